@@ -1,0 +1,152 @@
+/**
+ * The base storage driver (Libcloud's `StorageDriver`), mode-agnostic.
+ * @module
+ */
+import { Container, StorageObject } from '../models/storage.js';
+import type { Operation } from '../runtime/effects.js';
+import { collectPages, type PageOperation } from '../runtime/paging.js';
+import type { UploadSource } from '../runtime/sources.js';
+import { BaseDriver, type MethodKind } from './base.js';
+
+/** Progress report: bytes done so far, and the total when known. */
+export type ProgressCallback = (done: number, total: number | undefined) => void;
+
+/** Options of `uploadObject` and `uploadObjectViaStream`. */
+export interface UploadOptions {
+  /** User metadata (`x-amz-meta-*`, `x-goog-meta-*`, `x-ms-meta-*`). */
+  metaData?: Record<string, string>;
+  contentType?: string;
+  /** Check integrity (MD5 against the ETag / Content-MD5 per part). Default true. */
+  verifyHash?: boolean;
+  /** Part (block) size for multipart uploads, in bytes. */
+  partSize?: number;
+  /** Parts sent at once. */
+  concurrency?: number;
+  onProgress?: ProgressCallback;
+  /** Provider-specific extras. */
+  ex?: Record<string, unknown>;
+}
+
+/** Options of `downloadObject`. */
+export interface DownloadOptions {
+  /** Replace an existing file at the destination (default false: an existing file is an error). */
+  overwriteExisting?: boolean;
+  /** Check length (and MD5 / x-goog-hash where the provider gives one). Default true. */
+  verifyHash?: boolean;
+  onProgress?: ProgressCallback;
+}
+
+/** Options of `downloadObjectAsStream`. */
+export interface StreamOptions {
+  /** First byte (inclusive). */
+  start?: number;
+  /** Last byte (inclusive). */
+  end?: number;
+  /** Bytes per ranged request (default 8 MiB). */
+  chunkSize?: number;
+}
+
+/** Options of listings. */
+export interface ListObjectsOptions {
+  prefix?: string;
+  /** Group keys by this delimiter (S3 semantics); common prefixes appear in `extra.commonPrefixes` of the container. */
+  delimiter?: string;
+  /** Page size requested from the provider. */
+  pageSize?: number;
+}
+
+/**
+ * Base of storage drivers. Subclasses implement the `*Op` and `*Pages` builders; the public methods run
+ * them in the driver's mode. `list*` collects `iterate*`.
+ */
+export abstract class StorageDriver extends BaseDriver {
+  static override readonly methodKinds: Readonly<Record<string, MethodKind>> = {
+    listContainers: 'call',
+    iterateContainers: 'iterate',
+    getContainer: 'call',
+    createContainer: 'call',
+    deleteContainer: 'call',
+    listContainerObjects: 'call',
+    iterateContainerObjects: 'iterate',
+    getObject: 'call',
+    uploadObject: 'call',
+    uploadObjectViaStream: 'call',
+    downloadObject: 'call',
+    downloadObjectAsStream: 'iterate',
+    deleteObject: 'call',
+  };
+
+  abstract iterateContainersPages(): PageOperation<Container>;
+  abstract getContainerOp(name: string): Operation<Container>;
+  abstract createContainerOp(name: string): Operation<Container>;
+  abstract deleteContainerOp(container: Container): Operation<boolean>;
+  abstract iterateContainerObjectsPages(container: Container, options?: ListObjectsOptions): PageOperation<StorageObject>;
+  abstract getObjectOp(containerName: string, objectName: string): Operation<StorageObject>;
+  abstract uploadObjectOp(filePath: string, container: Container, objectName: string, options?: UploadOptions): Operation<StorageObject>;
+  abstract uploadObjectViaStreamOp(source: UploadSource, container: Container, objectName: string, options?: UploadOptions): Operation<StorageObject>;
+  abstract downloadObjectOp(obj: StorageObject, destinationPath: string, options?: DownloadOptions): Operation<boolean>;
+  abstract downloadObjectAsStreamPages(obj: StorageObject, options?: StreamOptions): PageOperation<Uint8Array>;
+  abstract deleteObjectOp(obj: StorageObject): Operation<boolean>;
+
+  /** Operation collecting every container. */
+  listContainersOp(): Operation<Container[]> {
+    return collectPages(this.iterateContainersPages());
+  }
+  /** Operation collecting every object of a container. */
+  listContainerObjectsOp(container: Container, options?: ListObjectsOptions): Operation<StorageObject[]> {
+    return collectPages(this.iterateContainerObjectsPages(container, options));
+  }
+
+  /** Lists containers. */
+  listContainers(): Container[] {
+    return this.exec(this.listContainersOp());
+  }
+  /** Iterates containers lazily, page by page. */
+  iterateContainers(): Iterable<Container> {
+    return this.iter(this.iterateContainersPages());
+  }
+  /** Gets a container; `ContainerDoesNotExistError` when it does not exist. */
+  getContainer(name: string): Container {
+    return this.exec(this.getContainerOp(name));
+  }
+  /** Creates a container. */
+  createContainer(name: string): Container {
+    return this.exec(this.createContainerOp(name));
+  }
+  /** Deletes an empty container. */
+  deleteContainer(container: Container): boolean {
+    return this.exec(this.deleteContainerOp(container));
+  }
+  /** Lists a container's objects. */
+  listContainerObjects(container: Container, options?: ListObjectsOptions): StorageObject[] {
+    return this.exec(this.listContainerObjectsOp(container, options));
+  }
+  /** Iterates a container's objects lazily, page by page. */
+  iterateContainerObjects(container: Container, options?: ListObjectsOptions): Iterable<StorageObject> {
+    return this.iter(this.iterateContainerObjectsPages(container, options));
+  }
+  /** Gets one object's metadata; `ObjectDoesNotExistError` when it does not exist. */
+  getObject(containerName: string, objectName: string): StorageObject {
+    return this.exec(this.getObjectOp(containerName, objectName));
+  }
+  /** Uploads a file. */
+  uploadObject(filePath: string, container: Container, objectName: string, options?: UploadOptions): StorageObject {
+    return this.exec(this.uploadObjectOp(filePath, container, objectName, options));
+  }
+  /** Uploads from bytes, a stream or an iterable (multipart when large or of unknown length). */
+  uploadObjectViaStream(source: UploadSource, container: Container, objectName: string, options?: UploadOptions): StorageObject {
+    return this.exec(this.uploadObjectViaStreamOp(source, container, objectName, options));
+  }
+  /** Downloads to a file (via a temporary file renamed on success). */
+  downloadObject(obj: StorageObject, destinationPath: string, options?: DownloadOptions): boolean {
+    return this.exec(this.downloadObjectOp(obj, destinationPath, options));
+  }
+  /** Streams an object's bytes in chunks. */
+  downloadObjectAsStream(obj: StorageObject, options?: StreamOptions): Iterable<Uint8Array> {
+    return this.iter(this.downloadObjectAsStreamPages(obj, options));
+  }
+  /** Deletes an object. */
+  deleteObject(obj: StorageObject): boolean {
+    return this.exec(this.deleteObjectOp(obj));
+  }
+}

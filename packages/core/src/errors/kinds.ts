@@ -1,0 +1,69 @@
+import { CloudError, type CloudErrorOptions } from './cloud-error.js';
+
+/** The credentials were refused (401, or a 403 that the provider reports as an authentication failure). */
+export class InvalidCredentialsError extends CloudError {}
+
+/** The named resource does not exist. */
+export class NotFoundError extends CloudError {}
+
+/** A node (instance, droplet) does not exist. */
+export class NodeNotFoundError extends NotFoundError {}
+
+/** A storage container (bucket) does not exist. */
+export class ContainerDoesNotExistError extends NotFoundError {}
+
+/** A storage object does not exist. */
+export class ObjectDoesNotExistError extends NotFoundError {}
+
+/** A container with that name already exists (owned by you or someone else). */
+export class ContainerAlreadyExistsError extends CloudError {}
+
+/** A container could not be deleted because it still holds objects. */
+export class ContainerIsNotEmptyError extends CloudError {}
+
+/** The provider throttled the request (429, `SlowDown`, `RequestLimitExceeded`, ...). */
+export class RateLimitError extends CloudError {
+  /** Seconds the provider asked us to wait, from Retry-After or a rate-limit reset header. */
+  declare readonly retryAfter?: number;
+  constructor(message: string, options: CloudErrorOptions & { retryAfter?: number } = {}) {
+    super(message, { retryable: true, ...options });
+    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+  }
+}
+
+/** The provider failed (5xx). */
+export class ProviderError extends CloudError {}
+
+/** Any other error status that has no more exact class (400, 409, ...). */
+export class RequestError extends CloudError {}
+
+/** The response body could not be parsed (malformed XML/JSON, HTML error page, truncated body). */
+export class MalformedResponseError extends CloudError {}
+
+/** The request did not complete within its timeout. */
+export class TimeoutError extends CloudError {}
+
+/** The connection failed (refused, reset, DNS, TLS). */
+export class NetworkError extends CloudError {}
+
+/** The caller passed an invalid argument; nothing was sent. */
+export class InvalidArgumentError extends CloudError {}
+
+/** Data failed an integrity check (MD5/ETag/length mismatch). */
+export class IntegrityError extends CloudError {}
+
+/** The operation was cancelled through its AbortSignal. */
+export class AbortError extends CloudError {
+  constructor(message = 'The operation was aborted', options: CloudErrorOptions = {}) {
+    super(message, { code: 'ABORT_ERR', ...options });
+  }
+}
+
+/** A call was made on something already closed (an ended AsyncSession, a closed connection). */
+export class ClosedError extends CloudError {}
+
+/** The sync bridge's worker thread died or stopped answering. */
+export class WorkerError extends CloudError {}
+
+/** A multipart or block upload could not finish and was aborted; nothing was left claimed as complete. */
+export class UploadError extends CloudError {}

@@ -1,0 +1,192 @@
+/**
+ * The HTTP transport: axios on top of a swappable adapter (undici, Node's http, or fetch).
+ * The same code runs in-process for the async executor and in the worker thread for the sync one.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import type { AdapterName, FileBody, Headers, PreparedRequest, RawResponse, TransportOptions } from './types.js';
+import { undiciAdapter, closeUndiciAgents } from './undici-adapter.js';
+
+/**
+ * Why a transport call failed, as plain data (it crosses the worker boundary).
+ * The executors turn it into a typed error.
+ */
+export interface TransportFailure {
+  readonly kind: 'timeout' | 'aborted' | 'network' | 'truncated' | 'local';
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Thrown by {@link performRequest}; carries a {@link TransportFailure}. */
+export class TransportFailureError extends Error {
+  constructor(readonly failure: TransportFailure) {
+    super(failure.message);
+  }
+}
+
+const DEFAULT_ADAPTER: AdapterName = 'undici';
+const instances = new Map<string, AxiosInstance>();
+
+function instanceFor(options: TransportOptions): AxiosInstance {
+  const adapter = options.adapter ?? DEFAULT_ADAPTER;
+  const maxSockets = options.maxSockets ?? 64;
+  const key = `${adapter}:${maxSockets}`;
+  let instance = instances.get(key);
+  if (!instance) {
+    const config: AxiosRequestConfig = {
+      validateStatus: () => true,
+      maxRedirects: 0,
+      maxBodyLength: Infinity,
+      maxContentLength: Infinity,
+      decompress: false,
+      // We send bytes and read streams ourselves; axios must not re-encode either.
+      transformRequest: [(data: unknown) => data],
+      transformResponse: [(data: unknown) => data],
+      responseType: 'stream',
+    };
+    if (adapter === 'undici') config.adapter = undiciAdapter({ connections: maxSockets });
+    else if (adapter === 'fetch') config.adapter = 'fetch';
+    else {
+      config.adapter = 'http';
+      config.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
+      config.httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
+    }
+    instance = axios.create(config);
+    instances.set(key, instance);
+  }
+  return instance;
+}
+
+/** Closes pooled keep-alive sockets of every adapter (used on shutdown). */
+export async function closeTransports(): Promise<void> {
+  for (const instance of instances.values()) {
+    const agents = [instance.defaults.httpAgent, instance.defaults.httpsAgent] as Array<http.Agent | undefined>;
+    for (const agent of agents) agent?.destroy();
+  }
+  instances.clear();
+  await closeUndiciAgents();
+}
+
+function isFileBody(body: unknown): body is FileBody {
+  return typeof body === 'object' && body !== null && typeof (body as FileBody).file === 'string';
+}
+
+function requestData(body: PreparedRequest['body']): unknown {
+  if (body === undefined) return undefined;
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (isFileBody(body)) return createReadStream(body.file, { start: body.start ?? 0, end: body.end });
+  // Structured clone turns Buffers into plain Uint8Arrays; axios needs a Buffer (it sends `.buffer` of other views).
+  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** The byte length of a request body (file slices are measured on disk). */
+export function bodyLength(body: PreparedRequest['body']): number {
+  if (body === undefined) return 0;
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  if (isFileBody(body)) {
+    const end = body.end ?? statSync(body.file).size - 1;
+    return Math.max(0, end - (body.start ?? 0) + 1);
+  }
+  return body.byteLength;
+}
+
+function lowerCaseHeaders(raw: unknown): Headers {
+  const out: Headers = {};
+  const source = raw && typeof (raw as { toJSON?: unknown }).toJSON === 'function' ? (raw as { toJSON(): object }).toJSON() : raw;
+  for (const [name, value] of Object.entries((source ?? {}) as Record<string, unknown>)) {
+    if (value === undefined || value === null) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+/**
+ * Performs one HTTP exchange. Never rejects with anything but {@link TransportFailureError}.
+ * `timeoutMs` is an idle timeout: the request fails when no progress happens for that long,
+ * so large transfers are not cut off while a stalled server is.
+ */
+export async function performRequest(req: PreparedRequest, signal?: AbortSignal): Promise<RawResponse> {
+  const idle = new AbortController();
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      idle.abort();
+    }, req.timeoutMs);
+  };
+  const combined = signal ? AbortSignal.any([signal, idle.signal]) : idle.signal;
+  arm();
+  try {
+    if (signal?.aborted) throw new TransportFailureError({ kind: 'aborted', code: 'ABORT_ERR', message: 'aborted' });
+    const response = await instanceFor(req.transport).request<Readable>({
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      data: requestData(req.body),
+      signal: combined,
+    });
+    const headers = lowerCaseHeaders(response.headers);
+    const expected = headers['content-length'] !== undefined && req.method !== 'HEAD' ? Number(headers['content-length']) : undefined;
+    const stream = response.data;
+    stream.on('data', arm);
+    if (req.saveTo && response.status >= 200 && response.status < 300) {
+      const md5 = createHash('md5');
+      let bytes = 0;
+      stream.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        md5.update(chunk);
+      });
+      await pipeline(stream, createWriteStream(req.saveTo), { signal: combined });
+      checkLength(bytes, expected);
+      return { status: response.status, headers, body: new Uint8Array(0), saved: { bytes, md5: md5.digest('hex') } };
+    }
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      bytes += chunk.length;
+    }
+    checkLength(bytes, expected);
+    return { status: response.status, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes) };
+  } catch (error) {
+    throw toFailure(error, timedOut, signal);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+function checkLength(bytes: number, expected: number | undefined): void {
+  if (expected !== undefined && Number.isFinite(expected) && bytes !== expected) {
+    throw new TransportFailureError({
+      kind: 'truncated',
+      code: 'ERR_TRUNCATED_BODY',
+      message: `response body ended after ${bytes} of ${expected} bytes`,
+    });
+  }
+}
+
+function toFailure(error: unknown, timedOut: boolean, signal: AbortSignal | undefined): TransportFailureError {
+  if (error instanceof TransportFailureError) return error;
+  if (timedOut) return new TransportFailureError({ kind: 'timeout', code: 'ETIMEDOUT', message: 'no response progress before the timeout' });
+  if (signal?.aborted) return new TransportFailureError({ kind: 'aborted', code: 'ABORT_ERR', message: 'aborted' });
+  const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+  const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : 'ENETWORK';
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOSPC') {
+    return new TransportFailureError({ kind: 'local', code, message: `local file error (${code})` });
+  }
+  const truncated = code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || /aborted|premature|other side closed/i.test(String(e.message));
+  // Only the code and a generic phrase: axios messages can embed the URL, and the URL can carry a signature.
+  return new TransportFailureError({
+    kind: truncated ? 'truncated' : 'network',
+    code: truncated ? 'ERR_TRUNCATED_BODY' : code,
+    message: truncated ? 'connection closed before the response body was complete' : `connection failed (${code})`,
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * Plain-data request and response types shared by drivers, executors and transports.
+ * Everything here is structured-clonable so it can cross to the sync worker thread.
+ * @module
+ */
+
+/** Query-string values; arrays repeat the key. */
+export type Query = Record<string, string | number | boolean | undefined | Array<string | number>>;
+
+/** Header map. Names are compared case-insensitively by the transport. */
+export type Headers = Record<string, string>;
+
+/** A byte range of a file on disk, read by the transport (in the worker thread in sync mode). */
+export interface FileBody {
+  readonly file: string;
+  /** First byte (inclusive); default 0. */
+  readonly start?: number;
+  /** Last byte (inclusive); default end of file. */
+  readonly end?: number;
+}
+
+/** A request body: text, bytes, or a slice of a file streamed by the transport. */
+export type RequestBody = string | Uint8Array | FileBody;
+
+/**
+ * A request as a driver describes it: relative to the connection's endpoint, unsigned.
+ * Building one is a pure function; tests compare them with `toEqual`.
+ */
+export interface RequestSpec {
+  readonly method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
+  /** Path below the endpoint, starting with `/`; already percent-encoded where needed. */
+  readonly path: string;
+  readonly query?: Query;
+  readonly headers?: Headers;
+  readonly body?: RequestBody;
+  /**
+   * Whether repeating the request is harmless. Defaults to true for GET, HEAD, PUT and DELETE,
+   * false for POST and PATCH; a driver marks a POST safe when it carries a client token.
+   */
+  readonly idempotent?: boolean;
+  /** Stream the response body into this file instead of returning it (downloads). */
+  readonly saveTo?: string;
+  /** Per-request timeout in milliseconds (overrides the connection's). */
+  readonly timeoutMs?: number;
+  /** Statuses the caller handles itself instead of receiving an error (e.g. 404 on a HEAD probe). */
+  readonly acceptStatus?: readonly number[];
+  /** Operation name for error messages, e.g. `ListObjectsV2`. */
+  readonly action?: string;
+}
+
+/** A request ready for the wire: absolute URL and signed headers. Plain data. */
+export interface PreparedRequest {
+  readonly method: RequestSpec['method'];
+  readonly url: string;
+  readonly headers: Headers;
+  readonly body?: RequestBody;
+  readonly saveTo?: string;
+  readonly timeoutMs: number;
+  /** Options for the HTTP transport (adapter choice, agent sizes). */
+  readonly transport: TransportOptions;
+}
+
+/** The raw reply from a transport: plain data. */
+export interface RawResponse {
+  readonly status: number;
+  /** Lower-cased header names. */
+  readonly headers: Headers;
+  readonly body: Uint8Array;
+  /** Set when the body was streamed to `saveTo`. */
+  readonly saved?: { readonly bytes: number; readonly md5: string };
+}
+
+/** Which HTTP client sits under axios. */
+export type AdapterName = 'undici' | 'http' | 'fetch';
+
+/** Transport settings; plain data so the sync worker can apply them too. */
+export interface TransportOptions {
+  /** Adapter under axios: `undici` (default, fastest measured), Node's `http`, or `fetch`. */
+  readonly adapter?: AdapterName;
+  /** Maximum sockets per origin for keep-alive pools. */
+  readonly maxSockets?: number;
+}

@@ -1,0 +1,49 @@
+/**
+ * @dualcloud/core: request descriptors, the operation runtime (sync and async executors), connections,
+ * typed errors, parsing, signing, retry policy, redaction, and the base models and drivers.
+ * @packageDocumentation
+ */
+export type { AdapterName, FileBody, Headers, PreparedRequest, Query, RawResponse, RequestBody, RequestSpec, TransportOptions } from './http/types.js';
+export { HttpResponse } from './http/response.js';
+export { performRequest, closeTransports, bodyLength, TransportFailureError } from './http/transport.js';
+export type { TransportFailure } from './http/transport.js';
+export { undiciAdapter } from './http/undici-adapter.js';
+export type { UndiciAdapterOptions } from './http/undici-adapter.js';
+export { Connection, AsyncConnection, DriverConnection, encodeQuery, request } from './http/connection.js';
+export type { AsyncConnectionMethods, ConnectionOptions, Constructor, ErrorCodeTable, ProviderErrorInfo } from './http/connection.js';
+
+export { all, allSettled, http, mode, pure, read, sleep } from './runtime/effects.js';
+export type { AllEffect, AsyncPerformer, ChunkSource, Effect, HttpEffect, ModeEffect, Operation, ReadEffect, Settled, SleepEffect } from './runtime/effects.js';
+export { runSync, sleepSync } from './runtime/run-sync.js';
+export { runAsync, abortableSleep } from './runtime/run-async.js';
+export type { RunAsyncOptions } from './runtime/run-async.js';
+export { collectPages, iterateAsync, iterateSync } from './runtime/paging.js';
+export type { Page, PageOperation } from './runtime/paging.js';
+export { toChunkSource } from './runtime/sources.js';
+export type { UploadSource } from './runtime/sources.js';
+export { SyncBridge, syncBridge } from './sync/bridge.js';
+export type { BridgeResult } from './sync/bridge.js';
+
+export * from './errors/index.js';
+export { parseJson, parseXml, asArray, xmlText } from './parse/index.js';
+export type { ParseContext, XmlDocument } from './parse/index.js';
+export { DEFAULT_RETRY_POLICY, RETRYABLE, decideRetry, isRetryableError, parseRetryAfter } from './retry.js';
+export type { RetryDecision, RetryPolicy, RetryableTable } from './retry.js';
+export { REDACTED, SECRET_HEADERS, SECRET_QUERY_PARAMS, redactHeaders, redactUrl, scrubSecrets } from './redact.js';
+
+export { signV4, sha256Hex, uriEncode, amzDate, signingKey } from './auth/sigv4.js';
+export type { AwsCredentials, SignableRequest, SigV4Options, SigV4Result } from './auth/sigv4.js';
+export { noAuth, bearerSigner, sigV4Signer, azureSharedKeySigner, md5Base64, md5Hex } from './auth/signers.js';
+export type { RequestDraft, Signer } from './auth/signers.js';
+
+export { Node, NodeImage, NodeLocation, NodeSize, NodeState } from './models/compute.js';
+export type { NodeFields, NodeLifecycle } from './models/compute.js';
+export { Container, StorageObject } from './models/storage.js';
+export type { StorageObjectFields, StorageOps } from './models/storage.js';
+export { BaseDriver, ASYNC_MODE } from './drivers/base.js';
+export type { DriverOptions, ExecutionMode, MethodKind } from './drivers/base.js';
+export { NodeDriver } from './drivers/compute.js';
+export type { CreateNodeOptions, RunningNode, WaitUntilRunningOptions } from './drivers/compute.js';
+export { StorageDriver } from './drivers/storage.js';
+export type { DownloadOptions, ListObjectsOptions, ProgressCallback, StreamOptions, UploadOptions } from './drivers/storage.js';
+export { DriverRegistry } from './registry.js';

@@ -1,0 +1,91 @@
+/**
+ * Storage models, named as in Apache Libcloud.
+ * @module
+ */
+
+/** What storage models need from their driver (sync or async per the driver's mode). */
+export interface StorageOps {
+  listContainerObjects(container: Container, options?: { prefix?: string }): unknown;
+  iterateContainerObjects(container: Container, options?: { prefix?: string }): unknown;
+  getObject(containerName: string, objectName: string): unknown;
+  deleteContainer(container: Container): unknown;
+  downloadObject(obj: StorageObject, destinationPath: string, options?: object): unknown;
+  downloadObjectAsStream(obj: StorageObject, options?: object): unknown;
+  deleteObject(obj: StorageObject): unknown;
+}
+
+/** A container (bucket). */
+export class Container<D extends StorageOps = StorageOps> {
+  readonly name: string;
+  readonly extra: Record<string, unknown>;
+  declare readonly driver: D;
+  constructor(name: string, extra: Record<string, unknown>, driver: D) {
+    this.name = name;
+    this.extra = extra;
+    Object.defineProperty(this, 'driver', { value: driver, enumerable: false });
+  }
+  /** Lists the objects in this container. */
+  listObjects(options?: { prefix?: string }): ReturnType<D['listContainerObjects']> {
+    return this.driver.listContainerObjects(this, options) as ReturnType<D['listContainerObjects']>;
+  }
+  /** Iterates the objects in this container. */
+  iterateObjects(options?: { prefix?: string }): ReturnType<D['iterateContainerObjects']> {
+    return this.driver.iterateContainerObjects(this, options) as ReturnType<D['iterateContainerObjects']>;
+  }
+  /** Gets one object's metadata. */
+  getObject(name: string): ReturnType<D['getObject']> {
+    return this.driver.getObject(this.name, name) as ReturnType<D['getObject']>;
+  }
+  /** Deletes this (empty) container. */
+  delete(): ReturnType<D['deleteContainer']> {
+    return this.driver.deleteContainer(this) as ReturnType<D['deleteContainer']>;
+  }
+}
+
+/** Fields of a {@link StorageObject}. */
+export interface StorageObjectFields {
+  name: string;
+  size: number;
+  /** The provider's hash (S3 ETag without quotes, MD5 hex for single-part objects). */
+  hash: string;
+  metaData?: Record<string, string>;
+  contentType?: string;
+  lastModified?: Date;
+  extra?: Record<string, unknown>;
+}
+
+/** An object in a container. */
+export class StorageObject<D extends StorageOps = StorageOps> {
+  readonly name: string;
+  readonly size: number;
+  readonly hash: string;
+  readonly metaData: Record<string, string>;
+  readonly contentType?: string;
+  readonly lastModified?: Date;
+  readonly extra: Record<string, unknown>;
+  readonly container: Container<D>;
+  declare readonly driver: D;
+  constructor(fields: StorageObjectFields, container: Container<D>, driver: D) {
+    this.name = fields.name;
+    this.size = fields.size;
+    this.hash = fields.hash;
+    this.metaData = fields.metaData ?? {};
+    if (fields.contentType !== undefined) this.contentType = fields.contentType;
+    if (fields.lastModified !== undefined) this.lastModified = fields.lastModified;
+    this.extra = fields.extra ?? {};
+    this.container = container;
+    Object.defineProperty(this, 'driver', { value: driver, enumerable: false });
+  }
+  /** Downloads this object to a file. */
+  download(destinationPath: string, options?: object): ReturnType<D['downloadObject']> {
+    return this.driver.downloadObject(this, destinationPath, options) as ReturnType<D['downloadObject']>;
+  }
+  /** Streams this object's bytes. */
+  asStream(options?: object): ReturnType<D['downloadObjectAsStream']> {
+    return this.driver.downloadObjectAsStream(this, options) as ReturnType<D['downloadObjectAsStream']>;
+  }
+  /** Deletes this object. */
+  delete(): ReturnType<D['deleteObject']> {
+    return this.driver.deleteObject(this) as ReturnType<D['deleteObject']>;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Secret redaction. Always works on copies; the original request is untouched.
+ * @module
+ */
+
+/** The mask put in place of a secret. */
+export const REDACTED = '[REDACTED]';
+
+/** Header names whose values are secrets (lower case). */
+export const SECRET_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-amz-security-token',
+  'x-amz-content-sha256-signature',
+  'x-goog-api-key',
+  'x-api-key',
+  'x-auth-token',
+  'x-ms-copy-source-authorization',
+]);
+
+/** Query parameter names whose values are secrets (lower case). */
+export const SECRET_QUERY_PARAMS: ReadonlySet<string> = new Set([
+  'x-amz-signature',
+  'x-amz-credential',
+  'x-amz-security-token',
+  'signature',
+  'sig',
+  'awsaccesskeyid',
+  'x-goog-signature',
+  'x-goog-credential',
+  'googleaccessid',
+  'access_token',
+  'token',
+  'key',
+  'secret',
+  'password',
+  'client_secret',
+]);
+
+/** A copy of `headers` with secret values replaced by {@link REDACTED}. */
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? REDACTED : value;
+  }
+  return out;
+}
+
+/** `url` with secret query parameter values replaced by {@link REDACTED}. Unparseable input is masked whole. */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return REDACTED;
+  }
+  parsed.username = '';
+  parsed.password = '';
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (SECRET_QUERY_PARAMS.has(name.toLowerCase())) parsed.searchParams.set(name, REDACTED);
+  }
+  return parsed.toString().replace(/%5BREDACTED%5D/g, REDACTED);
+}
+
+/** `text` with every occurrence of each secret (of 4+ characters) replaced by {@link REDACTED}. */
+export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}

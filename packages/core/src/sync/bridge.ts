@@ -1,0 +1,179 @@
+/**
+ * The sync bridge: a persistent worker thread does the HTTP; the calling thread blocks on `Atomics.wait`
+ * and reads replies with `receiveMessageOnPort` (the technique of synckit).
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { PreparedRequest, RawResponse } from '../http/types.js';
+import type { TransportFailure } from '../http/transport.js';
+import { SLOT_DEAD, SLOT_SEQ, type WorkerCall, type WorkerReply } from './protocol.js';
+
+/** Extra time given to the worker beyond a request's own idle timeout before it is declared hung. */
+const HANG_GRACE_MS = 5_000;
+
+/** The outcome of one call: a response or a transport failure, or the bridge's own failure. */
+export type BridgeResult =
+  | { readonly ok: true; readonly response: RawResponse }
+  | { readonly ok: false; readonly failure: TransportFailure }
+  | { readonly ok: false; readonly workerFailure: string };
+
+function workerEntry(): { entry: URL | string; eval: boolean } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    // Running from TypeScript sources (tests, tsx): register tsx's loader inside the worker, then load
+    // the TypeScript entry (Node 20 does not apply `--import` hooks to a worker's entry module).
+    // tsx's CommonJS API entry cannot register ESM hooks from an import(); its .mjs twin can.
+    const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
+    const entry = new URL('./http-worker.ts', here).href;
+    const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+    return { entry: code, eval: true };
+  }
+  const url = new URL('./http-worker.js', here);
+  if (!existsSync(fileURLToPath(url))) throw new Error(`sync bridge worker not found at ${fileURLToPath(url)}`);
+  return { entry: url, eval: false };
+}
+
+interface InFlight {
+  readonly deadline: number;
+}
+
+/**
+ * One worker per process, started lazily, `unref`'d so finished scripts exit at once.
+ * A hung or dead worker fails the calls in flight and is replaced on the next call.
+ */
+export class SyncBridge {
+  private worker?: Worker;
+  private port?: MessagePort;
+  private flags?: Int32Array;
+  private nextId = 1;
+  private readonly inFlight = new Map<number, InFlight>();
+  private readonly done = new Map<number, BridgeResult>();
+
+  /** Sends a request without waiting; returns its ticket for {@link SyncBridge.waitAny}. */
+  submit(request: PreparedRequest): number {
+    this.ensureWorker();
+    const id = this.nextId++;
+    this.inFlight.set(id, { deadline: Date.now() + request.timeoutMs + HANG_GRACE_MS });
+    const call: WorkerCall = { id, request };
+    this.port!.postMessage(call);
+    return id;
+  }
+
+  /** Performs one request and blocks until its result. */
+  call(request: PreparedRequest): BridgeResult {
+    const id = this.submit(request);
+    for (;;) {
+      const result = this.done.get(id);
+      if (result) {
+        this.done.delete(id);
+        return result;
+      }
+      this.waitAny(Infinity);
+    }
+  }
+
+  /** Whether a ticket's result has arrived and is waiting to be taken. */
+  take(id: number): BridgeResult | undefined {
+    const result = this.done.get(id);
+    if (result) this.done.delete(id);
+    return result;
+  }
+
+  /** Number of requests sent and not yet answered. */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Blocks until at least one in-flight request finishes or `maxWaitMs` passes, and returns the tickets
+   * that finished. A worker that exits or hangs past a deadline fails every call in flight.
+   */
+  waitAny(maxWaitMs: number): number[] {
+    const finished: number[] = [];
+    const until = Date.now() + maxWaitMs;
+    for (;;) {
+      this.drain(finished);
+      if (finished.length > 0 || this.inFlight.size === 0) return finished;
+      const flags = this.flags!;
+      if (Atomics.load(flags, SLOT_DEAD) === 1) {
+        this.failAll('the HTTP worker thread exited', finished);
+        return finished;
+      }
+      const now = Date.now();
+      let nearest = until;
+      for (const f of this.inFlight.values()) nearest = Math.min(nearest, f.deadline);
+      if (now >= nearest) {
+        if (now >= until && nearest === until) return finished;
+        this.failAll('the HTTP worker thread stopped answering', finished);
+        return finished;
+      }
+      const seq = Atomics.load(flags, SLOT_SEQ);
+      this.drain(finished);
+      if (finished.length > 0) return finished;
+      Atomics.wait(flags, SLOT_SEQ, seq, Math.min(nearest - now, 2 ** 31 - 1));
+    }
+  }
+
+  /** Stops the worker (tests; a new one starts on the next call). */
+  reset(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.port?.close();
+    this.port = undefined;
+    void worker?.terminate();
+  }
+
+  /** Test hook: makes the worker exit as if it crashed. */
+  crashForTest(): void {
+    this.ensureWorker();
+    this.port!.postMessage({ exit: true });
+  }
+
+  private drain(finished: number[]): void {
+    if (!this.port) return;
+    for (let msg = receiveMessageOnPort(this.port); msg; msg = receiveMessageOnPort(this.port)) {
+      const reply = msg.message as WorkerReply;
+      if (!this.inFlight.delete(reply.id)) continue;
+      this.done.set(reply.id, reply.ok ? { ok: true, response: reply.response } : { ok: false, failure: reply.failure });
+      finished.push(reply.id);
+    }
+  }
+
+  private failAll(reason: string, finished: number[]): void {
+    for (const id of this.inFlight.keys()) {
+      this.done.set(id, { ok: false, workerFailure: reason });
+      finished.push(id);
+    }
+    this.inFlight.clear();
+    this.reset();
+  }
+
+  private ensureWorker(): void {
+    if (this.worker && this.flags && Atomics.load(this.flags, SLOT_DEAD) === 0) return;
+    if (this.worker) this.reset();
+    const shared = new SharedArrayBuffer(8);
+    const { port1, port2 } = new MessageChannel();
+    const { entry, eval: isEval } = workerEntry();
+    const worker = new Worker(entry, {
+      eval: isEval,
+      workerData: { port: port2, shared },
+      transferList: [port2],
+      stdout: false,
+      stderr: false,
+    });
+    worker.on('error', () => {
+      /* surfaced as a dead worker to the blocked caller */
+    });
+    worker.unref();
+    port1.unref();
+    this.worker = worker;
+    this.port = port1;
+    this.flags = new Int32Array(shared);
+  }
+}
+
+/** The process-wide bridge used by sync connections. */
+export const syncBridge = new SyncBridge();
