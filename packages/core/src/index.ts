@@ -47,3 +47,4 @@ export type { CreateNodeOptions, RunningNode, WaitUntilRunningOptions } from './
 export { StorageDriver } from './drivers/storage.js';
 export type { DownloadOptions, ListObjectsOptions, ProgressCallback, StreamOptions, UploadOptions } from './drivers/storage.js';
 export { DriverRegistry } from './registry.js';
+export { startModuleWorker, siblingModule } from './sync/module-worker.js';

@@ -31,14 +31,20 @@ export function bearerSigner(token: string): Signer {
 }
 
 /** AWS SigV4 header signing; bodies streamed from files are signed as `UNSIGNED-PAYLOAD`. */
-export function sigV4Signer(credentials: AwsCredentials, region: string, service: string, now: () => Date = () => new Date()): Signer {
+export function sigV4Signer(
+  credentials: AwsCredentials,
+  region: string,
+  service: string,
+  now: () => Date = () => new Date(),
+  scheme: 'AWS4' | 'GOOG4' = 'AWS4',
+): Signer {
   return {
     sign(d) {
       const inMemory = d.body === undefined || typeof d.body === 'string' || d.body instanceof Uint8Array;
       return signV4(
         { method: d.method, url: d.url, headers: d.headers, body: inMemory ? (d.body as string | Uint8Array | undefined) : undefined },
         credentials,
-        { region, service, date: now(), unsignedPayload: !inMemory },
+        { region, service, date: now(), unsignedPayload: !inMemory, scheme },
       ).headers;
     },
     secrets: [credentials.secretAccessKey, credentials.sessionToken ?? '', credentials.accessKeyId].filter(Boolean),

@@ -33,8 +33,13 @@ export interface SigV4Options {
   readonly payloadHash?: string;
   /** Add `x-amz-content-sha256` (S3 requires it). Default: true for service `s3`. */
   readonly contentSha256Header?: boolean;
-  /** Percent-encode each path segment again (all services but S3). Default: service !== 's3'. */
+  /** Percent-encode each path segment again (all services but S3). Default: service !== 's3' && service !== 'storage'. */
   readonly doubleEncodePath?: boolean;
+  /**
+   * `AWS4` (default) or `GOOG4` for Google Cloud Storage's HMAC V4 signing, which is the same algorithm with
+   * `GOOG4-HMAC-SHA256`, `x-goog-date`, `x-goog-content-sha256` and a `goog4_request` scope.
+   */
+  readonly scheme?: 'AWS4' | 'GOOG4';
 }
 
 /** The signed request and the intermediate strings (useful for debugging and tests). */
@@ -107,11 +112,11 @@ function hmac(key: string | Buffer, data: string): Buffer {
 const signingKeys = new Map<string, Buffer>();
 
 /** The derived signing key for a day, region and service (cached: it changes once a day). */
-export function signingKey(secret: string, day: string, region: string, service: string): Buffer {
-  const cacheKey = `${sha256Hex(secret)}/${day}/${region}/${service}`;
+export function signingKey(secret: string, day: string, region: string, service: string, scheme: 'AWS4' | 'GOOG4' = 'AWS4'): Buffer {
+  const cacheKey = `${scheme}/${sha256Hex(secret)}/${day}/${region}/${service}`;
   let key = signingKeys.get(cacheKey);
   if (!key) {
-    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request');
+    key = hmac(hmac(hmac(hmac(`${scheme}${secret}`, day), region), service), `${scheme.toLowerCase()}_request`);
     if (signingKeys.size > 64) signingKeys.clear();
     signingKeys.set(cacheKey, key);
   }
@@ -132,7 +137,10 @@ export function signV4(request: SignableRequest, credentials: AwsCredentials, op
   const date = options.date ?? new Date();
   const stamp = amzDate(date);
   const day = stamp.slice(0, 8);
-  const isS3 = options.service === 's3';
+  const isS3 = options.service === 's3' || options.service === 'storage';
+  const scheme = options.scheme ?? 'AWS4';
+  const prefix = scheme === 'GOOG4' ? 'x-goog' : 'x-amz';
+  const algorithm = `${scheme}-HMAC-SHA256`;
   const payloadHash =
     options.payloadHash ??
     (options.unsignedPayload ? 'UNSIGNED-PAYLOAD' : request.body === undefined ? EMPTY_SHA256 : sha256Hex(request.body));
@@ -140,9 +148,9 @@ export function signV4(request: SignableRequest, credentials: AwsCredentials, op
   const headers: Headers = {};
   for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
   if (!('host' in headers)) headers.host = host;
-  headers['x-amz-date'] = stamp;
-  if (options.contentSha256Header ?? isS3) headers['x-amz-content-sha256'] = payloadHash;
-  if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
+  headers[`${prefix}-date`] = stamp;
+  if (options.contentSha256Header ?? isS3) headers[`${prefix}-content-sha256`] = payloadHash;
+  if (credentials.sessionToken) headers[`${prefix}-security-token`] = credentials.sessionToken;
 
   const names = Object.keys(headers)
     .filter((n) => !UNSIGNED_HEADERS.has(n))
@@ -157,11 +165,11 @@ export function signV4(request: SignableRequest, credentials: AwsCredentials, op
     signedHeaders,
     payloadHash,
   ].join('\n');
-  const credentialScope = `${day}/${options.region}/${options.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', stamp, credentialScope, sha256Hex(canonicalRequest)].join('\n');
-  const signature = createHmac('sha256', signingKey(credentials.secretAccessKey, day, options.region, options.service))
+  const credentialScope = `${day}/${options.region}/${options.service}/${scheme.toLowerCase()}_request`;
+  const stringToSign = [algorithm, stamp, credentialScope, sha256Hex(canonicalRequest)].join('\n');
+  const signature = createHmac('sha256', signingKey(credentials.secretAccessKey, day, options.region, options.service, scheme))
     .update(stringToSign, 'utf8')
     .digest('hex');
-  headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${credentialScope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+  headers.authorization = `${algorithm} Credential=${credentials.accessKeyId}/${credentialScope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   return { headers, canonicalRequest, stringToSign, signature, signedHeaders, credentialScope };
 }

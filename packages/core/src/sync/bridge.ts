@@ -3,10 +3,8 @@
  * and reads replies with `receiveMessageOnPort` (the technique of synckit).
  * @module
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { siblingModule, startModuleWorker } from './module-worker.js';
 import type { PreparedRequest, RawResponse } from '../http/types.js';
 import type { TransportFailure } from '../http/transport.js';
 import { SLOT_DEAD, SLOT_SEQ, type WorkerCall, type WorkerReply } from './protocol.js';
@@ -19,22 +17,6 @@ export type BridgeResult =
   | { readonly ok: true; readonly response: RawResponse }
   | { readonly ok: false; readonly failure: TransportFailure }
   | { readonly ok: false; readonly workerFailure: string };
-
-function workerEntry(): { entry: URL | string; eval: boolean } {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    // Running from TypeScript sources (tests, tsx): register tsx's loader inside the worker, then load
-    // the TypeScript entry (Node 20 does not apply `--import` hooks to a worker's entry module).
-    // tsx's CommonJS API entry cannot register ESM hooks from an import(); its .mjs twin can.
-    const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
-    const entry = new URL('./http-worker.ts', here).href;
-    const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    return { entry: code, eval: true };
-  }
-  const url = new URL('./http-worker.js', here);
-  if (!existsSync(fileURLToPath(url))) throw new Error(`sync bridge worker not found at ${fileURLToPath(url)}`);
-  return { entry: url, eval: false };
-}
 
 interface InFlight {
   readonly deadline: number;
@@ -156,9 +138,7 @@ export class SyncBridge {
     if (this.worker) this.reset();
     const shared = new SharedArrayBuffer(8);
     const { port1, port2 } = new MessageChannel();
-    const { entry, eval: isEval } = workerEntry();
-    const worker = new Worker(entry, {
-      eval: isEval,
+    const worker = startModuleWorker(siblingModule(import.meta.url, 'http-worker'), {
       workerData: { port: port2, shared },
       transferList: [port2],
       stdout: false,
