@@ -67,7 +67,9 @@ export function redactUrl(url: string): string {
 /** `text` with every occurrence of each secret (of 4+ characters) replaced by {@link REDACTED}. */
 export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
-  for (const secret of secrets) {
+  // Longest first, so a whole header value is masked before the pieces inside it.
+  const ordered = secrets.filter((s): s is string => typeof s === 'string').sort((a, b) => b.length - a.length);
+  for (const secret of ordered) {
     if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
   }
   return out;

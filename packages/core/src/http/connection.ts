@@ -16,7 +16,7 @@ import {
   RequestError,
   type CloudErrorOptions,
 } from '../errors/index.js';
-import { scrubSecrets } from '../redact.js';
+import { SECRET_HEADERS, scrubSecrets } from '../redact.js';
 import { DEFAULT_RETRY_POLICY, decideRetry, parseRetryAfter, type RetryPolicy } from '../retry.js';
 import { http, sleep, type AsyncPerformer, type Operation } from '../runtime/effects.js';
 import { runAsync, type RunAsyncOptions } from '../runtime/run-async.js';
@@ -138,16 +138,18 @@ export class Connection implements AsyncPerformer {
     const idempotent = spec.idempotent ?? !(spec.method === 'POST' || spec.method === 'PATCH');
     for (let attempt = 1; ; attempt++) {
       let error: unknown;
+      let prepared: PreparedRequest | undefined;
       try {
-        const raw: RawResponse = yield* http({ request: this.prepare(spec), via: this, provider: this.provider });
+        prepared = this.prepare(spec);
+        const raw: RawResponse = yield* http({ request: prepared, via: this, provider: this.provider });
         const response = new HttpResponse(raw, this.provider);
         if (response.status < 300 || spec.acceptStatus?.includes(response.status)) return response;
-        error = this.errorFor(response, spec);
+        error = this.errorFor(response, spec, prepared);
       } catch (e) {
         error = e;
       }
       const decision = decideRetry(this.retryPolicy, error, attempt, idempotent, this.options.random);
-      if (!decision.retry) throw this.scrub(error);
+      if (!decision.retry) throw this.scrub(error, prepared);
       yield* sleep(decision.delayMs);
     }
   }
@@ -163,7 +165,7 @@ export class Connection implements AsyncPerformer {
   }
 
   /** The typed error for an error response. */
-  errorFor(response: HttpResponse, spec: RequestSpec): CloudError {
+  errorFor(response: HttpResponse, spec: RequestSpec, prepared?: PreparedRequest): CloudError {
     let info: ProviderErrorInfo | undefined;
     try {
       info = response.body.byteLength > 0 ? this.options.parseError?.(response) : undefined;
@@ -179,7 +181,7 @@ export class Connection implements AsyncPerformer {
       code,
       requestId: info?.requestId ?? response.requestId,
       provider: this.provider,
-      request: { method: spec.method, url: this.url(spec), headers: spec.headers ?? {} },
+      request: { method: spec.method, url: prepared?.url ?? this.url(spec), headers: prepared?.headers ?? spec.headers ?? {} },
       response: { status, headers: response.headers, body: response.body.subarray(0, 512) },
     };
     const exact = code ? this.options.errorCodes?.[code] : undefined;
@@ -197,12 +199,22 @@ export class Connection implements AsyncPerformer {
     return new RequestError(message, options);
   }
 
-  /** Removes this connection's secrets from an error's message (defence in depth). */
-  private scrub(error: unknown): unknown {
-    const secrets = this.options.signer?.secrets ?? [];
-    if (error instanceof Error && secrets.length > 0) {
-      const clean = scrubSecrets(error.message, secrets);
-      if (clean !== error.message) Object.defineProperty(error, 'message', { value: clean });
+  /**
+   * Removes secrets from an error's message and stack (defence in depth against providers that echo them):
+   * the signer's secrets and the pieces of the secret headers actually sent.
+   */
+  private scrub(error: unknown, prepared: PreparedRequest | undefined): unknown {
+    if (!(error instanceof Error)) return error;
+    const secrets = [...(this.options.signer?.secrets ?? [])];
+    for (const [name, value] of Object.entries(prepared?.headers ?? {})) {
+      if (SECRET_HEADERS.has(name)) secrets.push(value, ...value.split(/[\s,=:]+/).filter((piece) => piece.length >= 16));
+    }
+    if (secrets.length === 0) return error;
+    for (const field of ['message', 'stack'] as const) {
+      const text = error[field];
+      if (typeof text !== 'string') continue;
+      const clean = scrubSecrets(text, secrets);
+      if (clean !== text) Object.defineProperty(error, field, { value: clean, writable: true, configurable: true, enumerable: false });
     }
     return error;
   }

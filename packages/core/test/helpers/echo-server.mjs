@@ -2,6 +2,7 @@
 // must live elsewhere). Prints its port on stdout. Routes:
 //   /echo        -> JSON {method, url, headers, bodyLength}
 //   /status/N    -> status N with an XML error body; ?retryAfter=S adds Retry-After
+//   /leak        -> 400 whose message echoes the Authorization header
 //   /flaky/KEY/N -> 503 for the first N calls per KEY, then 200 {attempts}
 //   /bytes/N     -> N bytes (deterministic pattern)
 //   /truncate    -> promises 100 bytes, sends 10, then closes
@@ -27,6 +28,10 @@ const server = http.createServer((req, res) => {
       res.statusCode = status;
       res.setHeader('content-type', 'application/xml');
       res.end(`<?xml version="1.0"?><Error><Code>Code${status}</Code><Message>status ${status}</Message></Error>`);
+    } else if (parts[0] === 'leak') {
+      // A misbehaving provider that echoes the Authorization header in its error message.
+      res.statusCode = 400;
+      res.end(`<Error><Code>Leak</Code><Message>you sent ${req.headers.authorization}</Message></Error>`);
     } else if (parts[0] === 'flaky') {
       const key = parts[1];
       const n = counts.get(key) ?? 0;

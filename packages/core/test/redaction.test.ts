@@ -1,0 +1,112 @@
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import {
+  bearerSigner,
+  CloudError,
+  DriverConnection,
+  redactHeaders,
+  redactUrl,
+  REDACTED,
+  RequestError,
+  sigV4Signer,
+} from '@dualcloud/core';
+import { startEchoServer, type ChildServer } from './helpers/child-server.js';
+
+let server: ChildServer;
+beforeAll(async () => {
+  server = await startEchoServer();
+});
+afterAll(() => server.close());
+
+const KEY_ID = 'AKIDLEAKCHECK0000001';
+const SECRET = 'sEcReT/LeakCheck+0123456789abcdefghij';
+const TOKEN = 'dop_v1_tokenLeakCheck0123456789';
+
+function allRenderings(error: unknown): string[] {
+  return [
+    (error as Error).message,
+    String(error),
+    JSON.stringify(error),
+    inspect(error),
+    inspect(error, { depth: 10 }),
+    (error as Error).stack ?? '',
+  ];
+}
+
+function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('secrets never appear in errors', () => {
+  const s3Like = (): DriverConnection =>
+    new DriverConnection({
+      provider: 's3',
+      host: '127.0.0.1',
+      port: server.port,
+      secure: false,
+      retry: { maxAttempts: 1 },
+      signer: sigV4Signer({ accessKeyId: KEY_ID, secretAccessKey: SECRET }, 'us-east-1', 's3'),
+      parseError: (res) => {
+        const doc = res.xml();
+        return { code: doc.Error?.Code, message: doc.Error?.Message };
+      },
+    });
+
+  test('an error whose provider message echoes the Authorization header is scrubbed (sync and async)', async () => {
+    const syncError = caught(() => s3Like().request({ method: 'GET', path: '/leak', query: { 'X-Amz-Signature': 'deadbeefdeadbeef' } }));
+    const asyncError = await s3Like()
+      .requestAsync({ method: 'GET', path: '/leak', query: { 'X-Amz-Signature': 'deadbeefdeadbeef' } })
+      .catch((e: unknown) => e);
+    for (const error of [syncError, asyncError]) {
+      expect(error).toBeInstanceOf(RequestError);
+      expect((error as Error).message).toContain('Leak');
+      for (const text of allRenderings(error)) {
+        expect(text).not.toContain(SECRET);
+        expect(text).not.toContain(KEY_ID);
+        expect(text).not.toContain('Signature=');
+        expect(text).not.toContain('deadbeefdeadbeef');
+      }
+      const request = (error as CloudError).request!;
+      expect(request.headers.authorization).toBe(REDACTED);
+      expect(request.url).toContain(`X-Amz-Signature=${REDACTED}`);
+      expect(inspect(error, { showHidden: true, depth: 10 })).not.toContain(SECRET);
+    }
+  });
+
+  test('network failures (wrapped axios/undici errors) carry no Authorization header', async () => {
+    const conn = new DriverConnection({ provider: 'do', host: '127.0.0.1', port: 1, secure: false, retry: { maxAttempts: 1 }, signer: bearerSigner(TOKEN) });
+    for (const adapter of ['undici', 'http'] as const) {
+      const c = new DriverConnection({ ...conn.options, transport: { adapter } });
+      const syncError = caught(() => c.request({ method: 'GET', path: '/v2/droplets' }));
+      const asyncError = await c.requestAsync({ method: 'GET', path: '/v2/droplets' }).catch((e: unknown) => e);
+      for (const error of [syncError, asyncError]) {
+        expect(CloudError.is(error)).toBe(true);
+        for (const text of [...allRenderings(error), inspect(error, { showHidden: true, depth: 10 })]) {
+          expect(text).not.toContain(TOKEN);
+        }
+      }
+    }
+  });
+
+  test('redactHeaders and redactUrl work on copies', () => {
+    const headers = { Authorization: 'Bearer x', 'X-Amz-Security-Token': 't', 'Content-Type': 'text/plain' };
+    expect(redactHeaders(headers)).toEqual({ Authorization: REDACTED, 'X-Amz-Security-Token': REDACTED, 'Content-Type': 'text/plain' });
+    expect(headers.Authorization).toBe('Bearer x');
+    expect(redactUrl('https://u:p@h/p?X-Amz-Credential=a&X-Amz-Signature=b&prefix=c')).toBe(
+      `https://h/p?X-Amz-Credential=${REDACTED}&X-Amz-Signature=${REDACTED}&prefix=c`,
+    );
+    expect(redactUrl('not a url')).toBe(REDACTED);
+  });
+
+  test('CloudError.is works across copies and toJSON has no request details', () => {
+    const e = new RequestError('boom', { status: 400, request: { method: 'GET', url: 'https://h/?sig=1', headers: { authorization: 'secret' } } });
+    expect(CloudError.is(e)).toBe(true);
+    expect(CloudError.is({ ...e })).toBe(false);
+    expect(JSON.parse(JSON.stringify(e))).toEqual({ name: 'RequestError', message: 'boom', status: 400, retryable: false });
+  });
+});

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { DriverConnection, NetworkError, SyncBridge, TimeoutError, syncBridge } from '@dualcloud/core';
+import { startEchoServer, type ChildServer } from './helpers/child-server.js';
+
+let server: ChildServer;
+let conn: DriverConnection;
+let dir: string;
+beforeAll(async () => {
+  server = await startEchoServer();
+  conn = new DriverConnection({ provider: 'test', host: '127.0.0.1', port: server.port, secure: false, retry: { maxAttempts: 1 } });
+  dir = mkdtempSync(join(tmpdir(), 'dualcloud-bridge-'));
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await server.close();
+});
+
+const MiB = 1024 * 1024;
+
+describe('sync connection against a server in another process', () => {
+  test('uploads and downloads bodies of 64 MiB', () => {
+    const big = Buffer.alloc(64 * MiB, 7);
+    const echoed = conn.request({ method: 'PUT', path: '/echo', body: big, headers: { 'content-length': String(big.length) } }).json<{ bodyLength: number; md5: string }>();
+    expect(echoed.bodyLength).toBe(big.length);
+    expect(echoed.md5).toBe(createHash('md5').update(big).digest('hex'));
+    const down = conn.request({ method: 'GET', path: `/bytes/${64 * MiB}` });
+    expect(down.body.byteLength).toBe(64 * MiB);
+    expect(down.body[251]).toBe(0);
+    expect(down.body[252]).toBe(1);
+  });
+
+  test('streams a download straight to a file in the worker', () => {
+    const target = join(dir, 'download.bin');
+    const res = conn.request({ method: 'GET', path: `/bytes/${3 * MiB + 5}`, saveTo: target });
+    expect(res.body.byteLength).toBe(0);
+    expect(statSync(target).size).toBe(3 * MiB + 5);
+    expect(res.saved).toEqual({ bytes: 3 * MiB + 5, md5: createHash('md5').update(readFileSync(target)).digest('hex') });
+  });
+
+  test('uploads a file slice read by the worker', () => {
+    const target = join(dir, 'slice-source.bin');
+    conn.request({ method: 'GET', path: '/bytes/1000', saveTo: target });
+    const echoed = conn.request({ method: 'PUT', path: '/echo', body: { file: target, start: 100, end: 199 }, headers: { 'content-length': '100' } }).json<{ bodyLength: number; md5: string }>();
+    expect(echoed.bodyLength).toBe(100);
+    expect(echoed.md5).toBe(createHash('md5').update(readFileSync(target).subarray(100, 200)).digest('hex'));
+  });
+
+  test('a stalled response times out and returns control in both modes', async () => {
+    const spec = { method: 'GET', path: '/stall', timeoutMs: 300 } as const;
+    expect(() => conn.request(spec)).toThrow(TimeoutError);
+    await expect(conn.requestAsync(spec)).rejects.toBeInstanceOf(TimeoutError);
+    expect(conn.request({ method: 'GET', path: '/echo' }).status).toBe(200); // the worker is still usable
+  });
+
+  test('a refused connection is a NetworkError', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const closed = new DriverConnection({ provider: 'test', host: '127.0.0.1', port, secure: false, retry: { maxAttempts: 1 } });
+    expect(() => closed.request({ method: 'GET', path: '/' })).toThrow(NetworkError);
+    await expect(closed.requestAsync({ method: 'GET', path: '/' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
+
+describe('the worker thread', () => {
+  test('a dead worker fails the calls in flight with WorkerError, and the next call starts a new one', () => {
+    const bridge = new SyncBridge();
+    const ticket = bridge.submit(conn.prepare({ method: 'GET', path: '/stall', timeoutMs: 20_000 }));
+    bridge.crashForTest();
+    let result = bridge.take(ticket);
+    while (!result) {
+      bridge.waitAny(5_000);
+      result = bridge.take(ticket);
+    }
+    expect(result).toEqual({ ok: false, workerFailure: 'the HTTP worker thread exited' });
+    const next = bridge.call(conn.prepare({ method: 'GET', path: '/echo' }));
+    expect(next.ok).toBe(true);
+    bridge.reset();
+  });
+
+  test('the process-wide bridge keeps one worker across calls (keep-alive)', () => {
+    const ports = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const res = conn.request({ method: 'GET', path: '/echo' }).json<{ headers: Record<string, string> }>();
+      ports.add(res.headers.connection ?? 'keep-alive');
+    }
+    expect(ports).toEqual(new Set(['keep-alive']));
+    expect(syncBridge.pending).toBe(0);
+  });
+});
