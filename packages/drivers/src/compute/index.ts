@@ -11,11 +11,21 @@
  */
 import { DriverRegistry } from '@dualcloud/core';
 import { DummyNodeDriver } from './dummy.js';
+import { DigitalOceanNodeDriver } from './digitalocean/driver.js';
+import { EC2NodeDriver } from './ec2/driver.js';
 import { Provider } from './providers.js';
 
 export { Provider } from './providers.js';
 export { DummyNodeDriver } from './dummy.js';
 export type { DummyNodeDriverOptions } from './dummy.js';
+export { EC2NodeDriver, EC2_ERROR_CODES } from './ec2/driver.js';
+export type { EC2CreateNodeOptions, EC2NodeDriverOptions } from './ec2/driver.js';
+export type { EC2CreateNodeExtras, EC2ListImagesOptions } from './ec2/requests.js';
+export { EC2_API_VERSION, EC2_NODE_STATE_MAP } from './ec2/constants.js';
+export { DigitalOceanNodeDriver, DO_ERROR_CODES } from './digitalocean/driver.js';
+export type { DigitalOceanCreateNodeOptions, DigitalOceanNodeDriverOptions } from './digitalocean/driver.js';
+export type { DigitalOceanCreateNodeExtras } from './digitalocean/requests.js';
+export { DO_NODE_STATE_MAP } from './digitalocean/parse.js';
 
 export { Node, NodeImage, NodeLocation, NodeSize, NodeState, NodeDriver, ASYNC_MODE } from '@dualcloud/core';
 export type { CreateNodeOptions, DriverOptions, NodeFields, RunningNode, WaitUntilRunningOptions } from '@dualcloud/core';
@@ -23,6 +33,8 @@ export type { CreateNodeOptions, DriverOptions, NodeFields, RunningNode, WaitUnt
 /** The driver class of each compute provider; `getDriver` returns `ComputeDriverMap[P]`. */
 export interface ComputeDriverMap {
   [Provider.DUMMY]: typeof DummyNodeDriver;
+  [Provider.EC2]: typeof EC2NodeDriver;
+  [Provider.DIGITAL_OCEAN]: typeof DigitalOceanNodeDriver;
 }
 
 /** A provider that has a registered driver. */
@@ -31,7 +43,10 @@ export type ComputeProvider = keyof ComputeDriverMap;
 /** Any compute driver class. */
 export type ComputeDriverClass = ComputeDriverMap[ComputeProvider];
 
-const registry = new DriverRegistry<ComputeProvider, ComputeDriverClass>().register(Provider.DUMMY, DummyNodeDriver);
+const registry = new DriverRegistry<ComputeProvider, ComputeDriverClass>()
+  .register(Provider.DUMMY, DummyNodeDriver)
+  .register(Provider.EC2, EC2NodeDriver)
+  .register(Provider.DIGITAL_OCEAN, DigitalOceanNodeDriver);
 
 /**
  * The driver class of a compute provider, typed per provider:

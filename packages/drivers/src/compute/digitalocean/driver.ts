@@ -1,0 +1,164 @@
+/**
+ * DigitalOcean API v2 compute driver (JSON, bearer token).
+ * @module
+ */
+import {
+  collectPages,
+  DriverConnection,
+  InvalidArgumentError,
+  InvalidCredentialsError,
+  MalformedResponseError,
+  Node,
+  NodeDriver,
+  NodeImage,
+  NodeLocation,
+  NodeNotFoundError,
+  NodeSize,
+  RateLimitError,
+  bearerSigner,
+  type CreateNodeOptions,
+  type DriverOptions,
+  type ErrorCodeTable,
+  type HttpResponse,
+  type Operation,
+  type Page,
+  type PageOperation,
+} from '@dualcloud/core';
+import { Provider } from '../providers.js';
+import { jsonObject, listOf, nextPage, parseDOError, toImage, toLocation, toNode, toSize } from './parse.js';
+import {
+  createDropletRequest,
+  deleteDropletRequest,
+  dropletActionRequest,
+  listRequest,
+  type DigitalOceanCreateNodeExtras,
+} from './requests.js';
+
+/**
+ * DigitalOcean error ids with an exact error class. `not_found` is a node error because droplets are the only
+ * resources this driver addresses by id.
+ */
+export const DO_ERROR_CODES: ErrorCodeTable = {
+  unauthorized: InvalidCredentialsError,
+  not_found: NodeNotFoundError,
+  too_many_requests: RateLimitError,
+};
+
+/** Options of {@link DigitalOceanNodeDriver}: `key` is the API token. */
+export interface DigitalOceanNodeDriverOptions extends DriverOptions {}
+
+/** `createNode` arguments on DigitalOcean; `ex` takes {@link DigitalOceanCreateNodeExtras}. */
+export interface DigitalOceanCreateNodeOptions extends CreateNodeOptions {
+  ex?: DigitalOceanCreateNodeExtras & Record<string, unknown>;
+}
+
+/**
+ * DigitalOcean droplets through API v2.
+ *
+ * @example
+ * ```ts
+ * const d = new DigitalOceanNodeDriver({ key: process.env.DIGITALOCEAN_TOKEN! });
+ * const droplets = d.listNodes();
+ * ```
+ */
+export class DigitalOceanNodeDriver extends NodeDriver {
+  /** Provider name. */
+  readonly type = Provider.DIGITAL_OCEAN;
+  /** Driver name, as in Libcloud. */
+  readonly name = 'DigitalOcean';
+  /** The connection (endpoint, bearer token, retries, error mapping). */
+  readonly connection: DriverConnection;
+
+  constructor(options: DigitalOceanNodeDriverOptions) {
+    super(options);
+    if (!options || typeof options.key !== 'string' || options.key === '') {
+      throw new InvalidArgumentError('digitalocean: give key (the API token)', { provider: 'digitalocean' });
+    }
+    this.connection = new DriverConnection({
+      provider: 'digitalocean',
+      host: options.host ?? 'api.digitalocean.com',
+      port: options.port,
+      secure: options.secure ?? true,
+      signer: bearerSigner(options.key),
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      transport: options.transport,
+      concurrency: options.concurrency,
+      defaultHeaders: { accept: 'application/json' },
+      parseError: parseDOError,
+      errorCodes: DO_ERROR_CODES,
+    });
+  }
+
+  /** Pages of a collection, following `links.pages.next`. */
+  private pages<T>(collection: 'droplets' | 'images' | 'sizes' | 'regions', parse: (item: Record<string, any>) => T): PageOperation<T> {
+    const connection = this.connection;
+    return function* (token): Operation<Page<T>> {
+      const doc = jsonObject(yield* connection.send(listRequest(collection, token)));
+      return { items: listOf(doc, collection).map(parse), next: nextPage(doc) };
+    };
+  }
+
+  /** Pages of droplets (`GET /v2/droplets`). */
+  listNodesPages(): PageOperation<Node> {
+    return this.pages('droplets', (d) => toNode(d, this));
+  }
+
+  *listNodesOp(): Operation<Node[]> {
+    return yield* collectPages(this.listNodesPages());
+  }
+
+  *listImagesOp(): Operation<NodeImage[]> {
+    return yield* collectPages(this.pages('images', (i) => toImage(i, this)));
+  }
+
+  *listSizesOp(): Operation<NodeSize[]> {
+    return yield* collectPages(this.pages('sizes', (s) => toSize(s, this)));
+  }
+
+  /** Available regions (Libcloud's `ex_available=True` default). */
+  *listLocationsOp(): Operation<NodeLocation[]> {
+    const regions = yield* collectPages(this.pages('regions', (r) => r));
+    return regions.filter((r) => r.available).map((r) => toLocation(r, this));
+  }
+
+  /** Creates a droplet (POST /v2/droplets, 202). Not retried: the API has no idempotency token. */
+  *createNodeOp(options: DigitalOceanCreateNodeOptions): Operation<Node> {
+    if (!options || typeof options !== 'object') throw new InvalidArgumentError('digitalocean: createNode needs options');
+    const spec = createDropletRequest({
+      name: options.name,
+      size: options.size?.id,
+      image: options.image?.id,
+      ...(options.location ? { region: options.location.id } : {}),
+      ex: options.ex,
+    });
+    const doc = jsonObject(yield* this.connection.send(spec));
+    if (!doc.droplet || typeof doc.droplet !== 'object') throw new MalformedResponseError('digitalocean: the create response has no droplet', { provider: 'digitalocean', code: 'UnexpectedDocument' });
+    return toNode(doc.droplet, this);
+  }
+
+  *rebootNodeOp(node: Node): Operation<boolean> {
+    return actionStarted(yield* this.connection.send(dropletActionRequest(node?.id, 'reboot')));
+  }
+
+  *startNodeOp(node: Node): Operation<boolean> {
+    return actionStarted(yield* this.connection.send(dropletActionRequest(node?.id, 'power_on')));
+  }
+
+  *stopNodeOp(node: Node): Operation<boolean> {
+    return actionStarted(yield* this.connection.send(dropletActionRequest(node?.id, 'power_off')));
+  }
+
+  /** DELETE /v2/droplets/{id}; true on 204 No Content (as Libcloud). */
+  *destroyNodeOp(node: Node): Operation<boolean> {
+    const response = yield* this.connection.send(deleteDropletRequest(node?.id));
+    return response.status === 204;
+  }
+}
+
+/** An action request succeeded when DigitalOcean answers 201 with an action document (as Libcloud checks). */
+function actionStarted(response: HttpResponse): boolean {
+  if (response.status !== 201) return false;
+  const doc = jsonObject(response);
+  return typeof doc.action === 'object' && doc.action !== null;
+}

@@ -1,0 +1,189 @@
+/**
+ * EC2 response parsers: small pure functions over xml2js documents (Libcloud's `_to_node`, `_to_image`, ...).
+ * @module
+ */
+import {
+  asArray,
+  MalformedResponseError,
+  Node,
+  NodeImage,
+  NodeLocation,
+  NodeState,
+  xmlText,
+  type HttpResponse,
+  type NodeLifecycle,
+  type ProviderErrorInfo,
+  type XmlDocument,
+} from '@dualcloud/core';
+import { EC2_NODE_STATE_MAP } from './constants.js';
+
+type Element = Record<string, any>;
+
+/** Non-empty text of an element, or undefined (xml2js gives `''` for `<a/>`). */
+export function text(value: unknown): string | undefined {
+  const t = xmlText(value);
+  return t === undefined || t === '' ? undefined : t;
+}
+
+/** The `item` children of an EC2 `...Set` element. */
+export function items(set: unknown): Element[] {
+  if (set === undefined || set === null || typeof set !== 'object') return [];
+  return asArray((set as Element).item).filter((i): i is Element => typeof i === 'object' && i !== null);
+}
+
+/** The body of a successful response, checked to be the expected `<Action>Response` document. */
+export function responseRoot(response: HttpResponse, action: string): Element {
+  const doc: XmlDocument = response.xml();
+  const root = doc[`${action}Response`];
+  if (root === undefined || root === null || typeof root !== 'object') {
+    const found = Object.keys(doc)[0] ?? 'nothing';
+    throw new MalformedResponseError(`ec2: expected a ${action}Response document, got ${found}`, {
+      provider: 'ec2',
+      status: response.status,
+      code: 'UnexpectedDocument',
+      retryable: false,
+    });
+  }
+  return root as Element;
+}
+
+/** The `nextToken` of a Describe* page, if any. */
+export function nextToken(root: Element): string | undefined {
+  return text(root.nextToken);
+}
+
+/** Parses an EC2 error document `<Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>`. */
+export function parseEC2Error(response: HttpResponse): ProviderErrorInfo | undefined {
+  const doc = response.xml();
+  const root = (doc.Response ?? doc.ErrorResponse) as Element | undefined;
+  if (!root || typeof root !== 'object') return undefined;
+  const error = (asArray((root.Errors as Element | undefined)?.Error)[0] ?? root.Error) as Element | undefined;
+  const info: { code?: string; message?: string; requestId?: string } = {};
+  const code = text(error?.Code);
+  const message = text(error?.Message);
+  const requestId = text(root.RequestID) ?? text(root.RequestId);
+  if (code !== undefined) info.code = code;
+  if (message !== undefined) info.message = message;
+  if (requestId !== undefined) info.requestId = requestId;
+  return info;
+}
+
+/** Tags of a resource (`tagSet`) as a record. */
+export function tagsOf(element: Element): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const tag of items(element.tagSet)) {
+    const key = text(tag.key);
+    if (key !== undefined) tags[key] = text(tag.value) ?? '';
+  }
+  return tags;
+}
+
+/** One instance (`instancesSet/item`) as a node; `name` is the `Name` tag, else the instance id (as Libcloud). */
+export function toNode(element: Element, driver: NodeLifecycle): Node {
+  const id = text(element.instanceId);
+  if (id === undefined) throw new MalformedResponseError('ec2: an instance has no instanceId', { provider: 'ec2', code: 'UnexpectedDocument' });
+  const status = text(element.instanceState?.name);
+  const tags = tagsOf(element);
+  const publicIp = text(element.ipAddress);
+  const privateIp = text(element.privateIpAddress);
+  const launchTime = text(element.launchTime);
+  const createdAt = launchTime === undefined ? undefined : new Date(launchTime);
+  const instanceType = text(element.instanceType);
+  const imageId = text(element.imageId);
+  return new Node(
+    {
+      id,
+      name: tags.Name ?? id,
+      state: (status !== undefined ? EC2_NODE_STATE_MAP[status] : undefined) ?? NodeState.UNKNOWN,
+      publicIps: publicIp ? [publicIp] : [],
+      privateIps: privateIp ? [privateIp] : [],
+      ...(instanceType !== undefined ? { size: instanceType } : {}),
+      ...(imageId !== undefined ? { image: imageId } : {}),
+      ...(createdAt !== undefined && !Number.isNaN(createdAt.getTime()) ? { createdAt } : {}),
+      extra: {
+        status,
+        availability: text(element.placement?.availabilityZone),
+        architecture: text(element.architecture),
+        clientToken: text(element.clientToken),
+        dnsName: text(element.dnsName),
+        privateDns: text(element.privateDnsName),
+        imageId,
+        instanceType,
+        keyName: text(element.keyName),
+        launchTime,
+        rootDeviceType: text(element.rootDeviceType),
+        subnetId: text(element.subnetId),
+        vpcId: text(element.vpcId),
+        groups: items(element.groupSet).map((g) => ({ groupId: text(g.groupId), groupName: text(g.groupName) })),
+        tags,
+      },
+    },
+    driver,
+  );
+}
+
+/** Every instance of a DescribeInstances (or RunInstances) document. */
+export function toNodes(root: Element, driver: NodeLifecycle): Node[] {
+  const reservations = root.reservationSet !== undefined ? items(root.reservationSet) : [root];
+  return reservations.flatMap((r) => items(r.instancesSet).map((i) => toNode(i, driver)));
+}
+
+/** One image (`imagesSet/item`). */
+export function toImage(element: Element, driver: object): NodeImage {
+  const id = text(element.imageId);
+  if (id === undefined) throw new MalformedResponseError('ec2: an image has no imageId', { provider: 'ec2', code: 'UnexpectedDocument' });
+  return new NodeImage(id, text(element.name) ?? '', driver, {
+    state: text(element.imageState),
+    ownerId: text(element.imageOwnerId),
+    ownerAlias: text(element.imageOwnerAlias),
+    isPublic: text(element.isPublic),
+    architecture: text(element.architecture),
+    imageType: text(element.imageType),
+    imageLocation: text(element.imageLocation),
+    platform: text(element.platform),
+    description: text(element.description),
+    rootDeviceType: text(element.rootDeviceType),
+    virtualizationType: text(element.virtualizationType),
+    hypervisor: text(element.hypervisor),
+    tags: tagsOf(element),
+  });
+}
+
+/** Availability zones as locations; ids are the zone's index, as in Libcloud. */
+export function toLocations(root: Element, country: string, driver: object): NodeLocation[] {
+  return items(root.availabilityZoneInfo).map((zone, index) => {
+    const name = text(zone.zoneName) ?? '';
+    return new NodeLocation(String(index), name, country, driver, {
+      availabilityZone: name,
+      zoneState: text(zone.zoneState),
+      regionName: text(zone.regionName),
+      zoneId: text(zone.zoneId),
+    });
+  });
+}
+
+/** Elastic IPs associated with instances: instance id → public IPs (DescribeAddresses). */
+export function toElasticIps(root: Element): Map<string, string[]> {
+  const byInstance = new Map<string, string[]>();
+  for (const address of items(root.addressesSet)) {
+    const instanceId = text(address.instanceId);
+    const ip = text(address.publicIp);
+    if (instanceId === undefined || ip === undefined) continue;
+    byInstance.set(instanceId, [...(byInstance.get(instanceId) ?? []), ip]);
+  }
+  return byInstance;
+}
+
+/** Region names of a DescribeRegions document. */
+export function toRegions(root: Element): string[] {
+  return items(root.regionInfo)
+    .map((r) => text(r.regionName))
+    .filter((r): r is string => r !== undefined);
+}
+
+/** Whether a state-change response (`instancesSet/item/currentState/name`) reports one of `states`. */
+export function currentStateIs(root: Element, states: readonly string[]): boolean {
+  const state = text(items(root.instancesSet)[0]?.currentState?.name);
+  if (state === undefined) throw new MalformedResponseError('ec2: the response names no current state', { provider: 'ec2', code: 'UnexpectedDocument' });
+  return states.includes(state);
+}
