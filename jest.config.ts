@@ -23,6 +23,7 @@ const config: Config = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.jest.json' }],
   },
+  reporters: ['default', '<rootDir>/jest.summary-reporter.cjs'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };
