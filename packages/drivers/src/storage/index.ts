@@ -1,1 +1,90 @@
-export {};
+/**
+ * `@dualcloud/drivers/storage`: storage drivers (Amazon S3 and S3-compatible stores, Google Cloud Storage,
+ * Azure Blobs, a local directory) and `getDriver(Provider.X)`, named as in Apache Libcloud.
+ *
+ * @example
+ * ```ts
+ * import { getDriver, Provider } from '@dualcloud/drivers/storage';
+ * const S3 = getDriver(Provider.S3);
+ * const s3 = new S3({ key, secret, host: '127.0.0.1', port: 9000, secure: false });
+ * const bucket = s3.createContainer('photos');
+ * s3.uploadObject('./cat.jpg', bucket, 'cat.jpg');
+ * ```
+ * @packageDocumentation
+ */
+import { DriverRegistry } from '@dualcloud/core';
+import { AzureBlobsStorageDriver } from './azure/driver.js';
+import { LocalStorageDriver } from './local.js';
+import { GoogleStorageDriver } from './s3/google.js';
+import { S3StorageDriver } from './s3/s3.js';
+
+/** Storage providers, with Libcloud's names. */
+export enum Provider {
+  S3 = 's3',
+  GOOGLE_STORAGE = 'google_storage',
+  AZURE_BLOBS = 'azure_blobs',
+  LOCAL = 'local',
+}
+
+/** The driver class of each provider (what {@link getDriver} returns). */
+export interface StorageDriverClasses {
+  [Provider.S3]: typeof S3StorageDriver;
+  [Provider.GOOGLE_STORAGE]: typeof GoogleStorageDriver;
+  [Provider.AZURE_BLOBS]: typeof AzureBlobsStorageDriver;
+  [Provider.LOCAL]: typeof LocalStorageDriver;
+}
+
+/** Every storage driver class. */
+export type AnyStorageDriverClass = StorageDriverClasses[Provider];
+
+const registry = new DriverRegistry<Provider, AnyStorageDriverClass>()
+  .register(Provider.S3, S3StorageDriver)
+  .register(Provider.GOOGLE_STORAGE, GoogleStorageDriver)
+  .register(Provider.AZURE_BLOBS, AzureBlobsStorageDriver)
+  .register(Provider.LOCAL, LocalStorageDriver);
+
+/**
+ * The driver class of a storage provider, precisely typed per provider.
+ * An unknown name (from untyped code) throws `InvalidArgumentError`.
+ */
+export function getDriver<P extends Provider>(provider: P): StorageDriverClasses[P] {
+  return registry.get(provider) as StorageDriverClasses[P];
+}
+
+/** Registered storage providers. */
+export function providers(): Provider[] {
+  return registry.providers();
+}
+
+export { S3StorageDriver } from './s3/s3.js';
+export type { S3StorageDriverOptions } from './s3/s3.js';
+export { GoogleStorageDriver } from './s3/google.js';
+export type { GoogleStorageDriverOptions } from './s3/google.js';
+export { S3CompatibleStorageDriver, S3_ERROR_CODES, DEFAULT_PART_SIZE, DEFAULT_PART_CONCURRENCY, DEFAULT_CHUNK_SIZE, MAX_PARTS } from './s3/driver.js';
+export type { S3CompatibleOptions } from './s3/driver.js';
+export { AzureBlobsStorageDriver, AZURE_ERROR_CODES, AZURE_STORAGE_VERSION, MAX_BLOCKS } from './azure/driver.js';
+export type { AzureBlobsStorageDriverOptions } from './azure/driver.js';
+export { LocalStorageDriver } from './local.js';
+export type { LocalStorageDriverOptions } from './local.js';
+export { ProgressCallbackError } from './common/progress.js';
+
+export { Container, StorageObject, StorageDriver, ASYNC_MODE } from '@dualcloud/core';
+export type {
+  DownloadOptions,
+  DriverOptions,
+  ListObjectsOptions,
+  ProgressCallback,
+  StorageObjectFields,
+  StorageOps,
+  StreamOptions,
+  UploadOptions,
+  UploadSource,
+} from '@dualcloud/core';
+export {
+  ContainerAlreadyExistsError,
+  ContainerDoesNotExistError,
+  ContainerIsNotEmptyError,
+  IntegrityError,
+  ObjectDoesNotExistError,
+  UploadError,
+} from '@dualcloud/core';

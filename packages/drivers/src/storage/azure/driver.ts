@@ -1,0 +1,416 @@
+/**
+ * Azure Blob Storage (Libcloud's `AzureBlobsStorageDriver`): block blobs over the Blob service REST API,
+ * SharedKey signing. Works against Azurite with account-in-path addressing.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import {
+  azureSharedKeySigner,
+  CloudError,
+  Container,
+  ContainerAlreadyExistsError,
+  ContainerDoesNotExistError,
+  ContainerIsNotEmptyError,
+  DriverConnection,
+  IntegrityError,
+  InvalidArgumentError,
+  InvalidCredentialsError,
+  ObjectDoesNotExistError,
+  RateLimitError,
+  StorageDriver,
+  StorageObject,
+  UploadError,
+  read,
+  toChunkSource,
+  uriEncode,
+  type DownloadOptions,
+  type DriverOptions,
+  type ErrorCodeTable,
+  type HttpResponse,
+  type ListObjectsOptions,
+  type Operation,
+  type Page,
+  type PageOperation,
+  type RequestBody,
+  type RequestSpec,
+  type StreamOptions,
+  type UploadOptions,
+  type UploadSource,
+} from '@dualcloud/core';
+import { discardDownload, fileSize, finishDownload, md5OfFile, prepareDownload } from '../common/files.js';
+import { bytesFeed, fileFeed, MiB, PartReader, planPartSize, sendParts, streamFeed, type PartData, type PartFeed } from '../common/parts.js';
+import { reportProgress } from '../common/progress.js';
+import { blockId, blockListBody, parseAzureError, parseBlobList, parseContainerList, type AzureBlobEntry } from './xml.js';
+
+/** Options of {@link AzureBlobsStorageDriver}: `key` is the account name, `secret` the base64 account key. */
+export interface AzureBlobsStorageDriverOptions extends DriverOptions {
+  /**
+   * Put the account name in the path (`host:port/account/container`), as Azurite and other emulators expect.
+   * Default: true when `host` is an IP address or `localhost`.
+   */
+  accountInPath?: boolean;
+}
+
+/** The Blob service version sent (supported by Azurite 3.35). */
+export const AZURE_STORAGE_VERSION = '2021-08-06';
+
+/** Azure error codes with an exact error class. */
+export const AZURE_ERROR_CODES: ErrorCodeTable = {
+  ContainerNotFound: ContainerDoesNotExistError,
+  BlobNotFound: ObjectDoesNotExistError,
+  ContainerAlreadyExists: ContainerAlreadyExistsError,
+  ContainerBeingDeleted: ContainerAlreadyExistsError,
+  AuthenticationFailed: InvalidCredentialsError,
+  InvalidAuthenticationInfo: InvalidCredentialsError,
+  Md5Mismatch: IntegrityError,
+  ServerBusy: RateLimitError,
+};
+
+/** Azure's limit on the number of committed blocks of a blob. */
+export const MAX_BLOCKS = 50_000;
+const DEFAULT_BLOCK_SIZE = 8 * MiB;
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_CHUNK_SIZE = 8 * MiB;
+
+/**
+ * Azure Blob Storage driver.
+ *
+ * @example
+ * ```ts
+ * const azurite = new AzureBlobsStorageDriver({ key: 'devstoreaccount1', secret: AZURITE_KEY, host: '127.0.0.1', port: 10000, secure: false });
+ * ```
+ */
+export class AzureBlobsStorageDriver extends StorageDriver {
+  readonly type: string = 'azure_blobs';
+  readonly name: string = 'Microsoft Azure (blobs)';
+  /** Storage account name. */
+  readonly account: string;
+  private readonly conn: DriverConnection;
+
+  constructor(options: AzureBlobsStorageDriverOptions) {
+    super(options);
+    if (!options || typeof options.key !== 'string' || options.key === '') throw new InvalidArgumentError('azure_blobs: `key` (the account name) is required');
+    if (!options.secret) throw new InvalidArgumentError('azure_blobs: `secret` (the base64 account key) is required');
+    this.account = options.key;
+    const host = options.host ?? `${options.key}.blob.core.windows.net`;
+    const accountInPath = options.accountInPath ?? (isIP(host) !== 0 || host === 'localhost');
+    this.conn = new DriverConnection({
+      provider: this.type,
+      host,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      secure: options.secure ?? true,
+      ...(accountInPath ? { basePath: `/${options.key}` } : {}),
+      signer: azureSharedKeySigner(options.key, options.secret),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.transport ? { transport: options.transport } : {}),
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      defaultHeaders: { 'x-ms-version': AZURE_STORAGE_VERSION },
+      parseError: parseAzureError,
+      errorCodes: AZURE_ERROR_CODES,
+    });
+  }
+
+  private send(container: string | undefined, blob: string | undefined, spec: Omit<RequestSpec, 'path'>): Operation<HttpResponse> {
+    const path = container === undefined ? '/' : `/${container}${blob !== undefined ? `/${uriEncode(blob, true)}` : ''}`;
+    return this.conn.send({ ...spec, path });
+  }
+
+  // ---- containers -------------------------------------------------------------------------------
+
+  iterateContainersPages(): PageOperation<Container> {
+    const self = this;
+    return function* (marker): Operation<Page<Container>> {
+      const res = yield* self.send(undefined, undefined, { method: 'GET', query: { comp: 'list', marker }, action: 'ListContainers' });
+      const { containers, next } = parseContainerList(res.xml(), self.type);
+      return {
+        items: containers.map((c) => new Container(c.name, { ...(c.etag ? { etag: c.etag } : {}), ...(c.lastModified ? { lastModified: c.lastModified } : {}) }, self)),
+        next,
+      };
+    };
+  }
+
+  *getContainerOp(name: string): Operation<Container> {
+    checkContainerName(name);
+    const res = yield* this.send(name, undefined, { method: 'HEAD', query: { restype: 'container' }, acceptStatus: [404], action: 'GetContainerProperties' });
+    if (res.status === 404) throw new ContainerDoesNotExistError(`${this.type}: container ${name} does not exist`, { status: 404, code: 'ContainerNotFound', provider: this.type });
+    const etag = res.header('etag');
+    return new Container(name, etag ? { etag } : {}, this);
+  }
+
+  *createContainerOp(name: string): Operation<Container> {
+    checkContainerName(name);
+    yield* this.send(name, undefined, { method: 'PUT', query: { restype: 'container' }, action: 'CreateContainer' });
+    return new Container(name, {}, this);
+  }
+
+  /** Deletes an empty container (Azure itself would delete a non-empty one: emptiness is checked first, as Libcloud does). */
+  *deleteContainerOp(container: Container): Operation<boolean> {
+    const res = yield* this.send(container.name, undefined, {
+      method: 'GET',
+      query: { restype: 'container', comp: 'list', maxresults: 1 },
+      action: 'ListBlobs',
+    });
+    if (parseBlobList(res.xml(), this.type).blobs.length > 0) {
+      throw new ContainerIsNotEmptyError(`${this.type}: container ${container.name} is not empty`, { code: 'ContainerNotEmpty', provider: this.type });
+    }
+    yield* this.send(container.name, undefined, { method: 'DELETE', query: { restype: 'container' }, action: 'DeleteContainer' });
+    return true;
+  }
+
+  iterateContainerObjectsPages(container: Container, options: ListObjectsOptions = {}): PageOperation<StorageObject> {
+    const self = this;
+    return function* (marker): Operation<Page<StorageObject>> {
+      const query = {
+        restype: 'container',
+        comp: 'list',
+        include: 'metadata',
+        prefix: options.prefix,
+        delimiter: options.delimiter,
+        maxresults: options.pageSize,
+        marker,
+      };
+      const res = yield* self.send(container.name, undefined, { method: 'GET', query, action: 'ListBlobs' });
+      const listing = parseBlobList(res.xml(), self.type);
+      if (options.delimiter !== undefined) {
+        const seen = marker === undefined ? [] : ((container.extra.commonPrefixes as string[] | undefined) ?? []);
+        container.extra.commonPrefixes = [...seen, ...listing.prefixes];
+      }
+      return { items: listing.blobs.map((b) => self.toObject(b, container)), next: listing.next };
+    };
+  }
+
+  private toObject(blob: AzureBlobEntry, container: Container): StorageObject {
+    const md5Hex = blob.contentMd5 ? Buffer.from(blob.contentMd5, 'base64').toString('hex') : undefined;
+    return new StorageObject(
+      {
+        name: blob.name,
+        size: blob.size,
+        hash: md5Hex ?? blob.etag.replace(/"/g, ''),
+        metaData: blob.metadata,
+        ...(blob.contentType ? { contentType: blob.contentType } : {}),
+        ...(blob.lastModified ? { lastModified: new Date(blob.lastModified) } : {}),
+        extra: { etag: blob.etag, ...(blob.contentMd5 ? { contentMd5: blob.contentMd5 } : {}) },
+      },
+      container,
+      this,
+    );
+  }
+
+  // ---- objects ----------------------------------------------------------------------------------
+
+  *getObjectOp(containerName: string, objectName: string): Operation<StorageObject> {
+    checkBlobName(objectName);
+    const res = yield* this.send(containerName, objectName, { method: 'HEAD', acceptStatus: [404], action: 'GetBlobProperties' });
+    if (res.status === 404) {
+      const code = res.header('x-ms-error-code');
+      if (code === 'ContainerNotFound') throw new ContainerDoesNotExistError(`${this.type}: container ${containerName} does not exist`, { status: 404, code, provider: this.type });
+      throw new ObjectDoesNotExistError(`${this.type}: object ${objectName} does not exist in ${containerName}`, { status: 404, code: code ?? 'BlobNotFound', provider: this.type });
+    }
+    const metadata: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers)) if (name.startsWith('x-ms-meta-')) metadata[name.slice(10)] = value;
+    const contentMd5 = res.header('content-md5');
+    const contentType = res.header('content-type');
+    const lastModified = res.header('last-modified');
+    return this.toObject(
+      {
+        name: objectName,
+        size: Number(res.header('content-length') ?? 0),
+        etag: res.header('etag') ?? '',
+        metadata,
+        ...(contentMd5 ? { contentMd5 } : {}),
+        ...(contentType ? { contentType } : {}),
+        ...(lastModified ? { lastModified } : {}),
+      },
+      new Container(containerName, {}, this),
+    );
+  }
+
+  *deleteObjectOp(obj: StorageObject): Operation<boolean> {
+    yield* this.send(obj.container.name, obj.name, { method: 'DELETE', action: 'DeleteBlob' });
+    return true;
+  }
+
+  private blockSizeOf(options: UploadOptions): number {
+    const size = options.partSize ?? DEFAULT_BLOCK_SIZE;
+    if (!Number.isSafeInteger(size) || size < 1 || size > 4000 * MiB) throw new InvalidArgumentError(`${this.type}: partSize must be between 1 byte and 4000 MiB`);
+    return size;
+  }
+
+  private blobHeaders(options: UploadOptions, prefix: 'content-type' | 'x-ms-blob-content-type'): Record<string, string> {
+    const headers: Record<string, string> = { [prefix]: options.contentType ?? 'application/octet-stream' };
+    for (const [name, value] of Object.entries(options.metaData ?? {})) {
+      if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new InvalidArgumentError(`${this.type}: invalid metadata name "${name}" (C# identifier rules)`);
+      headers[`x-ms-meta-${name.toLowerCase()}`] = value;
+    }
+    return headers;
+  }
+
+  *uploadObjectOp(filePath: string, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
+    checkBlobName(objectName);
+    const size = fileSize(filePath);
+    const blockSize = planPartSize(size, this.blockSizeOf(options), MAX_BLOCKS);
+    const verify = options.verifyHash !== false;
+    if (size <= blockSize) {
+      const md5 = verify && size > 0 ? yield* md5OfFile(filePath, 0, size - 1) : verify ? createHash('md5').digest() : undefined;
+      return yield* this.putBlob(container, objectName, { file: filePath }, size, md5, options);
+    }
+    return yield* this.putBlocks(container, objectName, fileFeed(filePath, size, blockSize, verify), size, options);
+  }
+
+  *uploadObjectViaStreamOp(source: UploadSource, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
+    checkBlobName(objectName);
+    const verify = options.verifyHash !== false;
+    if (typeof source === 'string' || source instanceof Uint8Array) {
+      const bytes = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
+      const blockSize = planPartSize(bytes.byteLength, this.blockSizeOf(options), MAX_BLOCKS);
+      if (bytes.byteLength <= blockSize) {
+        return yield* this.putBlob(container, objectName, bytes, bytes.byteLength, verify ? createHash('md5').update(bytes).digest() : undefined, options);
+      }
+      return yield* this.putBlocks(container, objectName, bytesFeed(bytes, blockSize, verify), bytes.byteLength, options);
+    }
+    const blockSize = this.blockSizeOf(options);
+    const reader = new PartReader(toChunkSource(source));
+    const first = yield* read(reader, blockSize);
+    const second = first && first.byteLength === blockSize ? yield* read(reader, blockSize) : null;
+    if (!second) {
+      const bytes = first ?? new Uint8Array(0);
+      return yield* this.putBlob(container, objectName, bytes, bytes.byteLength, verify ? createHash('md5').update(bytes).digest() : undefined, options);
+    }
+    return yield* this.putBlocks(container, objectName, streamFeed(reader, blockSize, verify, [first!, second], MAX_BLOCKS), undefined, options);
+  }
+
+  private *putBlob(container: Container, name: string, body: RequestBody, size: number, md5: Buffer | undefined, options: UploadOptions): Operation<StorageObject> {
+    const headers = {
+      ...this.blobHeaders(options, 'content-type'),
+      'x-ms-blob-type': 'BlockBlob',
+      'content-length': String(size),
+      ...(md5 ? { 'content-md5': md5.toString('base64') } : {}),
+    };
+    const res = yield* this.send(container.name, name, { method: 'PUT', headers, body, action: 'PutBlob' });
+    const returned = res.header('content-md5');
+    if (md5 && returned && returned !== md5.toString('base64')) {
+      throw new IntegrityError(`${this.type}: uploaded ${name} but the returned Content-MD5 does not match`, { code: 'HashMismatch', provider: this.type });
+    }
+    reportProgress(options.onProgress, size, size, this.type);
+    return this.uploaded(container, name, size, res.header('etag') ?? '', md5, options);
+  }
+
+  private uploaded(container: Container, name: string, size: number, etag: string, md5: Buffer | undefined, options: UploadOptions): StorageObject {
+    return this.toObject(
+      {
+        name,
+        size,
+        etag,
+        metadata: Object.fromEntries(Object.entries(options.metaData ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+        contentType: options.contentType ?? 'application/octet-stream',
+        ...(md5 ? { contentMd5: md5.toString('base64') } : {}),
+      },
+      container,
+    );
+  }
+
+  /**
+   * Put Block for each part (bounded concurrency), then Put Block List. Uncommitted blocks are discarded by
+   * Azure, so a failed upload leaves no blob behind; it is reported as `UploadError`.
+   */
+  private *putBlocks(container: Container, name: string, feed: PartFeed, total: number | undefined, options: UploadOptions): Operation<StorageObject> {
+    let done = 0;
+    const send = function* (this: AzureBlobsStorageDriver, part: PartData): Operation<string> {
+      const id = blockId(part.number);
+      const headers: Record<string, string> = { 'content-length': String(part.length), 'content-type': 'application/octet-stream' };
+      if (part.md5) headers['content-md5'] = part.md5.toString('base64');
+      yield* this.send(container.name, name, { method: 'PUT', query: { comp: 'block', blockid: id }, headers, body: part.body, action: 'PutBlock' });
+      return id;
+    }.bind(this);
+    try {
+      const ids = yield* sendParts(feed, options.concurrency ?? DEFAULT_CONCURRENCY, send, (part) => {
+        done += part.length;
+        reportProgress(options.onProgress, done, total, this.type);
+      });
+      const body = blockListBody(ids);
+      const res = yield* this.send(container.name, name, {
+        method: 'PUT',
+        query: { comp: 'blocklist' },
+        headers: { ...this.blobHeaders(options, 'x-ms-blob-content-type'), 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) },
+        body,
+        action: 'PutBlockList',
+      });
+      return this.uploaded(container, name, done, res.header('etag') ?? '', undefined, options);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const failure = new UploadError(`${this.type}: upload of ${name} failed; its uncommitted blocks are discarded by Azure: ${reason}`, {
+        code: CloudError.is(error) && error.code ? error.code : 'UploadFailed',
+        provider: this.type,
+      });
+      Object.defineProperty(failure, 'cause', { value: error, enumerable: false });
+      throw failure;
+    }
+  }
+
+  *downloadObjectOp(obj: StorageObject, destinationPath: string, options: DownloadOptions = {}): Operation<boolean> {
+    const temporary = prepareDownload(destinationPath, options.overwriteExisting);
+    try {
+      const res = yield* this.send(obj.container.name, obj.name, { method: 'GET', saveTo: temporary, action: 'GetBlob' });
+      const bytes = res.saved?.bytes ?? 0;
+      const length = res.header('content-length');
+      if (length !== undefined && Number(length) !== bytes) {
+        throw new IntegrityError(`${this.type}: downloaded ${bytes} bytes of ${obj.name}, expected ${length}`, { code: 'LengthMismatch', provider: this.type });
+      }
+      const md5 = res.header('content-md5');
+      if (options.verifyHash !== false && md5 && res.saved && Buffer.from(md5, 'base64').toString('hex') !== res.saved.md5) {
+        throw new IntegrityError(`${this.type}: MD5 of the downloaded ${obj.name} does not match Content-MD5`, { code: 'HashMismatch', provider: this.type });
+      }
+      reportProgress(options.onProgress, bytes, bytes, this.type);
+      finishDownload(temporary, destinationPath);
+      return true;
+    } catch (error) {
+      discardDownload(temporary);
+      throw error;
+    }
+  }
+
+  downloadObjectAsStreamPages(obj: StorageObject, options: StreamOptions = {}): PageOperation<Uint8Array> {
+    const self = this;
+    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    const first = options.start ?? 0;
+    const last = options.end ?? obj.size - 1;
+    if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) throw new InvalidArgumentError('chunkSize must be a positive integer');
+    if (!Number.isSafeInteger(first) || first < 0 || !Number.isSafeInteger(last) || last < first - 1) throw new InvalidArgumentError(`invalid range ${first}-${last} for ${obj.name}`);
+    const etag = typeof obj.extra.etag === 'string' && obj.extra.etag ? obj.extra.etag : undefined;
+    return function* (token): Operation<Page<Uint8Array>> {
+      const offset = token === undefined ? first : Number(token);
+      if (offset > last) return { items: [] };
+      const end = Math.min(last, offset + chunkSize - 1);
+      const headers: Record<string, string> = { 'x-ms-range': `bytes=${offset}-${end}` };
+      if (etag) headers['if-match'] = etag;
+      let res: HttpResponse;
+      try {
+        res = yield* self.send(obj.container.name, obj.name, { method: 'GET', headers, action: 'GetBlob' });
+      } catch (error) {
+        if (CloudError.is(error) && error.status === 412) {
+          throw new IntegrityError(`${self.type}: ${obj.name} changed while it was being read (ETag no longer matches)`, { status: 412, code: 'ConditionNotMet', provider: self.type });
+        }
+        throw error;
+      }
+      const body = res.body;
+      if (body.byteLength !== end - offset + 1) {
+        throw new IntegrityError(`${self.type}: ranged read of ${obj.name} returned ${body.byteLength} bytes, expected ${end - offset + 1}`, { code: 'LengthMismatch', provider: self.type });
+      }
+      return { items: [body], next: end < last ? String(end + 1) : undefined };
+    };
+  }
+}
+
+function checkContainerName(name: string): void {
+  if (typeof name !== 'string' || !/^(?:\$root|[a-z0-9](?:[a-z0-9]|-(?!-)){2,62})$/.test(name) || name.endsWith('-')) {
+    throw new InvalidArgumentError(`invalid container name "${String(name).slice(0, 64)}" (3-63 lower-case letters, digits and single hyphens)`, { code: 'InvalidContainerName' });
+  }
+}
+
+function checkBlobName(name: string): void {
+  if (typeof name !== 'string' || name === '' || name.length > 1024 || name.includes('\0')) {
+    throw new InvalidArgumentError('invalid blob name (empty, over 1024 characters, or containing NUL)', { code: 'InvalidObjectName' });
+  }
+}

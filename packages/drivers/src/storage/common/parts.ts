@@ -1,0 +1,186 @@
+/**
+ * Part planning and part feeding for multipart (S3) and block (Azure) uploads, shared by the drivers.
+ *
+ * Parts are uploaded by a few "lanes" run with core's `all()`: each lane takes the next part from a feed,
+ * uploads it, and repeats. Only `lanes × partSize` bytes of a stream are in memory at once, and a lane that
+ * fails stops the others from taking new parts.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { all, InvalidArgumentError, read, UploadError, type ChunkSource, type Operation, type RequestBody } from '@dualcloud/core';
+import { md5OfFile } from './files.js';
+
+/** 1 MiB. */
+export const MiB = 1024 * 1024;
+
+/** One part ready to send. */
+export interface PartData {
+  /** 1-based part number, in source order. */
+  readonly number: number;
+  readonly body: RequestBody;
+  readonly length: number;
+  /** Raw MD5 digest, when integrity checking is on. */
+  readonly md5?: Buffer;
+}
+
+/** Hands out parts in order; `null` when there are no more. Safe to call from concurrent lanes. */
+export interface PartFeed {
+  next(): Operation<PartData | null>;
+}
+
+/**
+ * The part size to use for `total` bytes: at least `requested`, grown (to a whole MiB) so the upload needs at
+ * most `maxParts` parts.
+ */
+export function planPartSize(total: number, requested: number, maxParts: number): number {
+  if (total <= requested * maxParts) return requested;
+  return Math.ceil(total / maxParts / MiB) * MiB;
+}
+
+/** Parts over in-memory bytes (sub-arrays: nothing is copied). */
+export function bytesFeed(bytes: Uint8Array, partSize: number, withMd5: boolean): PartFeed {
+  let offset = 0;
+  let number = 0;
+  return {
+    // eslint-disable-next-line require-yield
+    *next() {
+      if (offset >= bytes.byteLength) return null;
+      const body = bytes.subarray(offset, offset + partSize);
+      offset += body.byteLength;
+      number++;
+      return { number, body, length: body.byteLength, ...(withMd5 ? { md5: createHash('md5').update(body).digest() } : {}) };
+    },
+  };
+}
+
+/** Parts over a file, sent as `{file, start, end}` slices so the transport streams them from disk. */
+export function fileFeed(file: string, size: number, partSize: number, withMd5: boolean): PartFeed {
+  let offset = 0;
+  let number = 0;
+  return {
+    *next() {
+      if (offset >= size) return null;
+      const start = offset;
+      const end = Math.min(size, start + partSize) - 1;
+      offset = end + 1;
+      const part = ++number; // claimed before any yield, so concurrent lanes never share a number
+      const md5 = withMd5 ? yield* md5OfFile(file, start, end) : undefined;
+      return { number: part, body: { file, start, end }, length: end - start + 1, ...(md5 ? { md5 } : {}) };
+    },
+  };
+}
+
+/**
+ * A chunk source that returns whole parts: each read fills up to `max` bytes from the inner source (or ends
+ * with a short last part). Reads are serialised and numbered in order, so concurrent lanes get distinct,
+ * ordered parts.
+ */
+export class PartReader implements ChunkSource {
+  private readonly numbers = new WeakMap<Uint8Array, number>();
+  private count = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly inner: ChunkSource) {}
+
+  /** The part number of a chunk this reader returned. */
+  numberOf(chunk: Uint8Array): number {
+    const n = this.numbers.get(chunk);
+    if (n === undefined) throw new InvalidArgumentError('not a part produced by this reader');
+    return n;
+  }
+
+  readSync(max: number): Uint8Array | null {
+    const chunks: Uint8Array[] = [];
+    let have = 0;
+    while (have < max) {
+      const chunk = this.inner.readSync(max - have);
+      if (!chunk) break;
+      chunks.push(chunk);
+      have += chunk.byteLength;
+    }
+    return this.number(chunks, have);
+  }
+
+  readAsync(max: number): Promise<Uint8Array | null> {
+    const next = this.chain.then(async () => {
+      const chunks: Uint8Array[] = [];
+      let have = 0;
+      while (have < max) {
+        const chunk = await this.inner.readAsync(max - have);
+        if (!chunk) break;
+        chunks.push(chunk);
+        have += chunk.byteLength;
+      }
+      return this.number(chunks, have);
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private number(chunks: Uint8Array[], have: number): Uint8Array | null {
+    if (have === 0) return null;
+    const part = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, have);
+    this.numbers.set(part, ++this.count);
+    return part;
+  }
+}
+
+/** Parts read from a stream source; `first` holds parts already read (to decide single PUT vs multipart). */
+export function streamFeed(reader: PartReader, partSize: number, withMd5: boolean, first: Uint8Array[], maxParts: number): PartFeed {
+  const pending = [...first];
+  let ended = false;
+  return {
+    *next() {
+      let body = pending.shift();
+      if (!body) {
+        if (ended) return null;
+        const chunk = yield* read(reader, partSize);
+        if (!chunk) {
+          ended = true;
+          return null;
+        }
+        body = chunk;
+      }
+      const number = reader.numberOf(body);
+      if (number > maxParts) {
+        throw new UploadError(`the source is longer than ${maxParts} parts of ${partSize} bytes; pass a larger partSize`, {
+          code: 'TooManyParts',
+        });
+      }
+      return { number, body, length: body.byteLength, ...(withMd5 ? { md5: createHash('md5').update(body).digest() } : {}) };
+    },
+  };
+}
+
+/** What a lane does with one part: upload it and return the provider's token for it (ETag, block id). */
+export type SendPart = (part: PartData) => Operation<string>;
+
+/**
+ * Uploads every part of `feed` with at most `concurrency` parts in flight. Returns the tokens in part order.
+ * After the first failure no lane takes a new part; the failure is rethrown once the running parts settle.
+ */
+export function* sendParts(feed: PartFeed, concurrency: number, send: SendPart, onPart: (part: PartData) => void): Operation<string[]> {
+  const tokens: string[] = [];
+  const state = { failed: false };
+  function* lane(): Operation<void> {
+    try {
+      while (!state.failed) {
+        const part = yield* feed.next();
+        if (!part) return;
+        tokens[part.number - 1] = yield* send(part);
+        onPart(part);
+      }
+    } catch (error) {
+      state.failed = true;
+      throw error;
+    }
+  }
+  yield* all(
+    Array.from({ length: Math.max(1, concurrency) }, () => lane()),
+    concurrency,
+  );
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] === undefined) throw new UploadError(`part ${i + 1} was never uploaded`, { code: 'MissingPart' });
+  }
+  return tokens;
+}

@@ -1,0 +1,126 @@
+/**
+ * Pure parsers and builders for the S3 XML API (also spoken by Google Cloud Storage's XML API).
+ * @module
+ */
+import { asArray, MalformedResponseError, xmlText, type HttpResponse, type ProviderErrorInfo, type XmlDocument } from '@dualcloud/core';
+
+/** A bucket from ListBuckets. */
+export interface BucketEntry {
+  readonly name: string;
+  readonly creationDate?: string;
+}
+
+/** An object entry from ListObjectsV2. */
+export interface ObjectEntry {
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified?: string;
+  readonly storageClass?: string;
+}
+
+/** One page of ListObjectsV2. */
+export interface ObjectListing {
+  readonly objects: ObjectEntry[];
+  readonly commonPrefixes: string[];
+  readonly nextToken?: string;
+}
+
+function root(doc: XmlDocument, name: string, provider: string): Record<string, any> {
+  const node = doc[name];
+  if (node === undefined) {
+    throw new MalformedResponseError(`${provider}: expected <${name}> in the response, got <${Object.keys(doc)[0] ?? 'nothing'}>`, {
+      code: 'UnexpectedXML',
+      provider,
+    });
+  }
+  return typeof node === 'object' && node !== null ? node : {};
+}
+
+function required(value: unknown, what: string, provider: string): string {
+  const text = xmlText(value);
+  if (text === undefined || text === '') throw new MalformedResponseError(`${provider}: response lacks ${what}`, { code: 'UnexpectedXML', provider });
+  return text;
+}
+
+/** Parses `<ListAllMyBucketsResult>`. */
+export function parseBucketList(doc: XmlDocument, provider: string): { buckets: BucketEntry[]; nextToken?: string } {
+  const result = root(doc, 'ListAllMyBucketsResult', provider);
+  const buckets = asArray<Record<string, unknown>>(result.Buckets?.Bucket).map((b) => {
+    const creationDate = xmlText(b.CreationDate);
+    return { name: required(b.Name, 'a bucket name', provider), ...(creationDate ? { creationDate } : {}) };
+  });
+  const nextToken = xmlText(result.ContinuationToken);
+  return { buckets, ...(nextToken ? { nextToken } : {}) };
+}
+
+/** Parses `<ListBucketResult>` of ListObjectsV2. */
+export function parseObjectList(doc: XmlDocument, provider: string): ObjectListing {
+  const result = root(doc, 'ListBucketResult', provider);
+  const objects = asArray<Record<string, unknown>>(result.Contents).map((c) => {
+    const size = Number(xmlText(c.Size) ?? 'NaN');
+    if (!Number.isSafeInteger(size) || size < 0) throw new MalformedResponseError(`${provider}: object listing has an invalid Size`, { code: 'UnexpectedXML', provider });
+    const lastModified = xmlText(c.LastModified);
+    const storageClass = xmlText(c.StorageClass);
+    return {
+      key: required(c.Key, 'an object key', provider),
+      size,
+      etag: xmlText(c.ETag) ?? '',
+      ...(lastModified ? { lastModified } : {}),
+      ...(storageClass ? { storageClass } : {}),
+    };
+  });
+  const commonPrefixes = asArray<Record<string, unknown>>(result.CommonPrefixes)
+    .map((p) => xmlText(p.Prefix))
+    .filter((p): p is string => p !== undefined);
+  const truncated = xmlText(result.IsTruncated) === 'true';
+  const nextToken = truncated ? xmlText(result.NextContinuationToken) : undefined;
+  if (truncated && !nextToken) throw new MalformedResponseError(`${provider}: truncated listing without NextContinuationToken`, { code: 'UnexpectedXML', provider });
+  return { objects, commonPrefixes, ...(nextToken ? { nextToken } : {}) };
+}
+
+/** Parses `<InitiateMultipartUploadResult>` and returns the upload id. */
+export function parseUploadId(doc: XmlDocument, provider: string): string {
+  return required(root(doc, 'InitiateMultipartUploadResult', provider).UploadId, 'an UploadId', provider);
+}
+
+/** Parses `<CompleteMultipartUploadResult>` (S3 can answer 200 with an `<Error>` document instead). */
+export function parseCompleteResult(doc: XmlDocument, provider: string): { etag: string } {
+  return { etag: xmlText(root(doc, 'CompleteMultipartUploadResult', provider).ETag) ?? '' };
+}
+
+/** The `<CompleteMultipartUpload>` request body. */
+export function completeMultipartBody(etags: readonly string[]): string {
+  const parts = etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${escapeXml(etag)}</ETag></Part>`).join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${parts}</CompleteMultipartUpload>`;
+}
+
+/** The `<CreateBucketConfiguration>` body for a region other than us-east-1. */
+export function createBucketBody(location: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>${escapeXml(location)}</LocationConstraint></CreateBucketConfiguration>`;
+}
+
+/** Reads an `<Error>` document (S3 and GCS XML). */
+export function parseS3Error(response: HttpResponse): ProviderErrorInfo | undefined {
+  const error = response.xml().Error as Record<string, unknown> | undefined;
+  if (!error || typeof error !== 'object') return undefined;
+  const code = xmlText(error.Code);
+  const message = xmlText(error.Message);
+  const requestId = xmlText(error.RequestId);
+  return { ...(code ? { code } : {}), ...(message ? { message } : {}), ...(requestId ? { requestId } : {}) };
+}
+
+/** Escapes text for an XML element. */
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+}
+
+/** An ETag without its quotes. */
+export function unquote(etag: string | undefined): string {
+  return (etag ?? '').replace(/^W\//, '').replace(/^"|"$/g, '');
+}
+
+/** Whether an ETag (unquoted) is a plain MD5 hex digest (single-part, non-KMS objects). */
+export function isMd5Etag(etag: string): boolean {
+  return /^[0-9a-f]{32}$/i.test(etag);
+}
