@@ -1,1 +1,24 @@
-export {};
+/**
+ * `@dualcloud/async-methods/compute` (Design 2): compute drivers with an `*Async` twin of every method.
+ * @example
+ * ```ts
+ * import { getDriver, Provider } from '@dualcloud/async-methods/compute';
+ * const driver = new (getDriver(Provider.DUMMY))({ key: 'any' });
+ * const nodes = await driver.listNodesAsync();
+ * await driver.rebootNodeAsync(nodes[0]!);   // models stay sync: nodes[0].reboot() would block
+ * ```
+ * @packageDocumentation
+ */
+import { getDriver as getSyncDriver, type ComputeDriverMap, type ComputeProvider } from '@dualcloud/drivers/compute';
+import { withAsyncMethods, type AsyncMethodsClass } from './async-methods.js';
+
+export { Provider } from '@dualcloud/drivers/compute';
+export type { ComputeDriverMap, ComputeProvider } from '@dualcloud/drivers/compute';
+export { ASYNC_SUFFIX, withAsyncMethods } from './async-methods.js';
+export type { AsyncMethodsClass, AsyncMethodsOptions, DriverClass } from './async-methods.js';
+export type { AsyncMethod, AsyncResult, AsyncTwins, MethodName, WithAsyncMethods } from './types.js';
+
+/** The Design 2 class of a compute provider. Throws `InvalidArgumentError` for an unknown provider. */
+export function getDriver<P extends ComputeProvider>(provider: P): AsyncMethodsClass<ComputeDriverMap[P]> {
+  return withAsyncMethods(getSyncDriver(provider));
+}

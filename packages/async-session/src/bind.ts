@@ -1,0 +1,40 @@
+/**
+ * Session-bound models: copies of the driver's models whose `driver` is the session view, so
+ * `node.reboot()` returns a Promise and is cancelled with the session.
+ * @module
+ */
+import { Container, Node, StorageObject } from '@dualcloud/core';
+
+/** Returns `value` with every model (also in arrays and plain objects) re-bound to `view`. */
+export function bindModels(value: unknown, view: object, seen: Map<object, object> = new Map()): unknown {
+  if (value instanceof Node || value instanceof Container || value instanceof StorageObject) return rebind(value, view, seen);
+  if (Array.isArray(value)) return value.map((item) => bindModels(item, view, seen));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = bindModels(item, view, seen);
+    return out;
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A copy of `model` with the same prototype and fields, `driver` = `view`, and its container re-bound too. */
+function rebind(model: object, view: object, seen: Map<object, object>): object {
+  const known = seen.get(model);
+  if (known) return known;
+  const copy = Object.create(Object.getPrototypeOf(model)) as object;
+  seen.set(model, copy);
+  for (const key of Reflect.ownKeys(model)) {
+    if (key === 'driver') continue;
+    const descriptor = Object.getOwnPropertyDescriptor(model, key)!;
+    if (key === 'container' && 'value' in descriptor) descriptor.value = bindModels(descriptor.value, view, seen);
+    Object.defineProperty(copy, key, descriptor);
+  }
+  Object.defineProperty(copy, 'driver', { value: view, enumerable: false });
+  return copy;
+}
