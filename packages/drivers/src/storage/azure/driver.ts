@@ -62,6 +62,7 @@ export const AZURE_ERROR_CODES: ErrorCodeTable = {
   ContainerAlreadyExists: ContainerAlreadyExistsError,
   ContainerBeingDeleted: ContainerAlreadyExistsError,
   AuthenticationFailed: InvalidCredentialsError,
+  AuthorizationFailure: InvalidCredentialsError,
   InvalidAuthenticationInfo: InvalidCredentialsError,
   Md5Mismatch: IntegrityError,
   ServerBusy: RateLimitError,
@@ -114,7 +115,9 @@ export class AzureBlobsStorageDriver extends StorageDriver {
 
   private send(container: string | undefined, blob: string | undefined, spec: Omit<RequestSpec, 'path'>): Operation<HttpResponse> {
     const path = container === undefined ? '/' : `/${container}${blob !== undefined ? `/${uriEncode(blob, true)}` : ''}`;
-    return this.conn.send({ ...spec, path });
+    // SharedKey signs Content-Type, and axios adds a default one to PUT/POST after signing: always send ours.
+    const headers = spec.method === 'PUT' || spec.method === 'POST' ? { 'content-type': 'application/octet-stream', ...spec.headers } : spec.headers;
+    return this.conn.send({ ...spec, path, ...(headers ? { headers } : {}) });
   }
 
   // ---- containers -------------------------------------------------------------------------------
