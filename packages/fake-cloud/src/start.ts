@@ -1,0 +1,135 @@
+/**
+ * `startFakeCloud`: the fake cloud in its own worker thread, so sync-mode drivers (which block the calling
+ * thread) can talk to it.
+ * @module
+ */
+import { siblingModule, startModuleWorker } from '@dualcloud/core';
+import type { Worker } from 'node:worker_threads';
+import { FAKE_PROVIDERS, resolveOptions, type FakeCloudOptions, type FakeProvider } from './options.js';
+import type { FakeCloudStats, FakeCloudUpdate, FakeEndpoint } from './server.js';
+import type { ControlRequest, WorkerEvent } from './worker-protocol.js';
+
+/** A running fake cloud. */
+export interface FakeCloud extends AsyncDisposable {
+  /** The port it listens on (127.0.0.1). */
+  readonly port: number;
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** Where a driver reaches `provider`: `{ host: '127.0.0.1', port, secure: false }`. */
+  endpoint(provider: FakeProvider): FakeEndpoint;
+  /** Changes latency, faults or limits while running (state is kept). */
+  configure(update: FakeCloudUpdate): Promise<void>;
+  /** Forgets all state (nodes, buckets, objects) and zeroes the counters. */
+  reset(): Promise<void>;
+  /** Request and fault counters. */
+  stats(): Promise<FakeCloudStats>;
+  /** Stops the server and the worker; the port is free when this resolves. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts the fake cloud in a worker thread and resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * const cloud = await startFakeCloud({ nodeBootMs: 50, latency: { min: 5, max: 20 } });
+ * const s3 = new S3({ key: FAKE_CREDENTIALS.aws.accessKeyId, secret: FAKE_CREDENTIALS.aws.secretAccessKey,
+ *   region: 'us-east-1', ...cloud.endpoint('s3') });
+ * // ...
+ * await cloud.close();
+ * ```
+ */
+export async function startFakeCloud(options: FakeCloudOptions = {}): Promise<FakeCloud> {
+  resolveOptions(options); // fail fast, in the caller's thread
+  const worker = startModuleWorker(siblingModule(import.meta.url, 'server-worker'), { workerData: { options } });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('fake-cloud: the worker did not start listening in time')), START_TIMEOUT_MS);
+    const fail = (e: Error): void => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      void worker.terminate();
+      reject(e);
+    };
+    const onMessage = (event: WorkerEvent): void => {
+      if (event.type === 'listening') {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', fail);
+        resolve(event.port);
+      } else if (event.type === 'failed') fail(new Error(`fake-cloud: ${event.message}`));
+    };
+    worker.on('message', onMessage);
+    worker.once('error', fail);
+  });
+  return new WorkerFakeCloud(worker, port);
+}
+
+class WorkerFakeCloud implements FakeCloud {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly worker: Worker,
+    readonly port: number,
+  ) {
+    worker.on('message', (event: WorkerEvent) => {
+      if (event.type !== 'reply') return;
+      const p = this.pending.get(event.id);
+      this.pending.delete(event.id);
+      if (event.ok) p?.resolve(event.value);
+      else p?.reject(new Error(`fake-cloud: ${String(event.value)}`));
+    });
+    const failAll = (e: Error): void => {
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    worker.on('error', failAll);
+    worker.on('exit', () => failAll(new Error('fake-cloud: the worker has exited')));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  endpoint(provider: FakeProvider): FakeEndpoint {
+    if (!FAKE_PROVIDERS.includes(provider)) throw new TypeError(`fake-cloud: unknown provider ${String(provider)}`);
+    return { host: '127.0.0.1', port: this.port, secure: false };
+  }
+
+  configure(update: FakeCloudUpdate): Promise<void> {
+    resolveOptions(update);
+    return this.call({ type: 'configure', id: 0, update }).then(() => undefined);
+  }
+
+  reset(): Promise<void> {
+    return this.call({ type: 'reset', id: 0 }).then(() => undefined);
+  }
+
+  stats(): Promise<FakeCloudStats> {
+    return this.call({ type: 'stats', id: 0 }) as Promise<FakeCloudStats>;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.call({ type: 'close', id: 0 })
+      .catch(() => undefined)
+      .then(() => this.worker.terminate())
+      .then(() => undefined);
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private call(request: ControlRequest): Promise<unknown> {
+    if (this.closing && request.type !== 'close') return Promise.reject(new Error('fake-cloud: closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...request, id });
+    });
+  }
+}
