@@ -11,15 +11,15 @@ export const EC2_API_VERSION = '2016-11-15';
 export const EC2_DEFAULT_REGION = 'us-east-1';
 
 /**
- * EC2 instance states to node states: exactly Libcloud's `BaseEC2NodeDriver.NODE_STATE_MAP`
- * (Libcloud 3.4). Any other state (`stopping`, `stopped`) is `unknown` there too; the raw state is kept
- * in `extra.status`.
+ * EC2 instance states to node states: exactly Libcloud's `EC2NodeDriver.NODE_STATE_MAP` (Libcloud 3.4).
+ * Any other state (`stopping`) is `unknown` there too; the raw state is kept in `extra.status`.
  */
 export const EC2_NODE_STATE_MAP: Readonly<Record<string, NodeState>> = {
   pending: NodeState.PENDING,
   running: NodeState.RUNNING,
   'shutting-down': NodeState.UNKNOWN,
   terminated: NodeState.TERMINATED,
+  stopped: NodeState.STOPPED,
 };
 
 /** Country of each region, as Libcloud's `REGION_DETAILS` gives it (used for `NodeLocation.country`). */

@@ -23,6 +23,7 @@ import {
   type MethodKind,
   type Operation,
   type Page,
+  type PageOperation,
   type RequestSpec,
 } from '@dualcloud/core';
 import { Provider } from '../providers.js';
@@ -33,14 +34,12 @@ import {
   nextToken,
   parseEC2Error,
   responseRoot,
-  toElasticIps,
   toImage,
   toLocations,
   toNodes,
   toRegions,
 } from './parse.js';
 import {
-  describeAddressesRequest,
   describeAvailabilityZonesRequest,
   describeImagesRequest,
   describeInstancesRequest,
@@ -70,6 +69,8 @@ export interface EC2NodeDriverOptions extends DriverOptions {
   region?: string;
   /** Session token of temporary credentials. */
   token?: string;
+  /** Instances per DescribeInstances page (`MaxResults`, 5 to 1000); by default EC2 decides (as Libcloud). */
+  pageSize?: number;
 }
 
 /** `createNode` arguments on EC2; `ex` takes {@link EC2CreateNodeExtras}. */
@@ -97,6 +98,8 @@ export class EC2NodeDriver extends NodeDriver {
   readonly region: string;
   /** The connection (endpoint, signing, retries, error mapping). */
   readonly connection: DriverConnection;
+  /** `MaxResults` of DescribeInstances, when set. */
+  readonly pageSize: number | undefined;
 
   constructor(options: EC2NodeDriverOptions) {
     super(options);
@@ -106,6 +109,11 @@ export class EC2NodeDriver extends NodeDriver {
     const region = options.region ?? EC2_DEFAULT_REGION;
     if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new InvalidArgumentError(`ec2: invalid region "${region}"`, { provider: 'ec2' });
     this.region = region;
+    const pageSize = options.pageSize;
+    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 5 && pageSize <= 1000)) {
+      throw new InvalidArgumentError('ec2: pageSize must be an integer from 5 to 1000', { provider: 'ec2' });
+    }
+    this.pageSize = pageSize;
     const credentials = { accessKeyId: options.key, secretAccessKey: options.secret, ...(options.token ? { sessionToken: options.token } : {}) };
     this.connection = new DriverConnection({
       provider: 'ec2',
@@ -132,24 +140,18 @@ export class EC2NodeDriver extends NodeDriver {
     return this.exec(this.listRegionsOp());
   }
 
-  /** One page of DescribeInstances. */
-  listNodesPages(): (token: string | undefined) => Operation<Page<Node>> {
+  /** Pages of DescribeInstances, following `nextToken`. */
+  listNodesPages(): PageOperation<Node> {
     const driver = this;
     return function* (token) {
-      const root = responseRoot(yield* driver.connection.send(describeInstancesRequest(token)), 'DescribeInstances');
+      const root = responseRoot(yield* driver.connection.send(describeInstancesRequest(token, driver.pageSize)), 'DescribeInstances');
       return { items: toNodes(root, driver), next: nextToken(root) };
     };
   }
 
-  /** Every page of DescribeInstances, plus the elastic IPs of the nodes (DescribeAddresses), as Libcloud does. */
+  /** Every page of DescribeInstances; elastic IPs come from the instances' network interfaces. */
   *listNodesOp(): Operation<Node[]> {
-    const nodes = yield* collectPages(this.listNodesPages());
-    if (nodes.length === 0) return nodes;
-    const elastic = toElasticIps(responseRoot(yield* this.connection.send(describeAddressesRequest()), 'DescribeAddresses'));
-    for (const node of nodes) {
-      for (const ip of elastic.get(node.id) ?? []) if (!node.publicIps.includes(ip)) node.publicIps.push(ip);
-    }
-    return nodes;
+    return yield* collectPages(this.listNodesPages());
   }
 
   *listImagesOp(ex?: EC2ListImagesOptions): Operation<NodeImage[]> {

@@ -84,7 +84,7 @@ export function toNode(element: Element, driver: NodeLifecycle): Node {
   if (id === undefined) throw new MalformedResponseError('ec2: an instance has no instanceId', { provider: 'ec2', code: 'UnexpectedDocument' });
   const status = text(element.instanceState?.name);
   const tags = tagsOf(element);
-  const publicIp = text(element.ipAddress);
+  const publicIps = publicIpsOf(element);
   const privateIp = text(element.privateIpAddress);
   const launchTime = text(element.launchTime);
   const createdAt = launchTime === undefined ? undefined : new Date(launchTime);
@@ -95,7 +95,7 @@ export function toNode(element: Element, driver: NodeLifecycle): Node {
       id,
       name: tags.Name ?? id,
       state: (status !== undefined ? EC2_NODE_STATE_MAP[status] : undefined) ?? NodeState.UNKNOWN,
-      publicIps: publicIp ? [publicIp] : [],
+      publicIps,
       privateIps: privateIp ? [privateIp] : [],
       ...(instanceType !== undefined ? { size: instanceType } : {}),
       ...(imageId !== undefined ? { image: imageId } : {}),
@@ -162,16 +162,22 @@ export function toLocations(root: Element, country: string, driver: object): Nod
   });
 }
 
-/** Elastic IPs associated with instances: instance id → public IPs (DescribeAddresses). */
-export function toElasticIps(root: Element): Map<string, string[]> {
-  const byInstance = new Map<string, string[]>();
-  for (const address of items(root.addressesSet)) {
-    const instanceId = text(address.instanceId);
-    const ip = text(address.publicIp);
-    if (instanceId === undefined || ip === undefined) continue;
-    byInstance.set(instanceId, [...(byInstance.get(instanceId) ?? []), ip]);
+/**
+ * Public IPs of an instance: `ipAddress`, then the elastic IPs associated with any private address of its network
+ * interfaces (`association/publicIp`). Libcloud reads the same elastic IPs with a second request
+ * (DescribeAddresses) and lists the primary one twice; this keeps each address once, in one request.
+ */
+export function publicIpsOf(element: Element): string[] {
+  const ips: string[] = [];
+  const add = (ip: string | undefined): void => {
+    if (ip !== undefined && !ips.includes(ip)) ips.push(ip);
+  };
+  add(text(element.ipAddress));
+  for (const eni of items(element.networkInterfaceSet)) {
+    add(text(eni.association?.publicIp));
+    for (const address of items(eni.privateIpAddressesSet)) add(text(address.association?.publicIp));
   }
-  return byInstance;
+  return ips;
 }
 
 /** Region names of a DescribeRegions document. */

@@ -44,9 +44,9 @@ export function filterParams(filters: Readonly<Record<string, string | readonly 
   return out;
 }
 
-/** DescribeInstances, one page. */
-export function describeInstancesRequest(nextToken?: string): RequestSpec {
-  return ec2Request('DescribeInstances', { NextToken: nextToken });
+/** DescribeInstances, one page; `maxResults` (5..1000) asks EC2 to page, else it decides. */
+export function describeInstancesRequest(nextToken?: string, maxResults?: number): RequestSpec {
+  return ec2Request('DescribeInstances', { MaxResults: maxResults, NextToken: nextToken });
 }
 
 /** Filters of `listImages` (Libcloud's `ex_owner`, `ex_image_ids`, `ex_executableby`, `ex_filters`). */
@@ -75,11 +75,6 @@ export function describeImagesRequest(options: EC2ListImagesOptions = {}, nextTo
 /** DescribeAvailabilityZones of one region, available zones only (as Libcloud asks). */
 export function describeAvailabilityZonesRequest(region: string): RequestSpec {
   return ec2Request('DescribeAvailabilityZones', filterParams({ 'region-name': region, state: 'available' }));
-}
-
-/** DescribeAddresses (elastic IPs), all of them. */
-export function describeAddressesRequest(): RequestSpec {
-  return ec2Request('DescribeAddresses');
 }
 
 /** DescribeRegions. */
