@@ -110,9 +110,9 @@ export function parseS3Error(response: HttpResponse): ProviderErrorInfo | undefi
   return { ...(code ? { code } : {}), ...(message ? { message } : {}), ...(requestId ? { requestId } : {}) };
 }
 
-/** Escapes text for an XML element. */
+/** Escapes text for XML element content (quotes stay as they are: ETags keep their literal quotes). */
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+  return text.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
 }
 
 /** An ETag without its quotes. */
