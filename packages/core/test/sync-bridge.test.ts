@@ -50,11 +50,12 @@ describe('sync connection against a server in another process', () => {
     expect(echoed.md5).toBe(createHash('md5').update(readFileSync(target).subarray(100, 200)).digest('hex'));
   });
 
-  test('a stalled response times out and returns control in both modes', async () => {
+  test.each(['undici', 'http', 'fetch'] as const)('a stalled response times out and returns control in both modes (%s adapter)', async (adapter) => {
+    const c = new DriverConnection({ ...conn.options, transport: { adapter } });
     const spec = { method: 'GET', path: '/stall', timeoutMs: 300 } as const;
-    expect(() => conn.request(spec)).toThrow(TimeoutError);
-    await expect(conn.requestAsync(spec)).rejects.toBeInstanceOf(TimeoutError);
-    expect(conn.request({ method: 'GET', path: '/echo' }).status).toBe(200); // the worker is still usable
+    expect(() => c.request(spec)).toThrow(TimeoutError);
+    await expect(c.requestAsync(spec)).rejects.toBeInstanceOf(TimeoutError);
+    expect(c.request({ method: 'GET', path: '/echo' }).status).toBe(200); // the worker is still usable
   });
 
   test('a refused connection is a NetworkError', async () => {

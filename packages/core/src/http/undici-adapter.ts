@@ -37,8 +37,9 @@ export function undiciAdapter(options: UndiciAdapterOptions = {}): AxiosAdapter 
       headers,
       body: config.data as Dispatcher.DispatchOptions['body'],
       signal: config.signal as AbortSignal | undefined,
-      headersTimeout: 0,
-      bodyTimeout: 0,
+      // Idle timeouts: time to the response headers, and the longest pause between body chunks.
+      headersTimeout: config.timeout || 0,
+      bodyTimeout: config.timeout || 0,
     });
     return {
       data: res.body as unknown as Readable,
