@@ -1,7 +1,25 @@
 /**
  * `@dualcloud/async-methods/storage` (Design 2): storage drivers with an `*Async` twin of every method.
+ * @example
+ * ```ts
+ * import { getDriver, Provider } from '@dualcloud/async-methods/storage';
+ * const gcs = new (getDriver(Provider.GOOGLE_STORAGE))(opts);
+ * for await (const container of gcs.iterateContainersAsync()) {
+ *   const objects = await gcs.listContainerObjectsAsync(container);
+ * }
+ * ```
  * @packageDocumentation
  */
+import { getDriver as getSyncDriver, type Provider, type StorageDriverClasses } from '@dualcloud/drivers/storage';
+import { withAsyncMethods, type AsyncMethodsClass } from './async-methods.js';
+
+export { Provider } from '@dualcloud/drivers/storage';
+export type { StorageDriverClasses } from '@dualcloud/drivers/storage';
 export { ASYNC_SUFFIX, withAsyncMethods } from './async-methods.js';
 export type { AsyncMethodsClass, AsyncMethodsOptions, DriverClass } from './async-methods.js';
 export type { AsyncMethod, AsyncResult, AsyncTwins, MethodName, WithAsyncMethods } from './types.js';
+
+/** The Design 2 class of a storage provider. Throws `InvalidArgumentError` for an unknown provider. */
+export function getDriver<P extends Provider>(provider: P): AsyncMethodsClass<StorageDriverClasses[P]> {
+  return withAsyncMethods(getSyncDriver(provider));
+}

@@ -2,21 +2,24 @@
  * Type-level view of Design 2: a driver plus an `*Async` twin of each public method.
  * @module
  */
-import type { BaseDriver } from '@dualcloud/core';
-
-/** Names of a driver's public methods: its functions minus the `*Op` / `*Pages` builders and `BaseDriver` plumbing. */
+/**
+ * Names of a driver's public methods, by the drivers' rule: a public method `m` is backed by an operation
+ * builder `mOp` (call) or `mPages` (iterate). Helpers without a builder are not part of the async API.
+ */
 export type MethodName<D> = {
   [K in keyof D & string]: D[K] extends (...args: never[]) => unknown
-    ? K extends `${string}Op` | `${string}Pages` | keyof BaseDriver
-      ? never
-      : K
+    ? `${K}Op` extends keyof D
+      ? K
+      : `${K}Pages` extends keyof D
+        ? K
+        : never
     : never;
 }[keyof D & string];
 
 /** The async counterpart of a sync return type: `Iterable<T>` becomes `AsyncIterable<T>`, anything else a Promise. */
-export type AsyncResult<R> = R extends string | Uint8Array | readonly unknown[]
+export type AsyncResult<R> = [R] extends [string | Uint8Array | readonly unknown[]]
   ? Promise<R>
-  : R extends Iterable<infer T>
+  : [R] extends [Iterable<infer T>]
     ? AsyncIterable<T>
     : Promise<R>;
 

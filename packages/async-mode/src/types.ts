@@ -3,27 +3,33 @@
  * and the models it returns are typed as bound to the async driver (so `node.reboot()` is a Promise too).
  * @module
  */
-import type { BaseDriver, Container, Node, NodeLifecycle, RunningNode, StorageObject, StorageOps } from '@dualcloud/core';
+import type { Container, Node, NodeLifecycle, RunningNode, StorageObject, StorageOps } from '@dualcloud/core';
 
-/** Names of a driver's public methods: its functions minus the `*Op` / `*Pages` builders and `BaseDriver` plumbing. */
+/**
+ * Names of a driver's public methods, by the drivers' rule: a public method `m` is backed by an operation
+ * builder `mOp` (call) or `mPages` (iterate). Helpers without a builder are not part of the async API.
+ */
 export type MethodName<D> = {
   [K in keyof D & string]: D[K] extends (...args: never[]) => unknown
-    ? K extends `${string}Op` | `${string}Pages` | keyof BaseDriver
-      ? never
-      : K
+    ? `${K}Op` extends keyof D
+      ? K
+      : `${K}Pages` extends keyof D
+        ? K
+        : never
     : never;
 }[keyof D & string];
 
 /**
  * A returned value with its models re-typed as bound to `Self` (the async driver): `Node` becomes
- * `Node<Self>`, so `node.reboot()` has `Self['rebootNode']`'s return type.
+ * `Node<NodeLifecycle & Self>`, so `node.reboot()` has `Self['rebootNode']`'s return type (the last
+ * signature of the intersection wins). An intersection, not a conditional, keeps the recursion lazy.
  */
 export type Bound<T, Self> = T extends Node<any>
-  ? [Self] extends [NodeLifecycle] ? Node<Self> : T
+  ? Node<NodeLifecycle & Self>
   : T extends StorageObject<any>
-    ? [Self] extends [StorageOps] ? StorageObject<Self> : T
+    ? StorageObject<StorageOps & Self>
     : T extends Container<any>
-      ? [Self] extends [StorageOps] ? Container<Self> : T
+      ? Container<StorageOps & Self>
       : T extends RunningNode
         ? { node: Bound<Node, Self>; ips: string[] }
         : T extends readonly (infer E)[]
@@ -31,9 +37,9 @@ export type Bound<T, Self> = T extends Node<any>
           : T;
 
 /** The async counterpart of a sync return type: `Iterable<T>` becomes `AsyncIterable<T>`, anything else a Promise. */
-export type AsyncResult<R, Self> = R extends string | Uint8Array | readonly unknown[]
+export type AsyncResult<R, Self> = [R] extends [string | Uint8Array | readonly unknown[]]
   ? Promise<Bound<R, Self>>
-  : R extends Iterable<infer T>
+  : [R] extends [Iterable<infer T>]
     ? AsyncIterable<Bound<T, Self>>
     : Promise<Bound<R, Self>>;
 

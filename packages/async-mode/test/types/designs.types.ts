@@ -1,0 +1,123 @@
+/**
+ * Type tests of the three designs, compiled (not run) by types.test.ts: every line must type-check and
+ * every `@ts-expect-error` must hit a real error.
+ */
+import { AsyncSession } from '@dualcloud/async-session';
+import { getDriver as getMethodsCompute, Provider as MethodsCompute } from '@dualcloud/async-methods/compute';
+import { getDriver as getMethodsStorage, Provider as MethodsStorage } from '@dualcloud/async-methods/storage';
+import { getDriver as getModeCompute, Provider as ModeCompute, type Asyncify } from '@dualcloud/async-mode/compute';
+import { getDriver as getModeStorage, Provider as ModeStorage } from '@dualcloud/async-mode/storage';
+import { getDriver as getCompute, Provider as Compute, type DummyNodeDriver, type EC2NodeDriver } from '@dualcloud/drivers/compute';
+import { getDriver as getStorage, Provider as Storage } from '@dualcloud/drivers/storage';
+import type { Container, Node, NodeLifecycle, RunningNode, StorageObject } from '@dualcloud/core';
+
+/** True when A and B are the same type. */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Compiles only for `true`. */
+function assert<T extends true>(): T | void {}
+
+const gcsOptions = { key: 'GOOG1EXAMPLE', secret: 'secret', host: '127.0.0.1', port: 9000, secure: false };
+
+// ---------------------------------------------------------------------------------------------------------
+// Design 1: AsyncSession
+export async function design1(): Promise<void> {
+  const dummy = new (getCompute(Compute.DUMMY))({ key: 'any' });
+  const syncNodes: Node[] = dummy.listNodes(); // the driver stays sync
+  {
+    await using s = new AsyncSession(dummy);
+    const nodes = await s.listNodes();
+    const first = nodes[0]!;
+    assert<Equal<ReturnType<typeof first.reboot>, Promise<boolean>>>(); // session-bound models
+    const running: { node: Node<any>; ips: string[] }[] = await s.waitUntilRunning([first]);
+    // @ts-expect-error the session has no sync methods: listNodes() is a Promise
+    const notSync: Node[] = s.listNodes();
+    // @ts-expect-error no *Async names on a session
+    void s.listNodesAsync();
+    // @ts-expect-error operation builders are not part of the session
+    void s.listNodesOp();
+    // @ts-expect-error arguments are checked: createNode needs options
+    void s.createNode();
+    void [running, notSync, syncNodes];
+  }
+  const gcs = new (getStorage(Storage.GOOGLE_STORAGE))(gcsOptions);
+  const multi = new AsyncSession([dummy, gcs]);
+  const nodes: Promise<Node<any>[]> = multi.driver(0).listNodes();
+  const containers = multi.for(gcs).iterateContainers();
+  assert<Equal<typeof containers extends AsyncIterable<infer C> ? (C extends Container<any> ? true : false) : false, true>>();
+  // @ts-expect-error several drivers: address them with driver(i) or for(d)
+  void multi.listNodes();
+  // @ts-expect-error driver 0 is a compute driver
+  void multi.driver(0).iterateContainers();
+  const count: Promise<number> = AsyncSession.run(dummy, async (s) => (await s.listNodes()).length);
+  void [nodes, count, multi.close()];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Design 2: *Async twins
+export async function design2(): Promise<void> {
+  const Dummy = getMethodsCompute(MethodsCompute.DUMMY);
+  const d = new Dummy({ key: 'any' });
+  const syncNodes: Node[] = d.listNodes();
+  const asyncNodes: Promise<Node[]> = d.listNodesAsync();
+  const waited: Promise<RunningNode[]> = d.waitUntilRunningAsync(syncNodes);
+  // @ts-expect-error a twin returns a Promise
+  const notSync: Node[] = d.listNodesAsync();
+  // @ts-expect-error builders have no twins
+  void d.listNodesOpAsync();
+  const EC2 = getMethodsCompute(MethodsCompute.EC2);
+  const ec2 = new EC2({ key: 'AKID', secret: 's', region: 'us-east-1' });
+  const regions: Promise<string[]> = ec2.listRegionsAsync(); // provider extras get twins too
+  // @ts-expect-error helpers that are not backed by an operation get no twin
+  void ec2.runInstancesSpecAsync;
+  const GCS = getMethodsStorage(MethodsStorage.GOOGLE_STORAGE);
+  const gcs = new GCS(gcsOptions);
+  for await (const c of gcs.iterateContainersAsync()) {
+    const objects: StorageObject[] = await gcs.listContainerObjectsAsync(c);
+    const bytes: AsyncIterable<Uint8Array> = gcs.downloadObjectAsStreamAsync(objects[0]!);
+    void bytes;
+  }
+  const viaSignal: Promise<Container[]> = gcs.withSignal(new AbortController().signal).listContainersAsync();
+  void [asyncNodes, waited, notSync, regions, viaSignal];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Design 3: async: true
+export async function design3(): Promise<void> {
+  const Dummy = getModeCompute(ModeCompute.DUMMY);
+  const plain = new Dummy({ key: 'any' });
+  const plainNodes: Node[] = plain.listNodes(); // no flag: plain values
+  // @ts-expect-error without async: true, results are plain values, not Promises
+  const notAsync: Promise<Node[]> = plain.listNodes();
+  const d = new Dummy({ key: 'any', async: true });
+  assert<Equal<typeof d, Asyncify<DummyNodeDriver>>>();
+  const nodes = await d.listNodes();
+  assert<Equal<typeof nodes, Node<NodeLifecycle & Asyncify<DummyNodeDriver>>[]>>();
+  assert<Equal<ReturnType<(typeof nodes)[0]['reboot']>, Promise<boolean>>>(); // model methods follow the flag
+  const rebooted: Promise<boolean> = (await d.listNodes())[0]!.reboot();
+  // @ts-expect-error async mode results must be awaited
+  const notSync: Node[] = d.listNodes();
+  // @ts-expect-error `async` is a boolean
+  void new Dummy({ key: 'any', async: 'yes' });
+  // @ts-expect-error a signal needs async: true (sync calls cannot be cancelled)
+  void new Dummy({ key: 'any', signal: new AbortController().signal });
+  const flag = Math.random() > 2;
+  const either = new Dummy({ key: 'any', async: flag });
+  assert<Equal<typeof either, DummyNodeDriver | Asyncify<DummyNodeDriver>>>();
+  const EC2 = getModeCompute(ModeCompute.EC2);
+  // @ts-expect-error the driver's own options are still required
+  void new EC2({ async: true });
+  const ec2: Asyncify<EC2NodeDriver> = new EC2({ key: 'AKID', secret: 's', async: true });
+  const regions: Promise<string[]> = ec2.listRegions();
+  const GCS = getModeStorage(ModeStorage.GOOGLE_STORAGE);
+  const gcs = new GCS({ ...gcsOptions, async: true });
+  for await (const container of gcs.iterateContainers()) {
+    const objects = await container.listObjects(); // the model's method is async too
+    for (const obj of objects) {
+      const stream: AsyncIterable<Uint8Array> = obj.asStream();
+      const deleted: Promise<boolean> = obj.delete();
+      void [stream, deleted];
+    }
+  }
+  const cancellable: Promise<Container<any>[]> = gcs.withSignal(new AbortController().signal).listContainers();
+  void [plainNodes, notAsync, rebooted, notSync, regions, cancellable];
+}
