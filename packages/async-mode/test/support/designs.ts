@@ -11,8 +11,8 @@ import type { TestDriverOptions } from './test-drivers.js';
 /** Async methods under their sync names (`listNodes()` returns a Promise). */
 export type AsyncApi = Record<string, (...args: any[]) => any>;
 
-/** A driver class of the test drivers. */
-export type TestDriverClass = (new (options: TestDriverOptions) => BaseDriver) & { methodKinds: Readonly<Record<string, 'call' | 'iterate'>> };
+/** A driver class (the test drivers or real ones). */
+export type TestDriverClass = (new (options: any) => BaseDriver) & { methodKinds: Readonly<Record<string, 'call' | 'iterate'>> };
 
 /** One design, opened over one driver instance. */
 export interface Opened {
@@ -29,7 +29,7 @@ export interface Opened {
 /** How to open a design over a driver class; `signal` is the object-level signal (session or driver option). */
 export interface DesignHarness {
   readonly name: string;
-  open(Driver: TestDriverClass, options: TestDriverOptions, signal?: AbortSignal): Opened;
+  open(Driver: TestDriverClass, options: TestDriverOptions | object, signal?: AbortSignal): Opened;
 }
 
 const twinsUnderSyncNames = (twins: object): AsyncApi =>
