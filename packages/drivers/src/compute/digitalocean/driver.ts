@@ -28,6 +28,7 @@ import { Provider } from '../providers.js';
 import { jsonObject, listOf, nextPage, parseDOError, toImage, toLocation, toNode, toSize } from './parse.js';
 import {
   createDropletRequest,
+  DO_PER_PAGE,
   deleteDropletRequest,
   dropletActionRequest,
   listRequest,
@@ -45,7 +46,10 @@ export const DO_ERROR_CODES: ErrorCodeTable = {
 };
 
 /** Options of {@link DigitalOceanNodeDriver}: `key` is the API token. */
-export interface DigitalOceanNodeDriverOptions extends DriverOptions {}
+export interface DigitalOceanNodeDriverOptions extends DriverOptions {
+  /** Items per page of list calls (`per_page`, 1 to 200; default 200). */
+  pageSize?: number;
+}
 
 /** `createNode` arguments on DigitalOcean; `ex` takes {@link DigitalOceanCreateNodeExtras}. */
 export interface DigitalOceanCreateNodeOptions extends CreateNodeOptions {
@@ -68,12 +72,19 @@ export class DigitalOceanNodeDriver extends NodeDriver {
   readonly name = 'DigitalOcean';
   /** The connection (endpoint, bearer token, retries, error mapping). */
   readonly connection: DriverConnection;
+  /** `per_page` of list calls. */
+  readonly pageSize: number;
 
   constructor(options: DigitalOceanNodeDriverOptions) {
     super(options);
     if (!options || typeof options.key !== 'string' || options.key === '') {
       throw new InvalidArgumentError('digitalocean: give key (the API token)', { provider: 'digitalocean' });
     }
+    const pageSize = options.pageSize ?? DO_PER_PAGE;
+    if (!(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 200)) {
+      throw new InvalidArgumentError('digitalocean: pageSize must be an integer from 1 to 200', { provider: 'digitalocean' });
+    }
+    this.pageSize = pageSize;
     this.connection = new DriverConnection({
       provider: 'digitalocean',
       host: options.host ?? 'api.digitalocean.com',
@@ -92,9 +103,9 @@ export class DigitalOceanNodeDriver extends NodeDriver {
 
   /** Pages of a collection, following `links.pages.next`. */
   private pages<T>(collection: 'droplets' | 'images' | 'sizes' | 'regions', parse: (item: Record<string, any>) => T): PageOperation<T> {
-    const connection = this.connection;
+    const { connection, pageSize } = this;
     return function* (token): Operation<Page<T>> {
-      const doc = jsonObject(yield* connection.send(listRequest(collection, token)));
+      const doc = jsonObject(yield* connection.send(listRequest(collection, token, pageSize)));
       return { items: listOf(doc, collection).map(parse), next: nextPage(doc) };
     };
   }

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, type RequestSpec } from '@dualcloud/core';
 
-/** Page size asked for (Libcloud's `ex_per_page` default). */
+/** Page size asked for by default (Libcloud's `ex_per_page` default, and DigitalOcean's maximum). */
 export const DO_PER_PAGE = 200;
 
 /** A JSON request body with its content type. */
@@ -13,8 +13,8 @@ function jsonBody(value: unknown): Pick<RequestSpec, 'headers' | 'body'> {
 }
 
 /** One page of a collection (`/v2/droplets`, `/v2/images`, `/v2/sizes`, `/v2/regions`). */
-export function listRequest(collection: 'droplets' | 'images' | 'sizes' | 'regions', page: string | undefined): RequestSpec {
-  return { method: 'GET', path: `/v2/${collection}`, query: { page: page ?? '1', per_page: DO_PER_PAGE }, action: `list ${collection}` };
+export function listRequest(collection: 'droplets' | 'images' | 'sizes' | 'regions', page: string | undefined, perPage = DO_PER_PAGE): RequestSpec {
+  return { method: 'GET', path: `/v2/${collection}`, query: { page: page ?? '1', per_page: perPage }, action: `list ${collection}` };
 }
 
 /** Provider-specific arguments of `createNode` on DigitalOcean (Libcloud's `ex_create_attr`). */
