@@ -105,3 +105,30 @@ export function digitalocean(port: number, method: string, path: string, body?: 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** What a client saw of a possibly broken exchange. */
+export interface RawOutcome {
+  status?: number;
+  declaredLength?: number;
+  received: number;
+  error?: string;
+}
+
+/** Sends signed-or-not headers and records how far the response got (for fault tests). */
+export function rawExchange(port: number, req: TestRequest, timeoutMs: number): Promise<RawOutcome> {
+  return new Promise((resolve) => {
+    const outcome: RawOutcome = { received: 0 };
+    const r = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.path, headers: req.headers, agent: false, timeout: timeoutMs }, (res) => {
+      outcome.status = res.statusCode;
+      outcome.declaredLength = Number(res.headers['content-length']);
+      res.on('data', (c: Buffer) => (outcome.received += c.length));
+      res.on('end', () => resolve(outcome));
+      res.on('error', (e) => resolve({ ...outcome, error: e.message }));
+      res.on('aborted', () => resolve({ ...outcome, error: 'aborted' }));
+      res.on('close', () => resolve({ ...outcome, error: outcome.error ?? (res.complete ? undefined : 'incomplete') }));
+    });
+    r.on('timeout', () => r.destroy(new Error('client timeout')));
+    r.on('error', (e) => resolve({ ...outcome, error: e.message }));
+    r.end(req.body);
+  });
+}

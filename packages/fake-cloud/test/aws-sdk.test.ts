@@ -1,0 +1,86 @@
+/**
+ * A real third-party client, @aws-sdk/client-s3, against the fake cloud's S3.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { createFakeCloudServer, FAKE_CREDENTIALS, type FakeCloudServer } from '@dualcloud/fake-cloud';
+
+let server: FakeCloudServer;
+let client: S3Client;
+
+beforeAll(async () => {
+  server = createFakeCloudServer({ minPartSize: 1024 });
+  const port = await server.listen();
+  client = new S3Client({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: FAKE_CREDENTIALS.aws,
+    maxAttempts: 1,
+  });
+});
+afterAll(async () => {
+  client.destroy();
+  await server.close();
+});
+
+describe('@aws-sdk/client-s3 against the fake cloud', () => {
+  test('create a bucket, put, list with continuation, get, delete', async () => {
+    await client.send(new CreateBucketCommand({ Bucket: 'sdk-bucket' }));
+    for (let i = 0; i < 5; i += 1) {
+      const put = await client.send(new PutObjectCommand({ Bucket: 'sdk-bucket', Key: `item-${i}.txt`, Body: `body ${i}`, ContentType: 'text/plain', Metadata: { index: String(i) } }));
+      expect(put.ETag).toMatch(/^"[0-9a-f]{32}"$/);
+    }
+    const keys: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: 'sdk-bucket', MaxKeys: 2, ContinuationToken: token }));
+      keys.push(...(page.Contents ?? []).map((c) => c.Key!));
+      token = page.NextContinuationToken;
+      pages += 1;
+    } while (token && pages < 10);
+    expect(pages).toBe(3);
+    expect(keys).toEqual(['item-0.txt', 'item-1.txt', 'item-2.txt', 'item-3.txt', 'item-4.txt']);
+    const got = await client.send(new GetObjectCommand({ Bucket: 'sdk-bucket', Key: 'item-3.txt' }));
+    expect(await got.Body!.transformToString()).toBe('body 3');
+    expect(got.ContentType).toBe('text/plain');
+    expect(got.Metadata).toEqual({ index: '3' });
+    const range = await client.send(new GetObjectCommand({ Bucket: 'sdk-bucket', Key: 'item-3.txt', Range: 'bytes=0-3' }));
+    expect(await range.Body!.transformToString()).toBe('body');
+    for (const key of keys) await client.send(new DeleteObjectCommand({ Bucket: 'sdk-bucket', Key: key }));
+    await expect(client.send(new HeadObjectCommand({ Bucket: 'sdk-bucket', Key: 'item-0.txt' }))).rejects.toMatchObject({ name: 'NotFound' });
+    await expect(client.send(new GetObjectCommand({ Bucket: 'sdk-bucket', Key: 'item-0.txt' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+    await client.send(new DeleteBucketCommand({ Bucket: 'sdk-bucket' }));
+    await expect(client.send(new ListObjectsV2Command({ Bucket: 'sdk-bucket' }))).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+
+  test('multipart upload: CreateMultipartUpload, UploadPart, CompleteMultipartUpload', async () => {
+    await client.send(new CreateBucketCommand({ Bucket: 'sdk-mpu' }));
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: 'sdk-mpu', Key: 'big.bin' }));
+    const parts = [Buffer.alloc(1500, 1), Buffer.alloc(1024, 2), Buffer.alloc(10, 3)];
+    const etags: string[] = [];
+    for (const [k, body] of parts.entries()) {
+      const res = await client.send(new UploadPartCommand({ Bucket: 'sdk-mpu', Key: 'big.bin', UploadId, PartNumber: k + 1, Body: body }));
+      etags.push(res.ETag!);
+    }
+    const done = await client.send(
+      new CompleteMultipartUploadCommand({ Bucket: 'sdk-mpu', Key: 'big.bin', UploadId, MultipartUpload: { Parts: etags.map((ETag, k) => ({ ETag, PartNumber: k + 1 })) } }),
+    );
+    expect(done.ETag).toMatch(/^"[0-9a-f]{32}-3"$/);
+    const got = await client.send(new GetObjectCommand({ Bucket: 'sdk-mpu', Key: 'big.bin' }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(parts))).toBe(true);
+  });
+});
