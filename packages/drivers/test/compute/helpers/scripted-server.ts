@@ -1,4 +1,4 @@
-/** Starts scripted-server.mjs in a worker thread (sync-mode tests need the server off the test's thread). */
+/** Starts scripted-server-worker.mjs in a worker thread (sync-mode tests need the server off the test's thread). */
 import { Worker } from 'node:worker_threads';
 
 /** A scripted response. */
@@ -30,7 +30,7 @@ export interface ScriptedServer {
 
 /** Starts the server and resolves once it listens. */
 export async function startScriptedServer(): Promise<ScriptedServer> {
-  const worker = new Worker(new URL('./scripted-server.mjs', import.meta.url));
+  const worker = new Worker(new URL('./scripted-server-worker.mjs', import.meta.url));
   let nextId = 1;
   const ask = <T>(message: Record<string, unknown>, reply: string): Promise<T> =>
     new Promise((resolve, reject) => {
