@@ -50,8 +50,8 @@ describe.each(designs)('$name', (design) => {
     expect(containers.map((c) => c.name)).toEqual(['b1', 'b2', 'b3', 'b4', 'b5']);
     const listed: Container[] = await api.listContainers();
     expect(listed).toHaveLength(5);
-    const objects = await collect(api.iterateContainerObjects(listed[0]));
-    expect(objects.map((o: { name: string }) => o.name)).toEqual(['o0.txt', 'o1.txt', 'o2.txt', 'o3.txt', 'o4.txt', 'o5.txt', 'o6.txt']);
+    const objects = await collect<{ name: string }>(api.iterateContainerObjects(listed[0]));
+    expect(objects.map((o) => o.name)).toEqual(['o0.txt', 'o1.txt', 'o2.txt', 'o3.txt', 'o4.txt', 'o5.txt', 'o6.txt']);
     const chunks = await collect<Uint8Array>(api.downloadObjectAsStream(objects[3]));
     expect(Buffer.concat(chunks).toString()).toBe('object number 3');
     await close();

@@ -1,0 +1,121 @@
+/**
+ * What the examples share: the fake cloud (started in-process unless one is given), credentials,
+ * bounded concurrency and an event-loop probe.
+ * @module
+ */
+import { FAKE_CREDENTIALS, startFakeCloud, type FakeCloud, type FakeCloudOptions } from '@dualcloud/fake-cloud';
+
+/** Options every example's `main()` accepts. */
+export interface ExampleOptions {
+  /** A running fake cloud to use; by default the example starts its own and closes it at the end. */
+  cloud?: FakeCloud;
+  /** Where the example writes its lines (default `console.log`). */
+  log?: (line: string) => void;
+}
+
+/** Runs `fn` with `options.cloud`, or with a fake cloud started for it (closed afterwards). */
+export async function withCloud<R>(options: ExampleOptions, cloudOptions: FakeCloudOptions, fn: (cloud: FakeCloud) => Promise<R>): Promise<R> {
+  if (options.cloud) return fn(options.cloud);
+  const cloud = await startFakeCloud(cloudOptions);
+  try {
+    return await fn(cloud);
+  } finally {
+    await cloud.close();
+  }
+}
+
+/** AWS credentials the fake cloud accepts, for a region. */
+export const aws = (region = 'us-east-1') => ({
+  key: FAKE_CREDENTIALS.aws.accessKeyId,
+  secret: FAKE_CREDENTIALS.aws.secretAccessKey,
+  region,
+});
+
+/** Google Storage HMAC credentials the fake cloud accepts. */
+export const gcs = () => ({ key: FAKE_CREDENTIALS.gcs.accessKeyId, secret: FAKE_CREDENTIALS.gcs.secretAccessKey });
+
+/** A DigitalOcean token the fake cloud accepts. */
+export const digitalOcean = () => ({ key: FAKE_CREDENTIALS.digitalocean.token });
+
+/** A unique suffix, so examples sharing one fake cloud do not collide. */
+export const unique = (): string => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+
+/** The result of {@link mapConcurrent}: results in input order, and the most tasks seen running at once. */
+export interface Mapped<R> {
+  results: R[];
+  maxInFlight: number;
+}
+
+/**
+ * Applies `fn` to every item of a (possibly lazy, async) source with at most `limit` calls running at once.
+ * The source is pulled only when a slot is free, so a lazy listing is not read ahead of the work.
+ * The first failure rejects (after the running calls settle); nothing new starts after it.
+ */
+export async function mapConcurrent<T, R>(source: Iterable<T> | AsyncIterable<T>, limit: number, fn: (item: T, index: number) => Promise<R>): Promise<Mapped<R>> {
+  const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]();
+  const results: R[] = [];
+  let index = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let failed: { error: unknown } | undefined;
+  let pulling = Promise.resolve();
+  // One pull at a time: iterators must not be advanced concurrently.
+  const pull = (): Promise<IteratorResult<T>> => {
+    const next = pulling.then(() => iterator.next());
+    pulling = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  };
+  const lane = async (): Promise<void> => {
+    while (!failed) {
+      const step = await pull();
+      if (step.done) return;
+      const at = index++;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      try {
+        results[at] = await fn(step.value, at);
+      } catch (error) {
+        failed ??= { error };
+      } finally {
+        inFlight--;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, limit) }, lane));
+  if (failed) {
+    await iterator.return?.(); // stop a lazy listing early
+    throw failed.error;
+  }
+  return { results, maxInFlight };
+}
+
+/**
+ * Counts event-loop turns (a chain of `setImmediate`) until stopped: zero turns while a sync call blocks the
+ * thread, many while an async call waits for the network.
+ */
+export function loopTurns(): { stop(): number } {
+  let turns = 0;
+  let running = true;
+  const tick = (): void => {
+    if (!running) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    stop() {
+      running = false;
+      return turns;
+    },
+  };
+}
+
+/** Reads an AsyncIterable of byte chunks into one Buffer. */
+export async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,90 @@
+/** Runs every example's `main()` against one shared fake cloud and checks what each one reports. */
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
+import { main as createNode } from '../create-node.js';
+import { main as design1Dummy } from '../design1-dummy.js';
+import { main as design2Gcs } from '../design2-gcs.js';
+import { main as design3Gcs } from '../design3-gcs.js';
+import { main as multiRegion } from '../multi-region.js';
+import { main as parallelDownload } from '../parallel-download.js';
+import { main as waitUntilRunning } from '../wait-until-running.js';
+
+let cloud: FakeCloud;
+const lines: string[] = [];
+const options = () => ({ cloud, log: (line: string) => void lines.push(line) });
+
+beforeAll(async () => {
+  cloud = await startFakeCloud({ latency: 10, nodeBootMs: 300 });
+});
+afterAll(() => cloud.close());
+
+test('design1-dummy: a sync call, then the session; the session closes with its scope', async () => {
+  const result = await design1Dummy(options());
+  expect(result).toEqual({
+    syncNodes: ['dummy-1', 'dummy-2'],
+    sessionNodes: ['dummy-1', 'dummy-2'],
+    created: 'from-a-session',
+    rebooted: true,
+    closedAfterScope: true,
+  });
+});
+
+test('design2-gcs and design3-gcs: every object of every container, processed concurrently within the limit', async () => {
+  const two = await design2Gcs(options());
+  const three = await design3Gcs(options());
+  for (const result of [two, three]) {
+    expect(result.containers).toHaveLength(3);
+    expect(result.objects).toHaveLength(15);
+    expect(result.maxInFlight).toBeLessThanOrEqual(result.limit);
+    expect(result.maxInFlight).toBeGreaterThan(1);
+  }
+  const digest = (r: typeof two) => r.objects.map((o) => [o.name, o.bytes, o.sha256]);
+  expect(digest(three)).toEqual(digest(two)); // same data, same results, whatever the design
+});
+
+test('create-node: the sync call blocks the event loop, the three designs do not', async () => {
+  const runs = await createNode(options());
+  expect(runs.map((r) => r.style)).toEqual(['sync', 'design1', 'design2', 'design3']);
+  expect(runs.map((r) => r.node)).toEqual(['twisted-sync', 'twisted-design1', 'twisted-design2', 'twisted-design3']);
+  expect(runs[0]!.loopTurnsDuringCall).toBe(0);
+  for (const run of runs.slice(1)) expect(run.loopTurnsDuringCall).toBeGreaterThan(0);
+});
+
+test('parallel-download: all objects, bounded, with a progress line per object', async () => {
+  const result = await parallelDownload(options());
+  expect(result).toMatchObject({ objects: 40, sizesMatch: true, progressLines: 40, limit: 8 });
+  expect(result.maxInFlight).toBeLessThanOrEqual(8);
+  expect(result.maxInFlight).toBeGreaterThan(1);
+  expect(lines).toContain(`downloaded 40/40 objects, ${(result.bytes / 1024).toFixed(0)}/${(result.bytes / 1024).toFixed(0)} KiB`);
+});
+
+test('multi-region: the failing provider is reported, the others keep their results', async () => {
+  const report = await multiRegion(options());
+  expect(report.map((r) => r.provider)).toEqual(['ec2 us-east-1', 'ec2 eu-west-1', 'ec2 ap-southeast-1', 'digitalocean', 'digitalocean (wrong token)']);
+  report.slice(0, 4).forEach((r, i) => {
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.nodes).toContain(`fleet-${i}`);
+  });
+  expect(report[4]).toMatchObject({ ok: false, error: 'InvalidCredentialsError' });
+});
+
+test('wait-until-running: the node comes up while timers and other calls keep running', async () => {
+  const result = await waitUntilRunning(options());
+  expect(result.state).toBe('running');
+  expect(result.ips.length).toBeGreaterThan(0);
+  expect(result.ticks).toBeGreaterThan(0);
+  expect(result.otherCalls).toBeGreaterThan(0);
+});
+
+test('run.ts lists the examples when given no (or an unknown) name', () => {
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const runner = fileURLToPath(new URL('../run.ts', import.meta.url));
+  const out = spawnSync(process.execPath, [tsx, runner, 'no-such-example'], { encoding: 'utf8', timeout: 30_000 });
+  expect(out.status).toBe(1);
+  for (const name of ['create-node', 'design1-dummy', 'design2-gcs', 'design3-gcs', 'multi-region', 'parallel-download', 'wait-until-running']) {
+    expect(out.stderr).toContain(name);
+  }
+});
