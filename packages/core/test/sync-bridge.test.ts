@@ -87,6 +87,14 @@ describe('the worker thread', () => {
     bridge.reset();
   });
 
+  test('HEAD requests reuse their connection in both modes (undici would close it after each HEAD)', async () => {
+    const syncPorts = [1, 2, 3].map(() => conn.request({ method: 'HEAD', path: '/echo' }).header('x-remote-port'));
+    const asyncPorts: Array<string | undefined> = [];
+    for (let i = 0; i < 3; i++) asyncPorts.push((await conn.requestAsync({ method: 'HEAD', path: '/echo' })).header('x-remote-port'));
+    expect(new Set(syncPorts).size).toBe(1);
+    expect(new Set(asyncPorts).size).toBe(1);
+  });
+
   test('the process-wide bridge keeps one worker across calls (keep-alive)', () => {
     const ports = new Set<string>();
     for (let i = 0; i < 5; i++) {

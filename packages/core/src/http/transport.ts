@@ -115,10 +115,15 @@ export async function performRequest(req: PreparedRequest, signal?: AbortSignal)
   if (signal?.aborted) throw new TransportFailureError({ kind: 'aborted', code: 'ABORT_ERR', message: 'aborted' });
   // undici enforces idle timeouts itself (headersTimeout, bodyTimeout); the other adapters get our own idle
   // timer. Skipping the per-request AbortController on the undici path is worth ~30% throughput.
-  const idle = (req.transport.adapter ?? DEFAULT_ADAPTER) === 'undici' ? undefined : new IdleTimer(req.timeoutMs);
+  // undici closes the connection after every HEAD (to survive servers that send a body anyway), which costs a
+  // TCP handshake per metadata call; HEAD goes through Node's http agent, which keeps the connection alive.
+  const requested = req.transport.adapter ?? DEFAULT_ADAPTER;
+  const adapter: AdapterName = requested === 'undici' && req.method === 'HEAD' ? 'http' : requested;
+  const transport = adapter === requested ? req.transport : { ...req.transport, adapter };
+  const idle = adapter === 'undici' ? undefined : new IdleTimer(req.timeoutMs);
   const abortSignal = idle ? (signal ? AbortSignal.any([signal, idle.signal]) : idle.signal) : signal;
   try {
-    const response = await instanceFor(req.transport).request<Readable>({
+    const response = await instanceFor(transport).request<Readable>({
       method: req.method,
       url: req.url,
       headers: req.headers,

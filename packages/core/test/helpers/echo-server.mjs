@@ -18,9 +18,12 @@ const server = http.createServer((req, res) => {
     const body = Buffer.concat(chunks);
     const url = new URL(req.url, 'http://x');
     const parts = url.pathname.split('/').filter(Boolean);
+    res.setHeader('x-remote-port', String(req.socket.remotePort));
     if (parts[0] === 'echo') {
+      const json = JSON.stringify({ method: req.method, url: req.url, headers: req.headers, bodyLength: body.length, md5: createHash('md5').update(body).digest('hex') });
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, bodyLength: body.length, md5: createHash('md5').update(body).digest('hex') }));
+      res.setHeader('content-length', String(Buffer.byteLength(json))); // a HEAD reply must say it too, to stay keep-alive
+      res.end(json);
     } else if (parts[0] === 'status') {
       const status = Number(parts[1]);
       const retryAfter = url.searchParams.get('retryAfter');
