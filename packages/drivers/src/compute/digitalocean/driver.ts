@@ -110,13 +110,9 @@ export class DigitalOceanNodeDriver extends NodeDriver {
     };
   }
 
-  /** Pages of droplets (`GET /v2/droplets`). */
-  listNodesPages(): PageOperation<Node> {
-    return this.pages('droplets', (d) => toNode(d, this));
-  }
-
+  /** Every page of droplets (`GET /v2/droplets`). */
   *listNodesOp(): Operation<Node[]> {
-    return yield* collectPages(this.listNodesPages());
+    return yield* collectPages(this.pages('droplets', (d) => toNode(d, this)));
   }
 
   *listImagesOp(): Operation<NodeImage[]> {

@@ -88,6 +88,7 @@ export interface EC2CreateNodeOptions extends CreateNodeOptions {
  * ```
  */
 export class EC2NodeDriver extends NodeDriver {
+  /** The base compute methods plus the EC2-only `listRegions`, so design packages expose it too. */
   static override readonly methodKinds: Readonly<Record<string, MethodKind>> = { ...NodeDriver.methodKinds, listRegions: 'call' };
 
   /** Provider name. */
@@ -141,7 +142,7 @@ export class EC2NodeDriver extends NodeDriver {
   }
 
   /** Pages of DescribeInstances, following `nextToken`. */
-  listNodesPages(): PageOperation<Node> {
+  private nodePages(): PageOperation<Node> {
     const driver = this;
     return function* (token) {
       const root = responseRoot(yield* driver.connection.send(describeInstancesRequest(token, driver.pageSize)), 'DescribeInstances');
@@ -151,7 +152,7 @@ export class EC2NodeDriver extends NodeDriver {
 
   /** Every page of DescribeInstances; elastic IPs come from the instances' network interfaces. */
   *listNodesOp(): Operation<Node[]> {
-    return yield* collectPages(this.listNodesPages());
+    return yield* collectPages(this.nodePages());
   }
 
   *listImagesOp(ex?: EC2ListImagesOptions): Operation<NodeImage[]> {
