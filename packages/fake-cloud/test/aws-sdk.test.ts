@@ -15,6 +15,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { createFakeCloudServer, FAKE_CREDENTIALS, type FakeCloudServer } from '@dualcloud/fake-cloud';
 
 let server: FakeCloudServer;
@@ -65,6 +66,16 @@ describe('@aws-sdk/client-s3 against the fake cloud', () => {
     await expect(client.send(new GetObjectCommand({ Bucket: 'sdk-bucket', Key: 'item-0.txt' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
     await client.send(new DeleteBucketCommand({ Bucket: 'sdk-bucket' }));
     await expect(client.send(new ListObjectsV2Command({ Bucket: 'sdk-bucket' }))).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+
+  test('a streamed body (aws-chunked with a CRC32 trailer) and a checksum header are verified and stored', async () => {
+    await client.send(new CreateBucketCommand({ Bucket: 'sdk-stream' }));
+    const data = Buffer.alloc(100_000, 'z');
+    await client.send(new PutObjectCommand({ Bucket: 'sdk-stream', Key: 'streamed', Body: Readable.from([data.subarray(0, 60_000), data.subarray(60_000)]), ContentLength: data.length }));
+    const got = await client.send(new GetObjectCommand({ Bucket: 'sdk-stream', Key: 'streamed' }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
+    await client.send(new PutObjectCommand({ Bucket: 'sdk-stream', Key: 'crc', Body: 'abc', ChecksumAlgorithm: 'CRC32C' }));
+    expect(await (await client.send(new GetObjectCommand({ Bucket: 'sdk-stream', Key: 'crc' }))).Body!.transformToString()).toBe('abc');
   });
 
   test('multipart upload: CreateMultipartUpload, UploadPart, CompleteMultipartUpload', async () => {

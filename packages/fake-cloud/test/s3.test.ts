@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { asArray, md5Base64, signV4 } from '@dualcloud/core';
+import { amzDate, asArray, md5Base64, sha256Hex, signingKey, signV4, uriEncode } from '@dualcloud/core';
+import { createHmac } from 'node:crypto';
 import { createFakeCloudServer, FAKE_CREDENTIALS, type FakeCloudServer } from '@dualcloud/fake-cloud';
 import { s3, send } from './helpers/http.js';
 
@@ -130,6 +131,13 @@ describe('S3 objects', () => {
     });
     expect(res.status).toBe(200);
     expect((await s3(port, 'GET', '/objects/chunked')).text).toBe('hello world');
+    const badTrailer = await s3(port, 'PUT', '/objects/chunked2', {
+      body: Buffer.from('5\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n'),
+      headers: { 'content-encoding': 'aws-chunked', 'x-amz-trailer': 'x-amz-checksum-crc32', 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' },
+      unsignedPayload: true,
+    });
+    expect(badTrailer.status).toBe(400);
+    expect(errorCode(badTrailer)).toBe('BadDigest');
   });
 
   test('virtual-hosted addressing via the Host header', async () => {
@@ -152,6 +160,39 @@ describe('S3 objects', () => {
     const anonymous = await send(port, { method: 'GET', path: '/objects' });
     expect(anonymous.status).toBe(403);
     expect(errorCode(anonymous)).toBe('AccessDenied');
+  });
+});
+
+/** A presigned GET URL path, built by the steps of the AWS documentation (query-string authentication). */
+function presign(path: string, expires: number, date = new Date(), secret = FAKE_CREDENTIALS.aws.secretAccessKey): string {
+  const stamp = amzDate(date);
+  const scope = `${stamp.slice(0, 8)}/us-east-1/s3/aws4_request`;
+  const params: Record<string, string> = {
+    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+    'X-Amz-Credential': `${FAKE_CREDENTIALS.aws.accessKeyId}/${scope}`,
+    'X-Amz-Date': stamp,
+    'X-Amz-Expires': String(expires),
+    'X-Amz-SignedHeaders': 'host',
+  };
+  const query = Object.keys(params).sort().map((k) => `${uriEncode(k)}=${uriEncode(params[k]!)}`).join('&');
+  const canonical = ['GET', path, query, `host:127.0.0.1:${port}\n`, 'host', 'UNSIGNED-PAYLOAD'].join('\n');
+  const toSign = ['AWS4-HMAC-SHA256', stamp, scope, sha256Hex(canonical)].join('\n');
+  const signature = createHmac('sha256', signingKey(secret, stamp.slice(0, 8), 'us-east-1', 's3')).update(toSign).digest('hex');
+  return `${path}?${query}&X-Amz-Signature=${signature}`;
+}
+
+describe('S3 presigned URLs', () => {
+  test('a presigned GET works without headers; an expired or tampered one is 403', async () => {
+    await s3(port, 'PUT', '/presigned');
+    await s3(port, 'PUT', '/presigned/file.txt', { body: 'shared' });
+    const ok = await send(port, { method: 'GET', path: presign('/presigned/file.txt', 60) });
+    expect(ok.status).toBe(200);
+    expect(ok.text).toBe('shared');
+    const expired = await send(port, { method: 'GET', path: presign('/presigned/file.txt', 60, new Date(Date.now() - 120_000)) });
+    expect(expired.status).toBe(403);
+    expect(errorCode(expired)).toBe('AccessDenied');
+    const wrong = await send(port, { method: 'GET', path: presign('/presigned/file.txt', 60, new Date(), 'not-the-secret') });
+    expect(errorCode(wrong)).toBe('SignatureDoesNotMatch');
   });
 });
 
