@@ -118,8 +118,10 @@ describe.each(MODES)('%s mode', (mode) => {
     const east = ec2(mode, 'us-east-1');
     const west = ec2(mode, 'eu-west-1');
     const pick = (region: string) => ({ image: (n: string) => n.startsWith('ubuntu/'), size: 't3.micro', location: `${region}b` });
-    const eastId = await lifecycle(east, call, `e2e-${mode}-east`, pick('us-east-1'));
-    const westId = await lifecycle(west, call, `e2e-${mode}-west`, pick('eu-west-1'));
+    // Async mode runs both regions at once: concurrent calls must not mix up regions either.
+    const runEast = () => lifecycle(east, call, `e2e-${mode}-east`, pick('us-east-1'));
+    const runWest = () => lifecycle(west, call, `e2e-${mode}-west`, pick('eu-west-1'));
+    const [eastId, westId] = mode === 'async' ? await Promise.all([runEast(), runWest()]) : [await runEast(), await runWest()];
     const eastIds = (await call(() => east.listNodes())).map((n) => n.id);
     const westIds = (await call(() => west.listNodes())).map((n) => n.id);
     expect(eastIds).not.toContain(westId);

@@ -70,6 +70,7 @@ describe('EC2 request descriptors', () => {
     expect(token(d.runInstancesSpec({ ...opts, ex: { clientToken: 'mine' } }))).toBe('mine');
     expect(d.connection.url({ path: '/' })).toBe('https://ec2.us-east-1.amazonaws.com/');
     expect(new EC2NodeDriver({ key: 'AKID', secret: 's', region: 'eu-west-1' }).connection.url({ path: '/' })).toBe('https://ec2.eu-west-1.amazonaws.com/');
+    expect(new EC2NodeDriver({ key: 'AKID', secret: 's', region: 'cn-north-1' }).connection.url({ path: '/' })).toBe('https://ec2.cn-north-1.amazonaws.com.cn/');
   });
 });
 

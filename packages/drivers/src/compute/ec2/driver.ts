@@ -108,7 +108,7 @@ export class EC2NodeDriver extends NodeDriver {
       throw new InvalidArgumentError('ec2: give key (access key id) and secret (secret access key)', { provider: 'ec2' });
     }
     const region = options.region ?? EC2_DEFAULT_REGION;
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new InvalidArgumentError(`ec2: invalid region "${region}"`, { provider: 'ec2' });
+    if (!/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)) throw new InvalidArgumentError(`ec2: invalid region "${region}"`, { provider: 'ec2' });
     this.region = region;
     const pageSize = options.pageSize;
     if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 5 && pageSize <= 1000)) {
@@ -118,7 +118,7 @@ export class EC2NodeDriver extends NodeDriver {
     const credentials = { accessKeyId: options.key, secretAccessKey: options.secret, ...(options.token ? { sessionToken: options.token } : {}) };
     this.connection = new DriverConnection({
       provider: 'ec2',
-      host: options.host ?? `ec2.${region}.amazonaws.com`,
+      host: options.host ?? `ec2.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`,
       port: options.port,
       secure: options.secure ?? true,
       signer: sigV4Signer(credentials, region, 'ec2'),
