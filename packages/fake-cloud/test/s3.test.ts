@@ -164,7 +164,7 @@ describe('S3 objects', () => {
 });
 
 /** A presigned GET URL path, built by the steps of the AWS documentation (query-string authentication). */
-function presign(path: string, expires: number, date = new Date(), secret = FAKE_CREDENTIALS.aws.secretAccessKey): string {
+function presign(path: string, expires: number, date = new Date(), secret: string = FAKE_CREDENTIALS.aws.secretAccessKey): string {
   const stamp = amzDate(date);
   const scope = `${stamp.slice(0, 8)}/us-east-1/s3/aws4_request`;
   const params: Record<string, string> = {
