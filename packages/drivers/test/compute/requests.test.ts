@@ -1,4 +1,5 @@
 /** Request descriptors are plain data: built by pure functions, compared with toEqual, no network. */
+import { inspect } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import { InvalidArgumentError } from '@dualcloud/core';
 import {
@@ -108,6 +109,19 @@ describe('DigitalOcean request descriptors', () => {
   test('the default endpoint is api.digitalocean.com over HTTPS', () => {
     expect(new DigitalOceanNodeDriver({ key: 't' }).connection.url(listRequest('sizes', '2'))).toBe('https://api.digitalocean.com/v2/sizes?page=2&per_page=200');
     expect(() => new DigitalOceanNodeDriver({ key: 't', pageSize: 500 })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('secrets stay out of logs', () => {
+  test('inspecting or serialising a driver or its models never shows the secret or token', () => {
+    const ec2 = new EC2NodeDriver({ key: 'AKIDSECRETLESS', secret: 'wJalr-very-secret', token: 'session-token-xyz' });
+    const droplets = new DigitalOceanNodeDriver({ key: 'dop_v1_very_secret_token' });
+    const models = [new NodeImage('ami-1', 'a', ec2), new NodeSize('s', 's', 1, 1, 1, 1, droplets), new NodeLocation('l', 'l', '', droplets)];
+    for (const value of [ec2, droplets, ...models]) {
+      const shown = inspect(value, { depth: 20, showHidden: false }) + JSON.stringify(value);
+      expect(shown).not.toMatch(/very-secret|very_secret|session-token-xyz/);
+    }
+    expect(ec2.connection.options.host).toBe('ec2.us-east-1.amazonaws.com');
   });
 });
 

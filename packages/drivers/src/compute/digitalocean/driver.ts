@@ -70,8 +70,8 @@ export class DigitalOceanNodeDriver extends NodeDriver {
   readonly type = Provider.DIGITAL_OCEAN;
   /** Driver name, as in Libcloud. */
   readonly name = 'DigitalOcean';
-  /** The connection (endpoint, bearer token, retries, error mapping). */
-  readonly connection: DriverConnection;
+  /** The connection (endpoint, bearer token, retries, error mapping). Non-enumerable, so logging a driver or a model never prints its signer's secrets. */
+  declare readonly connection: DriverConnection;
   /** `per_page` of list calls. */
   readonly pageSize: number;
 
@@ -85,7 +85,7 @@ export class DigitalOceanNodeDriver extends NodeDriver {
       throw new InvalidArgumentError('digitalocean: pageSize must be an integer from 1 to 200', { provider: 'digitalocean' });
     }
     this.pageSize = pageSize;
-    this.connection = new DriverConnection({
+    const connection = new DriverConnection({
       provider: 'digitalocean',
       host: options.host ?? 'api.digitalocean.com',
       port: options.port,
@@ -99,6 +99,7 @@ export class DigitalOceanNodeDriver extends NodeDriver {
       parseError: parseDOError,
       errorCodes: DO_ERROR_CODES,
     });
+    Object.defineProperty(this, 'connection', { value: connection, enumerable: false });
   }
 
   /** Pages of a collection, following `links.pages.next`. */

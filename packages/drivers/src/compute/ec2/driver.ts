@@ -97,8 +97,8 @@ export class EC2NodeDriver extends NodeDriver {
   readonly name = 'Amazon EC2';
   /** The region this driver talks to. */
   readonly region: string;
-  /** The connection (endpoint, signing, retries, error mapping). */
-  readonly connection: DriverConnection;
+  /** The connection (endpoint, signing, retries, error mapping). Non-enumerable, so logging a driver or a model never prints its signer's secrets. */
+  declare readonly connection: DriverConnection;
   /** `MaxResults` of DescribeInstances, when set. */
   readonly pageSize: number | undefined;
 
@@ -116,7 +116,7 @@ export class EC2NodeDriver extends NodeDriver {
     }
     this.pageSize = pageSize;
     const credentials = { accessKeyId: options.key, secretAccessKey: options.secret, ...(options.token ? { sessionToken: options.token } : {}) };
-    this.connection = new DriverConnection({
+    const connection = new DriverConnection({
       provider: 'ec2',
       host: options.host ?? `ec2.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`,
       port: options.port,
@@ -129,6 +129,7 @@ export class EC2NodeDriver extends NodeDriver {
       parseError: parseEC2Error,
       errorCodes: EC2_ERROR_CODES,
     });
+    Object.defineProperty(this, 'connection', { value: connection, enumerable: false });
   }
 
   /** Lists images; `ex` narrows by owner, ids, launch permission or filters. */
