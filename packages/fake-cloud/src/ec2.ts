@@ -152,7 +152,11 @@ export class Ec2Api {
       }),
       now,
     );
-    if (token) region.tokens.set(token, reservationId);
+    if (token) {
+      region.tokens.set(token, reservationId);
+      // Bounded memory: forget the oldest tokens (AWS keeps them for a limited time too).
+      if (region.tokens.size > 10_000) region.tokens.delete(region.tokens.keys().next().value!);
+    }
     return this.reservationXml(reservationId, made, now);
   }
 

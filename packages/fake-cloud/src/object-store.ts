@@ -75,6 +75,13 @@ export interface ListParams {
   readonly after: string;
 }
 
+/** Bytes charged per object or part besides its data, so that many empty objects still hit `maxTotalBytes`. */
+export const ENTRY_OVERHEAD_BYTES = 512;
+
+function cost(data: Buffer, key = ''): number {
+  return data.length + key.length + ENTRY_OVERHEAD_BYTES;
+}
+
 /** Compares keys in UTF-8 byte order, as S3 lists them. */
 export function compareKeys(a: string, b: string): number {
   if (a === b) return 0;
@@ -94,7 +101,7 @@ export class ObjectStore {
 
   constructor(private readonly limits: () => StoreLimits) {}
 
-  /** Bytes held by objects and parts. */
+  /** Bytes charged for objects and parts (data plus a fixed overhead each). */
   get storedBytes(): number {
     return this.totalBytes;
   }
@@ -143,7 +150,7 @@ export class ObjectStore {
     const b = this.bucket(bucket);
     const old = b.objects.get(key);
     if (!old) return false;
-    this.totalBytes -= old.data.length;
+    this.totalBytes -= cost(old.data, old.key);
     b.objects.delete(key);
     b.sortedKeys = undefined;
     return true;
@@ -214,9 +221,9 @@ export class ObjectStore {
     this.checkSize(data.length, this.limits().maxObjectBytes, true);
     const md5 = createHash('md5').update(data).digest();
     const old = u.parts.get(partNumber);
-    if (old) this.totalBytes -= old.data.length;
+    if (old) this.totalBytes -= cost(old.data);
     const part: Part = { number: partNumber, data, md5, etag: `"${md5.toString('hex')}"`, lastModified: new Date(now) };
-    this.totalBytes += data.length;
+    this.totalBytes += cost(data);
     u.parts.set(partNumber, part);
     return part;
   }
@@ -283,7 +290,7 @@ export class ObjectStore {
 
   private store(b: Bucket, object: StoredObject): StoredObject {
     const old = b.objects.get(object.key);
-    const delta = object.data.length - (old?.data.length ?? 0);
+    const delta = cost(object.data, object.key) - (old ? cost(old.data, old.key) : 0);
     if (this.totalBytes + delta > this.limits().maxTotalBytes) {
       throw new ApiError(400, 'EntityTooLarge', `The fake cloud's storage limit (${this.limits().maxTotalBytes} bytes) would be exceeded.`, { MaxSizeAllowed: String(this.limits().maxTotalBytes) });
     }
@@ -295,7 +302,7 @@ export class ObjectStore {
 
   private checkSize(size: number, max: number, countTotal: boolean): void {
     if (size > max) throw new ApiError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', { ProposedSize: String(size), MaxSizeAllowed: String(max) });
-    if (countTotal && this.totalBytes + size > this.limits().maxTotalBytes) {
+    if (countTotal && this.totalBytes + size + ENTRY_OVERHEAD_BYTES > this.limits().maxTotalBytes) {
       throw new ApiError(400, 'EntityTooLarge', `The fake cloud's storage limit (${this.limits().maxTotalBytes} bytes) would be exceeded.`, { MaxSizeAllowed: String(this.limits().maxTotalBytes) });
     }
   }
@@ -303,7 +310,7 @@ export class ObjectStore {
   /** Stops counting an upload's parts; returns their bytes. */
   private release(u: Upload): number {
     let bytes = 0;
-    for (const p of u.parts.values()) bytes += p.data.length;
+    for (const p of u.parts.values()) bytes += cost(p.data);
     this.totalBytes -= bytes;
     return bytes;
   }

@@ -31,7 +31,10 @@ export interface FakeCloudStats {
   readonly faults: Readonly<Record<FaultKind, number>>;
 }
 
-/** Options that can change while the server runs (state is kept). */
+/**
+ * Options that can change while the server runs (state is kept). Each given option replaces the previous value
+ * whole: `{ faults: { sequence: ['503'] } }` also turns random faults off (rate 0).
+ */
 export type FakeCloudUpdate = Pick<FakeCloudOptions, 'latency' | 'latencySeed' | 'faults' | 'nodeBootMs' | 'minPartSize' | 'maxObjectBytes' | 'maxTotalBytes' | 'maxNodes' | 'doRateLimit'>;
 
 /** A provider emulator as the server sees it. */

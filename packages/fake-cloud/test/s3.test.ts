@@ -310,7 +310,7 @@ describe('S3 multipart uploads', () => {
 
 describe('S3 limits', () => {
   test('an object larger than maxObjectBytes is 400 EntityTooLarge; total storage is bounded too', async () => {
-    const small = createFakeCloudServer({ maxObjectBytes: 1000, maxTotalBytes: 1500 });
+    const small = createFakeCloudServer({ maxObjectBytes: 1000, maxTotalBytes: 2000 });
     const p = await small.listen();
     try {
       expect((await s3(p, 'PUT', '/limited')).status).toBe(200);
