@@ -24,6 +24,7 @@ async function measure(style: CreateNodeRun['style'], create: () => { name: stri
   return { style, node: node.name, state: node.state, loopTurnsDuringCall: turns.stop() };
 }
 
+/** Runs the example on the fake cloud; resolves to one entry per style (sync, then Designs 1 to 3). */
 export async function main(options: ExampleOptions = {}): Promise<CreateNodeRun[]> {
   const log = options.log ?? console.log;
   return withCloud(options, { latency: 10 }, async (cloud) => {

@@ -15,6 +15,7 @@ export interface Design1DummyResult {
   closedAfterScope: boolean;
 }
 
+/** Runs the example (no fake cloud needed: Dummy is in memory); resolves to what it saw. */
 export async function main(options: ExampleOptions = {}): Promise<Design1DummyResult> {
   const log = options.log ?? console.log;
   const Dummy = getDriver(Provider.DUMMY);

@@ -24,6 +24,7 @@ export interface GcsResult {
 
 const LIMIT = 4;
 
+/** Runs the example on the fake cloud (`options.cloud`, or one started for it); resolves to the processed objects. */
 export async function main(options: ExampleOptions = {}): Promise<GcsResult> {
   const log = options.log ?? console.log;
   return withCloud(options, { latency: 10 }, async (cloud) => {

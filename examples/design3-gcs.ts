@@ -9,6 +9,7 @@ import type { GcsResult } from './design2-gcs.js';
 
 const LIMIT = 4;
 
+/** Runs the example on the fake cloud (`options.cloud`, or one started for it); resolves to the processed objects. */
 export async function main(options: ExampleOptions = {}): Promise<GcsResult> {
   const log = options.log ?? console.log;
   return withCloud(options, { latency: 10 }, async (cloud) => {

@@ -15,6 +15,7 @@ export type ProviderReport =
 
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-1'];
 
+/** Runs the example on the fake cloud; resolves to one report per provider. */
 export async function main(options: ExampleOptions = {}): Promise<ProviderReport[]> {
   const log = options.log ?? console.log;
   return withCloud(options, { latency: 10 }, async (cloud) => {

@@ -22,6 +22,7 @@ export interface DownloadResult {
 const OBJECTS = 40;
 const LIMIT = 8;
 
+/** Runs the example on the fake cloud; resolves to what was downloaded. */
 export async function main(options: ExampleOptions = {}): Promise<DownloadResult> {
   const log = options.log;
   return withCloud(options, { latency: 10 }, async (cloud) => {

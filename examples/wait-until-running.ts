@@ -16,6 +16,7 @@ export interface WaitResult {
   otherCalls: number;
 }
 
+/** Runs the example on the fake cloud; resolves to the running node and what happened meanwhile. */
 export async function main(options: ExampleOptions = {}): Promise<WaitResult> {
   const log = options.log ?? console.log;
   return withCloud(options, { latency: 10, nodeBootMs: 400 }, async (cloud) => {

@@ -1,6 +1,7 @@
 /**
  * Compiles test/types/designs.types.ts with the TypeScript compiler API and expects zero diagnostics:
  * the typed API of each design is pinned there (including `@ts-expect-error` lines that must still fail).
+ * The packages resolve to their built declarations (`dist/*.d.ts`, what users get; `pnpm test` builds first).
  */
 import { expect, test } from '@jest/globals';
 import { fileURLToPath } from 'node:url';

@@ -204,7 +204,7 @@ export class TestStorageDriver extends StorageDriver {
   }
   downloadObjectAsStreamPages(obj: StorageObject, options?: StreamOptions): PageOperation<Uint8Array> {
     const self = this;
-    const chunkSize = options?.chunkSize ?? 4;
+    const chunkSize = options?.chunkSize ?? 8;
     return function* (token) {
       const offset = token ? Number(token) : 0;
       const res = yield* self.send(
