@@ -34,6 +34,10 @@ export async function main(options: ExampleOptions = {}): Promise<WaitResult> {
     const timer = setInterval(() => ticks++, 10);
     let waiting = true;
     let otherCalls = 0;
+    const stop = new AbortController(); // ends the wait early if the other work fails
+    const waited = ec2.withSignal(stop.signal).waitUntilRunningAsync([node], { pollInterval: 50, timeout: 30_000 }).finally(() => {
+      waiting = false;
+    });
     const otherWork = (async () => {
       while (waiting) {
         await Promise.all([digitalocean.listSizesAsync(), ec2.listNodesAsync()]);
@@ -41,15 +45,14 @@ export async function main(options: ExampleOptions = {}): Promise<WaitResult> {
       }
     })();
     try {
-      const [running] = await ec2.waitUntilRunningAsync([node], { pollInterval: 50, timeout: 30_000 });
-      waiting = false;
-      await otherWork;
+      // Both awaited together, so a failure of either is handled at once.
+      const [[running]] = await Promise.all([waited, otherWork]);
       log(`${running!.node.name} is ${running!.node.state} at ${running!.ips.join(', ')}; meanwhile ${ticks} timer ticks and ${otherCalls} other calls`);
       return { node: running!.node.name, state: running!.node.state, ips: running!.ips, ticks, otherCalls };
     } finally {
       waiting = false;
+      stop.abort();
       clearInterval(timer);
-      await otherWork.catch(() => undefined);
     }
   });
 }
