@@ -7,7 +7,7 @@ const suiteCreds = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI
 const suiteDate = new Date('2015-08-30T12:36:00Z');
 const scope = 'Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request';
 
-const suite = [
+const suite: Array<{ name: string; method: string; url: string; headers: Record<string, string>; signed: string; sig: string }> = [
   { name: 'get-vanilla', method: 'GET', url: 'https://example.amazonaws.com/', headers: {}, signed: 'host;x-amz-date', sig: '5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31' },
   { name: 'post-vanilla', method: 'POST', url: 'https://example.amazonaws.com/', headers: {}, signed: 'host;x-amz-date', sig: '5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b' },
   { name: 'get-vanilla-query-order-key-case', method: 'GET', url: 'https://example.amazonaws.com/?Param2=value2&Param1=value1', headers: {}, signed: 'host;x-amz-date', sig: 'b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500' },
