@@ -25,7 +25,8 @@ export function parseLatency(text: string): LatencySpec {
 /** Turns command-line flags into options. */
 export function optionsFromArgs(args: string[]): { options: FakeCloudOptions; json: boolean } {
   const { values } = parseArgs({
-    args,
+    // `pnpm fake-cloud -- --port 9000` passes the `--` through.
+    args: args[0] === '--' ? args.slice(1) : args,
     options: {
       port: { type: 'string' },
       latency: { type: 'string' },

@@ -97,5 +97,6 @@ describe('cli options', () => {
     expect(options).toMatchObject({ port: 0, latency: { min: 5, max: 9 }, faults: { rate: 0.1, kinds: ['500', 'reset'], seed: 7 } });
     expect(json).toBe(true);
     expect(() => optionsFromArgs(['--fault-kinds', 'meteor'])).toThrow(RangeError);
+    expect(optionsFromArgs(['--', '--port', '9100']).options.port).toBe(9100);
   });
 });
