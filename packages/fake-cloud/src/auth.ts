@@ -119,9 +119,15 @@ export function verifySigV4(req: FakeRequest, auth: SigV4Auth, keys: KeyTable, m
   const objectService = auth.service === 's3' || auth.service === 'storage';
   const shaHeader = header(req, `${prefix}-content-sha256`);
   const payloadHash = shaHeader ?? (auth.presigned && objectService ? 'UNSIGNED-PAYLOAD' : sha256Hex(req.body));
-  const expected = canUseCoreSigner(auth, prefix)
-    ? signWithCore(req, auth, secret, date, payloadHash, prefix)
-    : signGeneric(req, auth, secret, stamp!, payloadHash, objectService);
+  let expected: string;
+  try {
+    expected = canUseCoreSigner(auth, prefix)
+      ? signWithCore(req, auth, secret, date, payloadHash, prefix)
+      : signGeneric(req, auth, secret, stamp!, payloadHash, objectService);
+  } catch {
+    // e.g. a malformed percent-encoding in the query string
+    throw new AuthFailure('malformed', 'The request could not be canonicalized for signature verification.');
+  }
   const a = Buffer.from(expected);
   const b = Buffer.from(auth.signature);
   if (a.length !== b.length || !timingSafeEqual(a, b)) {

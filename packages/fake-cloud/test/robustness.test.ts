@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { connect } from 'node:net';
-import { createFakeCloudServer, type FakeCloudServer } from '@dualcloud/fake-cloud';
+import { amzDate } from '@dualcloud/core';
+import { createFakeCloudServer, FAKE_CREDENTIALS, type FakeCloudServer } from '@dualcloud/fake-cloud';
 import { optionsFromArgs, parseLatency } from '../src/cli.js';
 import { digitalocean, ec2, s3, send } from './helpers/http.js';
 
@@ -50,6 +51,11 @@ describe('robustness', () => {
     expect(badBucketXml.xml().Error.Code).toBe('MalformedXML');
     const badPercent = await s3(port, 'GET', '/robust/%E0%A4%A');
     expect(badPercent.status).toBe(400);
+    const stamp = amzDate(new Date());
+    const credential = `${FAKE_CREDENTIALS.aws.accessKeyId}/${stamp.slice(0, 8)}/us-east-1/s3/aws4_request`;
+    const badQuery = await send(port, { method: 'GET', path: '/robust?prefix=%zz', headers: { authorization: `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=host;x-amz-date, Signature=00`, 'x-amz-date': stamp } });
+    expect(badQuery.status).toBe(400);
+    expect(badQuery.xml().Error.Code).toBe('AuthorizationHeaderMalformed');
     const badAuth = await send(port, { method: 'GET', path: '/', headers: { authorization: 'AWS4-HMAC-SHA256 garbage' } });
     expect(badAuth.status).toBe(400);
     const badPart = await s3(port, 'POST', '/robust/k?uploads');
