@@ -82,10 +82,23 @@ function cost(data: Buffer, key = ''): number {
   return data.length + key.length + ENTRY_OVERHEAD_BYTES;
 }
 
-/** Compares keys in UTF-8 byte order, as S3 lists them. */
+/**
+ * Compares keys in UTF-8 byte order (= code point order), as S3 lists them, without encoding: UTF-16 code units
+ * order the same way except that surrogates (code points >= 0x10000) must sort after U+E000..U+FFFF.
+ */
 export function compareKeys(a: string, b: string): number {
   if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /** Strips quotes (and `&quot;`) around an ETag. */
