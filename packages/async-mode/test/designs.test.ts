@@ -99,11 +99,13 @@ describe.each(designs)('$name', (design) => {
     const controller = new AbortController();
     const compute = design.open(TestNodeDriver, slow(), controller.signal);
     const storage = design.open(TestStorageDriver, slow(), controller.signal);
-    const call = compute.api.listNodes();
-    const iteration = collect(storage.api.iterateContainers());
+    // Both expectations attach at once: neither rejection is ever left unhandled.
+    const both = Promise.all([
+      expect(compute.api.listNodes()).rejects.toBeInstanceOf(AbortError),
+      expect(collect(storage.api.iterateContainers())).rejects.toBeInstanceOf(AbortError),
+    ]);
     setTimeout(() => controller.abort(), 20);
-    await expect(call).rejects.toBeInstanceOf(AbortError);
-    await expect(iteration).rejects.toBeInstanceOf(AbortError);
+    await both;
     await expect(compute.api.listSizes()).rejects.toBeInstanceOf(AbortError);
     await compute.close();
     await storage.close();
@@ -115,10 +117,10 @@ describe.each(designs)('$name', (design) => {
     const controller = new AbortController();
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 5);
-    const waiting = withSignal(controller.signal).waitUntilRunning([node], { pollInterval: 20_000, timeout: 60_000 });
+    const waiting = expect(withSignal(controller.signal).waitUntilRunning([node], { pollInterval: 20_000, timeout: 60_000 })).rejects.toBeInstanceOf(AbortError);
     await new Promise((r) => setTimeout(r, 60));
     controller.abort();
-    await expect(waiting).rejects.toBeInstanceOf(AbortError);
+    await waiting;
     clearInterval(ticker);
     expect(ticks).toBeGreaterThan(1); // timers ran while waitUntilRunning was pending
     const fast: Node = await api.createNode({ name: 'fast-boot' });
