@@ -115,10 +115,8 @@ export async function performRequest(req: PreparedRequest, signal?: AbortSignal)
   if (signal?.aborted) throw new TransportFailureError({ kind: 'aborted', code: 'ABORT_ERR', message: 'aborted' });
   // undici enforces idle timeouts itself (headersTimeout, bodyTimeout); the other adapters get our own idle
   // timer. Skipping the per-request AbortController on the undici path is worth ~30% throughput.
-  // undici closes the connection after every HEAD (to survive servers that send a body anyway), which costs a
-  // TCP handshake per metadata call; HEAD goes through Node's http agent, which keeps the connection alive.
   const requested = req.transport.adapter ?? DEFAULT_ADAPTER;
-  const adapter: AdapterName = requested === 'undici' && req.method === 'HEAD' ? 'http' : requested;
+  const adapter: AdapterName = requested === 'undici' && !undiciSuits(req) ? 'http' : requested;
   const transport = adapter === requested ? req.transport : { ...req.transport, adapter };
   const idle = adapter === 'undici' ? undefined : new IdleTimer(req.timeoutMs);
   const abortSignal = idle ? (signal ? AbortSignal.any([signal, idle.signal]) : idle.signal) : signal;
@@ -148,19 +146,54 @@ export async function performRequest(req: PreparedRequest, signal?: AbortSignal)
       checkLength(bytes, expected);
       return { status: response.status, headers, body: new Uint8Array(0), saved: { bytes, md5: md5.digest('hex') } };
     }
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      bytes += chunk.length;
+    if (expected !== undefined && Number.isSafeInteger(expected) && expected > 65536) {
+      // Known length: fill one buffer as chunks arrive, instead of holding the chunks and a concatenated copy.
+      const body = Buffer.allocUnsafeSlow(expected);
+      let bytes = 0;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (bytes + chunk.length <= expected) chunk.copy(body, bytes);
+        bytes += chunk.length;
+      }
+      checkLength(bytes, expected);
+      return { status: response.status, headers, body };
     }
-    checkLength(bytes, expected);
-    return { status: response.status, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes) };
+    const body = await readAll(stream);
+    checkLength(body.byteLength, expected);
+    return { status: response.status, headers, body };
   } catch (error) {
     throw toFailure(error, idle?.fired ?? false, signal);
   } finally {
     idle?.stop();
   }
+}
+
+/**
+ * Whether the undici adapter can carry a request safely and fast:
+ * - undici closes the connection after every HEAD (to survive servers that send a body anyway), which costs
+ *   a TCP handshake per metadata call; Node's http agent keeps it alive.
+ * - undici 7's parser asserts (an uncaught exception) when a `Connection: close` response is cut while the
+ *   parser is paused by backpressure, which a download into a slow file causes; Node's http client reports
+ *   the cut as an error. Per-request overhead does not matter for downloads to files.
+ */
+function undiciSuits(req: PreparedRequest): boolean {
+  return req.method !== 'HEAD' && req.saveTo === undefined;
+}
+
+/**
+ * Reads a whole body in flowing mode: chunks are taken as they arrive, so the parser below is never paused
+ * by backpressure (see {@link undiciSuits}).
+ */
+function readAll(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      bytes += chunk.length;
+    });
+    stream.once('error', reject);
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes)));
+  });
 }
 
 /** Aborts when `touch()` has not been called for `ms` milliseconds. */
