@@ -2,6 +2,9 @@
  * Runs one public driver method with the async executor, driven by the driver's `methodKinds`.
  * Every failure, even one thrown while building the operation, surfaces as a rejection (calls) or on the
  * first `next()` (iterations), never as a synchronous throw.
+ *
+ * The three design packages each hold an identical copy of this module (they depend only on core and the
+ * drivers, never on each other); `shared-code.test.ts` keeps the copies identical.
  * @module
  */
 import { setMaxListeners } from 'node:events';
