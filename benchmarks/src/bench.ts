@@ -1,0 +1,165 @@
+/**
+ * `pnpm bench -- [--json] [--ops N] [--concurrency C] [--latency MS] [--objects M] [--size BYTES] [--only a,b,c,d,e]`
+ *
+ * Compares raw axios, the sync style and the three async designs over the same drivers, on the embedded fake
+ * cloud (127.0.0.1 only). Workloads: (a) fan-out of N list calls, (b) parallel upload/download, (c) per-call
+ * overhead at zero latency, (d) event-loop lag during a long call, (e) peer comparison with @aws-sdk/client-s3.
+ * With `--json` prints one JSON document; otherwise tables, and the results and an SVG chart under
+ * benchmarks/results/.
+ */
+import { cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { closeTransports } from '@dualcloud/core';
+import { getDriver, Provider } from '@dualcloud/drivers/storage';
+import { FAKE_CREDENTIALS, startFakeCloud } from '@dualcloud/fake-cloud';
+import { MODES, type ModeContext } from './modes.js';
+import { svgChart, table } from './report.js';
+import { fanOut } from './workloads/fan-out.js';
+import { lag } from './workloads/lag.js';
+import { overhead } from './workloads/overhead.js';
+import { peer } from './workloads/peer.js';
+import { transfer } from './workloads/transfer.js';
+
+interface Config {
+  json: boolean;
+  ops: number;
+  concurrency: number;
+  latency: number;
+  objects: number;
+  size: number;
+  overheadCalls: number;
+  only: string[];
+  /** Per-mode time bound of every load loop. */
+  deadlineMs: number;
+  region: string;
+}
+
+function parseArgs(argv: string[]): Config {
+  const cfg: Config = { json: false, ops: 1000, concurrency: 50, latency: 20, objects: 200, size: 64 * 1024, overheadCalls: 500, only: ['a', 'b', 'c', 'd', 'e'], deadlineMs: 60_000, region: 'us-east-1' };
+  const num = (v: string | undefined, min: number, max: number, name: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number in [${min}, ${max}]`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') continue; // `pnpm bench -- --json` passes the separator through
+    else if (arg === '--json') cfg.json = true;
+    else if (arg === '--ops') cfg.ops = num(argv[++i], 1, 100_000, 'ops');
+    else if (arg === '--concurrency') cfg.concurrency = num(argv[++i], 1, 1000, 'concurrency');
+    else if (arg === '--latency') cfg.latency = num(argv[++i], 0, 5000, 'latency');
+    else if (arg === '--objects') cfg.objects = num(argv[++i], 1, 10_000, 'objects');
+    else if (arg === '--size') cfg.size = num(argv[++i], 1, 64 * 1024 * 1024, 'size');
+    else if (arg === '--calls') cfg.overheadCalls = num(argv[++i], 10, 100_000, 'calls');
+    else if (arg === '--only') cfg.only = (argv[++i] ?? '').split(',');
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  return cfg;
+}
+
+function machine(): Record<string, unknown> {
+  return { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) };
+}
+
+async function main(): Promise<void> {
+  const cfg = parseArgs(process.argv.slice(2));
+  const log = (msg: string): void => {
+    if (!cfg.json) console.log(msg);
+  };
+  const cloud = await startFakeCloud({ nodeBootMs: 200, minPartSize: 5 * 1024 * 1024 });
+  const ctx: ModeContext = { cloud, region: cfg.region, bucket: 'bench', concurrency: cfg.concurrency };
+  const doc: Record<string, unknown> = { config: { ...cfg, date: new Date().toISOString(), machine: machine() } };
+  try {
+    // Seed: a bucket and a few nodes so listings have content.
+    const aws = FAKE_CREDENTIALS.aws;
+    const S3 = getDriver(Provider.S3);
+    new S3({ key: aws.accessKeyId, secret: aws.secretAccessKey, region: 'us-east-1', ...cloud.endpoint('s3') }).createContainer(ctx.bucket);
+    await seedNodes(ctx);
+
+    if (cfg.only.includes('a')) {
+      log(`\n(a) fan-out: ${cfg.ops} listNodes calls, concurrency ${cfg.concurrency}, latency ${cfg.latency} ms`);
+      const results = await fanOut(cloud, ctx, MODES, cfg);
+      doc.results = results;
+      log(table(['mode', 'wall ms', 'ideal ms', 'ideal/wall', 'ops/s', 'lanes'], results.map((r) => [r.mode, r.wallMs, r.idealMs, r.efficiency, r.opsPerSecond, r.concurrency + (r.truncated ? ' (cut)' : '')])));
+    }
+    if (cfg.only.includes('b')) {
+      log(`\n(b) transfer: ${cfg.objects} objects of ${cfg.size} bytes up then down, concurrency ${cfg.concurrency}, latency ${cfg.latency} ms`);
+      const results = await transfer(cloud, ctx, MODES, { ...cfg });
+      doc.transfer = results;
+      log(table(['mode', 'upload ms', 'download ms', 'up MB/s', 'down MB/s'], results.map((r) => [r.mode, r.uploadMs, r.downloadMs, r.uploadMBps, r.downloadMBps])));
+    }
+    if (cfg.only.includes('c')) {
+      log(`\n(c) per-call overhead: ${cfg.overheadCalls} sequential listNodes calls at zero latency (median of 3 rounds)`);
+      const results = await overhead(cloud, ctx, MODES, { calls: cfg.overheadCalls, rounds: 3, deadlineMs: cfg.deadlineMs });
+      doc.overhead = results;
+      log(table(['mode', 'µs/call', '× raw axios'], results.map((r) => [r.mode, r.usPerCall, r.ratioToRawAxios])));
+    }
+    if (cfg.only.includes('d')) {
+      log('\n(d) event-loop lag during createNode + waitUntilRunning (node boots in 1.5 s)');
+      const results = await lag(cloud, ctx, MODES, { bootMs: 1500, latency: cfg.latency });
+      doc.eventLoopLag = results;
+      log(table(['mode', 'call ms', 'max lag ms', '10 ms ticks', 'expected'], results.map((r) => [r.mode, r.callMs, r.maxLagMs, r.ticks, r.expectedTicks])));
+    }
+    if (cfg.only.includes('e')) {
+      log(`\n(e) peer: list + GET ${cfg.objects} objects of ${cfg.size} bytes at concurrency ${cfg.concurrency}, latency ${cfg.latency} ms`);
+      const result = await peer(cloud, ctx, { ...cfg });
+      doc.peer = result;
+      log(table(['client', 'ms'], [['dualcloud (design3)', result.dualcloudMs], ['@aws-sdk/client-s3', result.awsSdkMs]]));
+      log(`aws-sdk / dualcloud wall time: ${result.awsSdkToDualcloud}×`);
+    }
+  } finally {
+    await cloud.close();
+    await closeTransports();
+  }
+  if (cfg.json) {
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    return;
+  }
+  writeResults(doc);
+}
+
+async function seedNodes(ctx: ModeContext): Promise<void> {
+  const { getDriver: getCompute, Provider: ComputeProvider } = await import('@dualcloud/drivers/compute');
+  const EC2 = getCompute(ComputeProvider.EC2);
+  const aws = FAKE_CREDENTIALS.aws;
+  const ec2 = new EC2({ key: aws.accessKeyId, secret: aws.secretAccessKey, region: ctx.region, ...ctx.cloud.endpoint('ec2') });
+  const [image] = ec2.listImages();
+  const size = ec2.listSizes().find((s) => s.id === 't3.micro')!;
+  for (let i = 0; i < 3; i++) ec2.createNode({ name: `bench-${i}`, image: image!, size });
+}
+
+function writeResults(doc: Record<string, unknown>): void {
+  const dir = fileURLToPath(new URL('../results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}latest.json`, `${JSON.stringify(doc, null, 2)}\n`);
+  const cfg = doc.config as Config & { date: string; machine: Record<string, unknown> };
+  const panels = [];
+  if (doc.results) {
+    panels.push({
+      title: `(a) fan-out wall time: ${cfg.ops} calls, C=${cfg.concurrency}, L=${cfg.latency} ms (sync: one at a time)`,
+      unit: 'ms',
+      bars: (doc.results as Array<{ mode: string; wallMs: number; idealMs: number }>).map((r) => ({ label: r.mode, value: r.wallMs, marker: r.idealMs })),
+    });
+  }
+  if (doc.overhead) {
+    panels.push({
+      title: '(c) per-call time at zero latency',
+      unit: 'µs',
+      bars: (doc.overhead as Array<{ mode: string; usPerCall: number }>).map((r) => ({ label: r.mode, value: r.usPerCall })),
+    });
+  }
+  if (doc.eventLoopLag) {
+    panels.push({
+      title: '(d) worst event-loop lag during waitUntilRunning',
+      unit: 'ms',
+      bars: (doc.eventLoopLag as Array<{ mode: string; maxLagMs: number }>).map((r) => ({ label: r.mode, value: r.maxLagMs })),
+    });
+  }
+  const m = cfg.machine;
+  const subtitle = `${cfg.date.slice(0, 10)} · Node ${String(m.node)} · ${String(m.cpus)} × ${String(m.cpuModel)} · ${String(m.memoryGiB)} GiB · one run`;
+  writeFileSync(`${dir}latest.svg`, svgChart('dualcloud: sync style vs the three async designs', subtitle, panels));
+  console.log(`\nwrote ${dir}latest.json and ${dir}latest.svg`);
+}
+
+await main();
