@@ -3,8 +3,7 @@
  * The sync methods keep working on the same instance.
  * @module
  */
-import { InvalidArgumentError, type BaseDriver, type MethodKind } from '@dualcloud/core';
-import { checkSignal, invokeAsync, linkSignals, type DriverLike } from './invoke.js';
+import { checkSignal, invokeAsync, InvalidArgumentError, linkSignals, type BaseDriver, type DriverLike, type MethodKind } from '@dualcloud/core';
 import type { AsyncTwins, WithAsyncMethods } from './types.js';
 
 /** A driver class as `getDriver` returns it: a constructor taking one options object, with `methodKinds`. */

@@ -16,7 +16,8 @@ export { Provider } from '@dualcloud/drivers/compute';
 export type { ComputeDriverMap, ComputeProvider } from '@dualcloud/drivers/compute';
 export { ASYNC_SUFFIX, withAsyncMethods } from './async-methods.js';
 export type { AsyncMethodsClass, AsyncMethodsOptions, DriverClass } from './async-methods.js';
-export type { AsyncMethod, AsyncResult, AsyncTwins, MethodName, WithAsyncMethods } from './types.js';
+export type { AsyncTwins, WithAsyncMethods } from './types.js';
+export type { AsyncMethod, AsyncResult, MethodName } from '@dualcloud/core';
 
 /** The Design 2 class of a compute provider. Throws `InvalidArgumentError` for an unknown provider. */
 export function getDriver<P extends ComputeProvider>(provider: P): AsyncMethodsClass<ComputeDriverMap[P]> {

@@ -17,7 +17,8 @@ export { Provider } from '@dualcloud/drivers/storage';
 export type { StorageDriverClasses } from '@dualcloud/drivers/storage';
 export { ASYNC_SUFFIX, withAsyncMethods } from './async-methods.js';
 export type { AsyncMethodsClass, AsyncMethodsOptions, DriverClass } from './async-methods.js';
-export type { AsyncMethod, AsyncResult, AsyncTwins, MethodName, WithAsyncMethods } from './types.js';
+export type { AsyncTwins, WithAsyncMethods } from './types.js';
+export type { AsyncMethod, AsyncResult, MethodName } from '@dualcloud/core';
 
 /** The Design 2 class of a storage provider. Throws `InvalidArgumentError` for an unknown provider. */
 export function getDriver<P extends Provider>(provider: P): AsyncMethodsClass<StorageDriverClasses[P]> {

@@ -4,8 +4,7 @@
  * `container.listObjects()`, `obj.asStream()`), because models call back into their driver.
  * @module
  */
-import { ASYNC_MODE, InvalidArgumentError, type BaseDriver, type MethodKind } from '@dualcloud/core';
-import { checkSignal, invokeAsync, linkSignals, type DriverLike } from './invoke.js';
+import { ASYNC_MODE, checkSignal, invokeAsync, InvalidArgumentError, linkSignals, type BaseDriver, type DriverLike, type MethodKind } from '@dualcloud/core';
 import type { AsyncMethods, Asyncify } from './types.js';
 
 /** A driver class as `getDriver` returns it: a constructor taking one options object, with `methodKinds`. */

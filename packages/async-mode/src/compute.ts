@@ -17,7 +17,8 @@ export { Provider } from '@dualcloud/drivers/compute';
 export type { ComputeDriverMap, ComputeProvider } from '@dualcloud/drivers/compute';
 export { withAsyncMode } from './async-mode.js';
 export type { AsyncModeClass, AsyncModeOptions, DriverClass } from './async-mode.js';
-export type { AsyncMethods, AsyncResult, Asyncify, Bound, MethodName } from './types.js';
+export type { AsyncMethods, Asyncify } from './types.js';
+export type { AsyncResult, Bound, MethodName } from '@dualcloud/core';
 
 /**
  * The Design 3 class of a compute provider: construct it with `async: true` for Promises, without for the

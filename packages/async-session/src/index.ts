@@ -3,13 +3,10 @@
  * @packageDocumentation
  */
 export { AsyncSession } from './session.js';
+export type { AsyncMethod, AsyncResult, Bound, MethodName } from '@dualcloud/core';
 export type {
-  AsyncMethod,
-  AsyncResult,
   AsyncSessionConstructor,
-  Bound,
   DriversOf,
-  MethodName,
   SessionOptions,
   SessionScope,
   SessionScopeBase,

@@ -3,9 +3,8 @@
  * Calls go through core's `callAsync` / `iterateAsync`; the wrapped drivers are never patched.
  * @module
  */
-import { AbortError, ClosedError, InvalidArgumentError, type MethodKind } from '@dualcloud/core';
+import { AbortError, checkSignal, ClosedError, failingIterable, InvalidArgumentError, invokeAsync, linkSignals, type DriverLike, type MethodKind } from '@dualcloud/core';
 import { bindModels } from './bind.js';
-import { checkSignal, failingIterable, invokeAsync, linkSignals, type DriverLike } from './invoke.js';
 import type { AsyncSession as AsyncSessionOf, AsyncSessionConstructor, SessionOptions } from './types.js';
 
 /** State shared by a session and the scopes derived from it with `withSignal`. */

@@ -2,48 +2,7 @@
  * Type-level view of Design 1: the session's async view of a driver, with models bound to that view.
  * @module
  */
-import type { BaseDriver, Container, Node, NodeLifecycle, RunningNode, StorageObject, StorageOps } from '@dualcloud/core';
-
-/**
- * Names of a driver's public methods, by the drivers' rule: a public method `m` is backed by an operation
- * builder `mOp` (call) or `mPages` (iterate). Helpers without a builder are not part of the async API.
- */
-export type MethodName<D> = {
-  [K in keyof D & string]: D[K] extends (...args: never[]) => unknown
-    ? `${K}Op` extends keyof D
-      ? K
-      : `${K}Pages` extends keyof D
-        ? K
-        : never
-    : never;
-}[keyof D & string];
-
-/**
- * A returned value with its models re-typed as bound to the session view `Self`: `Node` becomes
- * `Node<NodeLifecycle & Self>`, so `node.reboot()` has the view's return type, a Promise (the last signature of
- * the intersection wins). An intersection, not a conditional, keeps the recursion lazy.
- */
-export type Bound<T, Self> = T extends Node<any>
-  ? Node<NodeLifecycle & Self>
-  : T extends StorageObject<any>
-    ? StorageObject<StorageOps & Self>
-    : T extends Container<any>
-      ? Container<StorageOps & Self>
-      : T extends RunningNode
-        ? { node: Bound<Node, Self>; ips: string[] }
-        : T extends readonly (infer E)[]
-          ? Bound<E, Self>[]
-          : T;
-
-/** The async counterpart of a sync return type: `Iterable<T>` becomes `AsyncIterable<T>`, anything else a Promise. */
-export type AsyncResult<R, Self> = [R] extends [string | Uint8Array | readonly unknown[]]
-  ? Promise<Bound<R, Self>>
-  : [R] extends [Iterable<infer T>]
-    ? AsyncIterable<Bound<T, Self>>
-    : Promise<Bound<R, Self>>;
-
-/** The async signature of a sync method. */
-export type AsyncMethod<F, Self> = F extends (...args: infer A) => infer R ? (...args: A) => AsyncResult<R, Self> : never;
+import type { AsyncMethod, BaseDriver, MethodName } from '@dualcloud/core';
 
 /**
  * A session's view of one driver: each public method of `D` returning a Promise (call methods) or an

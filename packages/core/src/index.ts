@@ -48,3 +48,5 @@ export { StorageDriver } from './drivers/storage.js';
 export type { DownloadOptions, ListObjectsOptions, ProgressCallback, StreamOptions, UploadOptions } from './drivers/storage.js';
 export { DriverRegistry } from './registry.js';
 export { startModuleWorker, siblingModule } from './sync/module-worker.js';
+export { invokeAsync, failingIterable, linkSignals, checkSignal } from './drivers/async-api.js';
+export type { AsyncMethod, AsyncResult, Bound, DriverLike, MethodName } from './drivers/async-api.js';

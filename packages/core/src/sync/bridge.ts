@@ -25,7 +25,7 @@ interface InFlight {
 }
 
 /** Body bytes moved between two young-generation collections (see {@link collectTransferred}). */
-const SCAVENGE_EVERY_BYTES = 8 * 1024 * 1024;
+const SCAVENGE_EVERY_BYTES = 16 * 1024 * 1024;
 let minorGc: (() => void) | null | undefined;
 let bytesSinceScavenge = 0;
 

@@ -16,9 +16,8 @@ const flags = new Int32Array(shared);
 // handed over; V8 lets ~64 MiB of such external memory pile up before collecting, which doubled the RSS of
 // streamed downloads. This thread's heap is tiny, so a collection every 16 MiB of traffic costs little.
 setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
-const collect = (): void => gc({ type: process.env.DUALCLOUD_GC_TYPE === 'major' ? 'major' : 'minor' });
-const GC_EVERY_BYTES = 8 * 1024 * 1024;
+const collect = runInNewContext('gc') as () => void;
+const GC_EVERY_BYTES = 16 * 1024 * 1024;
 let bytesSinceGc = 0;
 function noteTraffic(bytes: number): void {
   bytesSinceGc += bytes;
