@@ -60,14 +60,38 @@ export interface InstanceType {
   readonly memoryMiB: number;
 }
 
-/** The instance types every region offers. */
+/** The instance types every region offers (the ones the EC2 driver's size table lists). */
 export const INSTANCE_TYPES: readonly InstanceType[] = [
+  { name: 'a1.medium', vcpus: 1, memoryMiB: 2048 },
+  { name: 'c5.large', vcpus: 2, memoryMiB: 4096 },
+  { name: 'c5.xlarge', vcpus: 4, memoryMiB: 8192 },
+  { name: 'c5.2xlarge', vcpus: 8, memoryMiB: 16384 },
+  { name: 'c6g.large', vcpus: 2, memoryMiB: 4096 },
+  { name: 'g4dn.xlarge', vcpus: 4, memoryMiB: 16384 },
+  { name: 'i3.large', vcpus: 2, memoryMiB: 15616 },
+  { name: 'm5.large', vcpus: 2, memoryMiB: 8192 },
+  { name: 'm5.xlarge', vcpus: 4, memoryMiB: 16384 },
+  { name: 'm5.2xlarge', vcpus: 8, memoryMiB: 32768 },
+  { name: 'm5.4xlarge', vcpus: 16, memoryMiB: 65536 },
+  { name: 'm5d.large', vcpus: 2, memoryMiB: 8192 },
+  { name: 'm6g.medium', vcpus: 1, memoryMiB: 4096 },
+  { name: 'm6g.large', vcpus: 2, memoryMiB: 8192 },
+  { name: 'r5.large', vcpus: 2, memoryMiB: 16384 },
+  { name: 'r5.xlarge', vcpus: 4, memoryMiB: 32768 },
+  { name: 't2.nano', vcpus: 1, memoryMiB: 512 },
   { name: 't2.micro', vcpus: 1, memoryMiB: 1024 },
+  { name: 't2.small', vcpus: 1, memoryMiB: 2048 },
+  { name: 't2.medium', vcpus: 2, memoryMiB: 4096 },
+  { name: 't2.large', vcpus: 2, memoryMiB: 8192 },
+  { name: 't3.nano', vcpus: 2, memoryMiB: 512 },
   { name: 't3.micro', vcpus: 2, memoryMiB: 1024 },
   { name: 't3.small', vcpus: 2, memoryMiB: 2048 },
   { name: 't3.medium', vcpus: 2, memoryMiB: 4096 },
-  { name: 'm5.large', vcpus: 2, memoryMiB: 8192 },
-  { name: 'c5.xlarge', vcpus: 4, memoryMiB: 8192 },
+  { name: 't3.large', vcpus: 2, memoryMiB: 8192 },
+  { name: 't3.xlarge', vcpus: 4, memoryMiB: 16384 },
+  { name: 't3a.micro', vcpus: 2, memoryMiB: 1024 },
+  { name: 't3a.small', vcpus: 2, memoryMiB: 2048 },
+  { name: 't3a.medium', vcpus: 2, memoryMiB: 4096 },
 ];
 
 /** The availability zones of a region. */

@@ -210,3 +210,12 @@ test('sync mode: driver operations run concurrently under all() and return in or
   expect(regions).toContain('us-east-2');
   expect(nodes).toEqual([]);
 });
+
+test('every size the EC2 driver lists can be launched on the fake cloud', async () => {
+  const d = ec2('async', 'ap-southeast-1');
+  const [image] = await CALL.async(() => d.listImages());
+  const sizes = await CALL.async(() => d.listSizes());
+  const nodes = await Promise.all(sizes.map((size) => CALL.async(() => d.createNode({ name: `size-${size.id}`, image: image!, size }))));
+  expect(nodes.map((n) => n.size)).toEqual(sizes.map((s) => s.id));
+  await Promise.all(nodes.map((n) => CALL.async(() => d.destroyNode(n))));
+});
