@@ -36,7 +36,7 @@ import {
   read,
   CloudError,
 } from '@dualcloud/core';
-import { PartReader, planPartSize, streamFeed } from '../../src/storage/common/parts.js';
+import { PartPool, PartReader, planPartSize, streamFeed } from '../../src/storage/common/parts.js';
 import { fakeS3, s3Error, type FakeS3 } from './helpers/msw-s3.js';
 
 const server = setupServer();
@@ -307,7 +307,7 @@ describe('multipart uploads', () => {
     expect(size % (1024 * 1024)).toBe(0);
     expect(planPartSize(1000, 8, 10_000)).toBe(8);
     // A stream longer than the part limit fails clearly (limit lowered to 3 to keep the test small).
-    const reader = new PartReader(toChunkSource([Buffer.alloc(10)]));
+    const reader = new PartReader(toChunkSource([Buffer.alloc(10)]), new PartPool(2));
     const feed = streamFeed(reader, 2, false, [], 3);
     const parts = function* () {
       const out: number[] = [];

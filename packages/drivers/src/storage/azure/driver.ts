@@ -39,7 +39,7 @@ import {
   type UploadSource,
 } from '@dualcloud/core';
 import { discardDownload, fileSize, finishDownload, md5OfFile, prepareDownload } from '../common/files.js';
-import { bytesFeed, fileFeed, MiB, PartReader, planPartSize, sendParts, streamFeed, type PartData, type PartFeed } from '../common/parts.js';
+import { bytesFeed, fileFeed, MiB, PartPool, PartReader, planPartSize, sendParts, streamFeed, type PartData, type PartFeed } from '../common/parts.js';
 import { reportProgress } from '../common/progress.js';
 import { blockId, blockListBody, parseAzureError, parseBlobList, parseContainerList, type AzureBlobEntry } from './xml.js';
 
@@ -274,7 +274,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
       return yield* this.putBlocks(container, objectName, bytesFeed(bytes, blockSize, verify), bytes.byteLength, options);
     }
     const blockSize = this.blockSizeOf(options);
-    const reader = new PartReader(toChunkSource(source));
+    const reader = new PartReader(toChunkSource(source), new PartPool(blockSize));
     const first = yield* read(reader, blockSize);
     const second = first && first.byteLength === blockSize ? yield* read(reader, blockSize) : null;
     if (!second) {

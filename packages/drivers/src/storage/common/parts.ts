@@ -26,6 +26,8 @@ export interface PartData {
 /** Hands out parts in order; `null` when there are no more. Safe to call from concurrent lanes. */
 export interface PartFeed {
   next(): Operation<PartData | null>;
+  /** Called once a part's request is over (sent or failed), so its buffer can be reused. */
+  release?(part: PartData): void;
 }
 
 /**
@@ -71,16 +73,41 @@ export function fileFeed(file: string, size: number, partSize: number, withMd5: 
 }
 
 /**
- * A chunk source that returns whole parts: each read fills up to `max` bytes from the inner source (or ends
- * with a short last part). Reads are serialised and numbered in order, so concurrent lanes get distinct,
- * ordered parts.
+ * Reusable part buffers backed by `SharedArrayBuffer`s: the sync bridge then shares a part with its HTTP worker
+ * instead of copying it, and a long upload allocates `lanes + 2` buffers in all instead of one per part, so
+ * memory stays flat whatever the object size (and in async mode nothing changes but the reuse).
+ */
+export class PartPool {
+  private readonly free: Uint8Array[] = [];
+  constructor(private readonly size: number) {}
+
+  /** A buffer of `size` bytes (contents unspecified). */
+  acquire(): Uint8Array {
+    return this.free.pop() ?? new Uint8Array(new SharedArrayBuffer(this.size));
+  }
+
+  /** Returns a buffer (or a view of one) once its request is over. */
+  release(buffer: Uint8Array): void {
+    if (buffer.buffer instanceof SharedArrayBuffer && buffer.buffer.byteLength === this.size) this.free.push(new Uint8Array(buffer.buffer));
+  }
+}
+
+/**
+ * A chunk source that returns whole parts: each read fills up to `max` bytes (a pooled buffer of the pool's
+ * size) from the inner source, or ends with a short last part. Reads are serialised and numbered in order, so
+ * concurrent lanes get distinct, ordered parts.
  */
 export class PartReader implements ChunkSource {
   private readonly numbers = new WeakMap<Uint8Array, number>();
   private count = 0;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Bytes read from the inner source beyond the last part, kept for the next one. */
+  private leftover: Uint8Array | null = null;
 
-  constructor(private readonly inner: ChunkSource) {}
+  constructor(
+    private readonly inner: ChunkSource,
+    readonly pool: PartPool,
+  ) {}
 
   /** The part number of a chunk this reader returned. */
   numberOf(chunk: Uint8Array): number {
@@ -90,38 +117,43 @@ export class PartReader implements ChunkSource {
   }
 
   readSync(max: number): Uint8Array | null {
-    const chunks: Uint8Array[] = [];
+    const part = this.pool.acquire();
+    const limit = Math.min(max, part.byteLength);
     let have = 0;
-    while (have < max) {
-      const chunk = this.inner.readSync(max - have);
+    while (have < limit) {
+      const chunk = this.inner.readSync(limit - have);
       if (!chunk) break;
-      chunks.push(chunk);
+      part.set(chunk, have);
       have += chunk.byteLength;
     }
-    return this.number(chunks, have);
+    return this.finish(part, have);
   }
 
   readAsync(max: number): Promise<Uint8Array | null> {
     const next = this.chain.then(async () => {
-      const chunks: Uint8Array[] = [];
+      const part = this.pool.acquire();
+      const limit = Math.min(max, part.byteLength);
       let have = 0;
-      while (have < max) {
-        const chunk = await this.inner.readAsync(max - have);
+      while (have < limit) {
+        const chunk = await this.inner.readAsync(limit - have);
         if (!chunk) break;
-        chunks.push(chunk);
+        part.set(chunk, have);
         have += chunk.byteLength;
       }
-      return this.number(chunks, have);
+      return this.finish(part, have);
     });
     this.chain = next.catch(() => undefined);
     return next;
   }
 
-  private number(chunks: Uint8Array[], have: number): Uint8Array | null {
-    if (have === 0) return null;
-    const part = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, have);
-    this.numbers.set(part, ++this.count);
-    return part;
+  private finish(part: Uint8Array, have: number): Uint8Array | null {
+    if (have === 0) {
+      this.pool.release(part);
+      return null;
+    }
+    const view = have === part.byteLength ? part : part.subarray(0, have);
+    this.numbers.set(view, ++this.count);
+    return view;
   }
 }
 
@@ -149,6 +181,9 @@ export function streamFeed(reader: PartReader, partSize: number, withMd5: boolea
       }
       return { number, body, length: body.byteLength, ...(withMd5 ? { md5: createHash('md5').update(body).digest() } : {}) };
     },
+    release(part) {
+      reader.pool.release(part.body as Uint8Array);
+    },
   };
 }
 
@@ -167,7 +202,11 @@ export function* sendParts(feed: PartFeed, concurrency: number, send: SendPart, 
       while (!state.failed) {
         const part = yield* feed.next();
         if (!part) return;
-        tokens[part.number - 1] = yield* send(part);
+        try {
+          tokens[part.number - 1] = yield* send(part);
+        } finally {
+          feed.release?.(part);
+        }
         onPart(part);
       }
     } catch (error) {

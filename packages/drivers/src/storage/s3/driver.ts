@@ -39,7 +39,7 @@ import {
   type UploadSource,
 } from '@dualcloud/core';
 import { discardDownload, fileSize, finishDownload, md5OfFile, prepareDownload } from '../common/files.js';
-import { bytesFeed, fileFeed, MiB, PartReader, planPartSize, sendParts, streamFeed, type PartData, type PartFeed } from '../common/parts.js';
+import { bytesFeed, fileFeed, MiB, PartPool, PartReader, planPartSize, sendParts, streamFeed, type PartData, type PartFeed } from '../common/parts.js';
 import { reportProgress } from '../common/progress.js';
 import {
   completeMultipartBody,
@@ -308,7 +308,7 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
       return yield* this.multipart(container, objectName, bytesFeed(bytes, partSize, verify), bytes.byteLength, options);
     }
     const partSize = this.partSizeOf(options);
-    const reader = new PartReader(toChunkSource(source));
+    const reader = new PartReader(toChunkSource(source), new PartPool(partSize));
     const first = yield* read(reader, partSize);
     const second = first && first.byteLength === partSize ? yield* read(reader, partSize) : null;
     if (!second) {
