@@ -16,16 +16,17 @@ function row(label: string, cells: readonly string[]): string {
   return `${label.padEnd(LABEL)}${cells.map((c) => c.padStart(CELL)).join('')}`.trimEnd();
 }
 
+/** One cell per style, in column order (a dash where a style has no run). */
+function cells<D>(runs: readonly ModeRun<D>[], cell: (run: ModeRun<D>) => string): string[] {
+  return DEMO_MODES.map((mode) => {
+    const run = runs.find((r) => r.mode === mode);
+    return run ? cell(run) : '–';
+  });
+}
+
 function metricTable(title: string, result: DemoResult, cell: (run: ModeRun<unknown>) => string): string[] {
   const cases = Object.values(result.useCases) as UseCaseResult<unknown>[];
-  return [
-    title,
-    row('', [...DEMO_MODES]),
-    ...cases.map((u) => row(u.title, DEMO_MODES.map((m) => {
-      const run = u.runs.find((r) => r.mode === m);
-      return run ? cell(run) : '–';
-    }))),
-  ];
+  return [title, row('', [...DEMO_MODES]), ...cases.map((u) => row(u.title, cells(u.runs, cell)))];
 }
 
 /** Wraps text into lines of at most `width` characters. */
@@ -46,10 +47,6 @@ export function wrap(text: string, width = REPORT_WIDTH): string[] {
 export function formatReport(result: DemoResult): string {
   const { config } = result;
   const long = result.useCases.longCall.runs;
-  const inMode = (fn: (run: ModeRun<(typeof long)[number]['detail']>) => string) => DEMO_MODES.map((m) => {
-    const run = long.find((r) => r.mode === m);
-    return run ? fn(run) : '–';
-  });
   const lines = [
     ...metricTable('Wall time (s, lower is better)', result, (r) => seconds(r.wallMs)),
     '',
@@ -59,9 +56,9 @@ export function formatReport(result: DemoResult): string {
     '',
     `Use case 3 in detail: createNode + waitUntilRunning (boot ${seconds(config.nodeBootMs)} s)`,
     row('', [...DEMO_MODES]),
-    row('long call (s)', inMode((r) => seconds(r.detail.callMs))),
-    row('side calls finished during the call', inMode((r) => `${r.detail.sideCallsDuringCall}/${r.detail.sideCalls}`)),
-    row('10 ms timer ticks during the call', inMode((r) => String(r.detail.ticksDuringCall))),
+    row('long call (s)', cells(long, (r) => seconds(r.detail.callMs))),
+    row('side calls finished during the call', cells(long, (r) => `${r.detail.sideCallsDuringCall}/${r.detail.sideCalls}`)),
+    row('10 ms timer ticks during the call', cells(long, (r) => String(r.detail.ticksDuringCall))),
     '',
     'Takeaway',
     ...wrap(result.takeaway),

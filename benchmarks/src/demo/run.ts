@@ -78,7 +78,8 @@ type UseCase<D> = {
   readonly title: string;
   readonly label: (mode: DemoMode) => string;
   readonly run: (style: DemoStyle, ctx: UseCaseContext) => Promise<D>;
-  readonly check: (detail: D, mode: DemoMode) => string | undefined;
+  /** What is wrong with a result, if anything. */
+  readonly check: (detail: D) => string | undefined;
 };
 
 function useCases(config: DemoConfig, seed: Seed): [UseCase<FetchNodesDetail>, UseCase<DownloadDetail>, UseCase<LongCallDetail>] {
@@ -126,9 +127,9 @@ export async function runDemo(config: DemoConfig, hooks: RunHooks = {}): Promise
   const styles: DemoStyle[] = [];
   try {
     // Seeding runs at zero latency; the latency is switched on for the use cases.
-    cloud = await progress.step('starting the fake cloud', () => startFakeCloud({ latency: 0, nodeBootMs: config.nodeBootMs }));
+    cloud = await stage(progress, 'starting the fake cloud', () => startFakeCloud({ latency: 0, nodeBootMs: config.nodeBootMs }));
     const fake = cloud;
-    const seed = await progress.step('seeding nodes and objects', () => seedCloud(fake, config));
+    const seed = await stage(progress, 'seeding nodes and objects', () => seedCloud(fake, config));
     await cloud.configure({ latency: config.latency });
     log(`fake cloud on ${cloud.url}: ${config.latency} ms per request, nodes boot in ${(config.nodeBootMs / 1000).toFixed(1)} s`);
     log(`seeded ${config.nodesPerTarget} nodes in each of ${TARGETS.join(', ')}`);
@@ -137,16 +138,8 @@ export async function runDemo(config: DemoConfig, hooks: RunHooks = {}): Promise
 
     const endpoints = demoEndpoints(cloud);
     for (const mode of DEMO_MODES) styles.push(createStyle(mode, endpoints, config.downloadConcurrency));
-    await progress.step('warming up every style', async () => {
-      // Opens connections, compiles the code paths, looks up the node image and size: not measured.
-      for (const style of styles) {
-        await Promise.resolve()
-          .then(() => style.prepare())
-          .catch((error: unknown) => {
-            throw new DemoStepError(`${style.mode}, warming up failed: ${describe(error)}`, { cause: error });
-          });
-      }
-    });
+    // Opens connections, compiles the code paths, looks up the node image and size: not measured.
+    for (const style of styles) await stage(progress, `${style.mode}, warming up`, () => style.prepare());
 
     const cases = useCases(config, seed);
     const results: Partial<Record<keyof DemoResult['useCases'], UseCaseResult<unknown>>> = {};
@@ -158,7 +151,7 @@ export async function runDemo(config: DemoConfig, hooks: RunHooks = {}): Promise
         const label = `[${++stepNo}/${steps}] ${useCase.label(style.mode)}`;
         await sleep(20); // let timers left over from the previous step run before the probe starts
         const run = await progress.step(label, () => measure(style, useCase, config, seed));
-        const problem = useCase.check(run.detail, style.mode);
+        const problem = useCase.check(run.detail);
         if (problem) throw new DemoCheckError(`${style.mode}, use case "${useCase.title}": ${problem}`);
         runs.push(run);
       }
@@ -201,6 +194,15 @@ async function measure<D>(style: DemoStyle, useCase: UseCase<D>, config: DemoCon
   const wallMs = performance.now() - start;
   const reading = probe.stop();
   return { mode: style.mode, wallMs: round(wallMs, 1), speedupOverSync: 1, maxTickGapMs: round(reading.maxGapMs, 1), ticks: reading.ticks, detail };
+}
+
+/** Runs a setup step under `label`; a failure says which step failed. */
+async function stage<T>(progress: Progress, label: string, fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await progress.step(label, fn);
+  } catch (error) {
+    throw new DemoStepError(`${label} failed: ${describe(error)}`, { cause: error });
+  }
 }
 
 /** `Name: message` of an error (driver errors never carry secrets in either). */
