@@ -36,6 +36,7 @@ import {
   read,
   toChunkSource,
   type DownloadOptions,
+  type DriverOptions,
   type ListObjectsOptions,
   type Operation,
   type Page,
@@ -47,8 +48,8 @@ import {
 import { discardDownload, fileSize, finishDownload, md5OfFile, prepareDownload } from './common/files.js';
 import { reportProgress } from './common/progress.js';
 
-/** Options of {@link LocalStorageDriver}. */
-export interface LocalStorageDriverOptions {
+/** Options of {@link LocalStorageDriver}: only `key` is used (network options are accepted and ignored). */
+export interface LocalStorageDriverOptions extends Partial<DriverOptions> {
   /** The root directory (created if missing). Named `key` as in Libcloud. */
   key: string;
 }

@@ -46,6 +46,30 @@ function openUploads(provider: 's3' | 'google_storage', bucket: string): number 
   return asArray(doc.ListMultipartUploadsResult?.Upload).length;
 }
 
+test('one driver instance serves many concurrent calls (async mode)', async () => {
+  const d = providers.s3({ [ASYNC_MODE]: true } as Partial<S3CompatibleOptions>);
+  const c = await call(() => d.createContainer('concurrent'));
+  const names = Array.from({ length: 24 }, (_, i) => `obj-${String(i).padStart(2, '0')}`);
+  const uploaded = await Promise.all(names.map((n, i) => call(() => d.uploadObjectViaStream(`payload ${i}`, c, n))));
+  expect(uploaded.map((o) => o.name)).toEqual(names);
+  const [listed, heads] = await Promise.all([
+    call(() => d.listContainerObjects(c, { pageSize: 5 })),
+    Promise.all(names.map((n) => call(() => d.getObject('concurrent', n)))),
+  ]);
+  expect(listed.map((o) => o.name)).toEqual(names);
+  expect(heads.map((o) => o.size)).toEqual(names.map((_, i) => `payload ${i}`.length));
+  const bodies = await Promise.all(
+    heads.map(async (o) => {
+      const parts: Uint8Array[] = [];
+      for await (const chunk of d.downloadObjectAsStream(o) as unknown as AsyncIterable<Uint8Array>) parts.push(chunk);
+      return Buffer.concat(parts).toString();
+    }),
+  );
+  expect(bodies).toEqual(names.map((_, i) => `payload ${i}`));
+  await Promise.all(heads.map((o) => call(() => d.deleteObject(o))));
+  await call(() => d.deleteContainer(c));
+});
+
 describe.each(['s3', 'google_storage'] as const)('%s', (provider) => {
   beforeEach(() => cloud.configure({ faults: { rate: 0 } }));
 

@@ -3,7 +3,7 @@
  * (async mode; msw intercepts Node's http module, so the transport uses `adapter: 'http'`).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
@@ -259,6 +259,25 @@ describe('multipart uploads', () => {
     expect(part2[1]!.headers['content-md5']).toBe(md5(data.subarray(8, 16)).toString('base64'));
     const complete = fake.seen.find((r) => r.method === 'POST' && r.url.searchParams.has('uploadId'))!;
     expect(complete.body.toString()).toMatch(/<Part><PartNumber>1<\/PartNumber><ETag>"[0-9a-f]{32}"<\/ETag><\/Part><Part><PartNumber>2<\/PartNumber>.*<PartNumber>3<\/PartNumber>/);
+  });
+
+  test('a file larger than partSize is sent as file slices, each with its Content-MD5', async () => {
+    const { fake, d, c } = setup();
+    const file = join(tempDir(), 'data.bin');
+    writeFileSync(file, data);
+    const progress: Array<[number, number | undefined]> = [];
+    const obj = await (d.uploadObject(file, c, 'from-file', { ...opts, onProgress: (n, t) => progress.push([n, t]) }) as unknown as Promise<StorageObject>);
+    expect(obj.size).toBe(20);
+    expect(fake.objects.get('bucket/from-file')).toEqual(data);
+    const parts = fake.seen.filter((r) => r.url.searchParams.has('partNumber'));
+    expect(parts.map((r) => [r.url.searchParams.get('partNumber'), r.headers['content-length']]).sort()).toEqual([
+      ['1', '8'],
+      ['2', '8'],
+      ['3', '4'],
+    ]);
+    expect(parts.every((r) => r.headers['content-md5'] === md5(r.body).toString('base64'))).toBe(true);
+    expect(parts.every((r) => r.headers['x-amz-content-sha256'] === 'UNSIGNED-PAYLOAD')).toBe(true);
+    expect(progress.at(-1)).toEqual([20, 20]);
   });
 
   test('an upload that cannot finish is aborted and reported; nothing is claimed complete', async () => {
