@@ -15,7 +15,7 @@ import {
   type S3CompatibleOptions,
   type S3CompatibleStorageDriver,
 } from '@dualcloud/drivers/storage';
-import { asArray, DriverConnection, NetworkError, sigV4Signer, UploadError } from '@dualcloud/core';
+import { AbortError, asArray, DriverConnection, NetworkError, sigV4Signer, UploadError } from '@dualcloud/core';
 import { call, runScenario } from './helpers/scenario.js';
 
 const PART = 64 * 1024;
@@ -67,6 +67,26 @@ test('one driver instance serves many concurrent calls (async mode)', async () =
   );
   expect(bodies).toEqual(names.map((_, i) => `payload ${i}`));
   await Promise.all(heads.map((o) => call(() => d.deleteObject(o))));
+  await call(() => d.deleteContainer(c));
+});
+
+test('a download cancelled through its AbortSignal leaves no file and no temporary file', async () => {
+  const d = providers.s3({});
+  const c = await call(() => d.createContainer('cancelled'));
+  const obj = await call(() => d.uploadObjectViaStream(Buffer.alloc(1000, 1), c, 'obj'));
+  const dir = mkdtempSync(join(tmpdir(), 'dualcloud-abort-'));
+  try {
+    await cloud.configure({ faults: { sequence: ['stall'], stallMs: 10_000 } });
+    const controller = new AbortController();
+    const pending = d.callAsync('downloadObject', [obj, join(dir, 'obj')], { signal: controller.signal });
+    setTimeout(() => controller.abort(), 150);
+    await expect(pending).rejects.toThrow(AbortError);
+    expect(readdirSync(dir)).toEqual([]);
+  } finally {
+    await cloud.configure({ faults: { rate: 0 } });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await call(() => d.deleteObject(obj));
   await call(() => d.deleteContainer(c));
 });
 
