@@ -38,7 +38,7 @@ export type { RequestDraft, Signer } from './auth/signers.js';
 
 export { Node, NodeImage, NodeLocation, NodeSize, NodeState } from './models/compute.js';
 export type { NodeFields, NodeLifecycle } from './models/compute.js';
-export { Container, StorageObject } from './models/storage.js';
+export { Container, StorageObject, commonPrefixEntry, isCommonPrefix } from './models/storage.js';
 export type { StorageObjectFields, StorageOps } from './models/storage.js';
 export { BaseDriver, ASYNC_MODE } from './drivers/base.js';
 export type { DriverOptions, ExecutionMode, MethodKind } from './drivers/base.js';

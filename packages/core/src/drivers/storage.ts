@@ -49,7 +49,10 @@ export interface StreamOptions {
 /** Options of listings. */
 export interface ListObjectsOptions {
   prefix?: string;
-  /** Group keys by this delimiter (S3 semantics); common prefixes appear in `extra.commonPrefixes` of the container. */
+  /**
+   * Group keys by this delimiter (S3 semantics): keys below a common prefix are rolled up into one entry per
+   * prefix (see `isCommonPrefix`), listed after the objects of each page.
+   */
   delimiter?: string;
   /** Page size requested from the provider. */
   pageSize?: number;

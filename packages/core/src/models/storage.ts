@@ -89,3 +89,16 @@ export class StorageObject<D extends StorageOps = StorageOps> {
     return this.driver.deleteObject(this) as ReturnType<D['deleteObject']>;
   }
 }
+
+/**
+ * A common prefix of a delimited listing ("directory" `photos/2026/`), listed as an entry of size 0 whose
+ * `extra.commonPrefix` is true, after the objects of its page. It is not an object: downloading it fails.
+ */
+export function commonPrefixEntry<D extends StorageOps>(prefix: string, container: Container<D>, driver: D): StorageObject<D> {
+  return new StorageObject({ name: prefix, size: 0, hash: '', extra: { commonPrefix: true } }, container, driver);
+}
+
+/** Whether a listed entry is a common prefix of a delimited listing rather than an object. */
+export function isCommonPrefix(entry: StorageObject<any>): boolean {
+  return entry.extra.commonPrefix === true;
+}

@@ -68,7 +68,7 @@ export { LocalStorageDriver } from './local.js';
 export type { LocalStorageDriverOptions } from './local.js';
 export { ProgressCallbackError } from './common/progress.js';
 
-export { Container, StorageObject, StorageDriver, ASYNC_MODE } from '@dualcloud/core';
+export { Container, StorageObject, StorageDriver, ASYNC_MODE, isCommonPrefix } from '@dualcloud/core';
 export type {
   DownloadOptions,
   DriverOptions,

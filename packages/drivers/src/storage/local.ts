@@ -24,6 +24,7 @@ import {
 } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
+  commonPrefixEntry,
   Container,
   ContainerAlreadyExistsError,
   ContainerDoesNotExistError,
@@ -165,8 +166,7 @@ export class LocalStorageDriver extends StorageDriver {
         }
         items.push(yield* self.objectFor(container, name));
       }
-      if (options.delimiter !== undefined) container.extra.commonPrefixes = [...prefixes];
-      return { items };
+      return { items: [...items, ...[...prefixes].map((p) => commonPrefixEntry(p, container, self))] };
     };
   }
 

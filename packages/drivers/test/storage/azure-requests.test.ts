@@ -5,6 +5,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { ASYNC_MODE, AzureBlobsStorageDriver, type AzureBlobsStorageDriverOptions, type StorageObject } from '@dualcloud/drivers/storage';
 import {
+  isCommonPrefix,
   Container,
   ContainerAlreadyExistsError,
   ContainerDoesNotExistError,
@@ -99,13 +100,14 @@ describe('request shapes', () => {
     const d = make();
     const c = new Container('box', {}, d);
     const objects = await (d.listContainerObjects(c, { prefix: 'p/', delimiter: '/', pageSize: 1 }) as unknown as Promise<StorageObject[]>);
-    expect(objects.map((o) => [o.name, o.size])).toEqual([
-      ['p/a', 1],
-      ['p/b', 2],
+    expect(objects.map((o) => [o.name, o.size, isCommonPrefix(o)])).toEqual([
+      ['p/a', 1, false],
+      ['p/x/', 0, true],
+      ['p/b', 2, false],
     ]);
     expect(objects[0]!.hash).toBe('0cc175b9c0f1b6a831c399e269772661');
     expect(objects[0]!.metaData).toEqual({ owner: 'me' });
-    expect(c.extra.commonPrefixes).toEqual(['p/x/']);
+    expect(c.extra).toEqual({});
     expect(Object.fromEntries(seen[0]!.url.searchParams)).toEqual({ restype: 'container', comp: 'list', include: 'metadata', prefix: 'p/', delimiter: '/', maxresults: '1' });
     expect(seen[1]!.url.searchParams.get('marker')).toBe('m1');
   });

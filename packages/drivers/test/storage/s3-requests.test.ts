@@ -18,6 +18,7 @@ import {
   type UploadOptions,
 } from '@dualcloud/drivers/storage';
 import {
+  isCommonPrefix,
   Container,
   ContainerAlreadyExistsError,
   ContainerDoesNotExistError,
@@ -118,12 +119,13 @@ describe('request shapes', () => {
     const d = new S3StorageDriver(asyncOpts(base));
     const c = new Container('bucket', {}, d);
     const objects = await (d.listContainerObjects(c, { prefix: 'p/', delimiter: '/', pageSize: 1 }) as unknown as Promise<StorageObject[]>);
-    expect(objects.map((o) => [o.name, o.size, o.hash])).toEqual([
-      ['p/a', 1, 'e1'],
-      ['p/b', 2, 'e2'],
+    expect(objects.map((o) => [o.name, o.size, o.hash, isCommonPrefix(o)])).toEqual([
+      ['p/a', 1, 'e1', false],
+      ['p/x/', 0, '', true],
+      ['p/b', 2, 'e2', false],
     ]);
     expect(objects[0]!.lastModified?.toISOString()).toBe('2024-01-01T00:00:00.000Z');
-    expect(c.extra.commonPrefixes).toEqual(['p/x/']);
+    expect(c.extra).toEqual({});
     expect(Object.fromEntries(queries[0]!)).toEqual({ 'list-type': '2', prefix: 'p/', delimiter: '/', 'max-keys': '1' });
     expect(queries[1]!.get('continuation-token')).toBe('tok 1');
   });

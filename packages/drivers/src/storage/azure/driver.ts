@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
+  commonPrefixEntry,
   azureSharedKeySigner,
   CloudError,
   Container,
@@ -176,11 +177,8 @@ export class AzureBlobsStorageDriver extends StorageDriver {
       };
       const res = yield* self.send(container.name, undefined, { method: 'GET', query, action: 'ListBlobs' });
       const listing = parseBlobList(res.xml(), self.type);
-      if (options.delimiter !== undefined) {
-        const seen = marker === undefined ? [] : ((container.extra.commonPrefixes as string[] | undefined) ?? []);
-        container.extra.commonPrefixes = [...seen, ...listing.prefixes];
-      }
-      return { items: listing.blobs.map((b) => self.toObject(b, container)), next: listing.next };
+      const prefixes = listing.prefixes.map((p) => commonPrefixEntry(p, container, self));
+      return { items: [...listing.blobs.map((b) => self.toObject(b, container)), ...prefixes], next: listing.next };
     };
   }
 

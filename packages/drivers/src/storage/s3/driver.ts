@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  commonPrefixEntry,
   CloudError,
   Container,
   ContainerAlreadyExistsError,
@@ -216,12 +217,8 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
       };
       const res = yield* self.send({ bucket: container.name }, { method: 'GET', query, action: 'ListObjectsV2' });
       const listing = parseObjectList(res.xml(), self.type);
-      if (options.delimiter !== undefined) {
-        // Documented contract: common prefixes accumulate in the container's extra.
-        const seen = token === undefined ? [] : ((container.extra.commonPrefixes as string[] | undefined) ?? []);
-        container.extra.commonPrefixes = [...seen, ...listing.commonPrefixes];
-      }
-      return { items: listing.objects.map((o) => self.toObject(o, container)), next: listing.nextToken };
+      const prefixes = listing.commonPrefixes.map((p) => commonPrefixEntry(p, container, self));
+      return { items: [...listing.objects.map((o) => self.toObject(o, container)), ...prefixes], next: listing.nextToken };
     };
   }
 
