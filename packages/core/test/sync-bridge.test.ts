@@ -58,6 +58,14 @@ describe('sync connection against a server in another process', () => {
     expect(c.request({ method: 'GET', path: '/echo' }).status).toBe(200); // the worker is still usable
   });
 
+  test.each(['undici', 'http', 'fetch'] as const)('no Content-Type is invented for a body without one (%s adapter)', async (adapter) => {
+    const c = new DriverConnection({ ...conn.options, transport: { adapter } });
+    const seen = (res: { json<T>(): T }): string | undefined => res.json<{ headers: Record<string, string> }>().headers['content-type'];
+    expect(seen(c.request({ method: 'PUT', path: '/echo', body: 'x' }))).toBeUndefined();
+    expect(seen(await c.requestAsync({ method: 'POST', path: '/echo', body: 'x' }))).toBeUndefined();
+    expect(seen(c.request({ method: 'PUT', path: '/echo', body: 'x', headers: { 'Content-Type': 'image/png' } }))).toBe('image/png');
+  });
+
   test('a refused connection is a NetworkError', async () => {
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {

@@ -124,7 +124,7 @@ export async function performRequest(req: PreparedRequest, signal?: AbortSignal)
     const response = await instanceFor(transport).request<Readable>({
       method: req.method,
       url: req.url,
-      headers: req.headers,
+      headers: withoutImplicitContentType(req.headers),
       data: requestData(req.body),
       signal: abortSignal,
       timeout: req.timeoutMs,
@@ -194,6 +194,16 @@ function readAll(stream: Readable): Promise<Buffer> {
     stream.once('error', reject);
     stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes)));
   });
+}
+
+/**
+ * axios gives every PUT/POST/PATCH without a Content-Type an `application/x-www-form-urlencoded` one, after
+ * signing: that would break signatures that cover Content-Type (Azure SharedKey) and label uploaded objects
+ * wrongly. `false` tells axios to send no Content-Type at all.
+ */
+function withoutImplicitContentType(headers: Headers): Record<string, string | false> {
+  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-type') return headers;
+  return { ...headers, 'content-type': false };
 }
 
 /** Aborts when `touch()` has not been called for `ms` milliseconds. */
