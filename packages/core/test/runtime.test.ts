@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
   all,
   allSettled,
+  AbortError,
   collectPages,
+  detached,
   DriverConnection,
   iterateAsync,
   iterateSync,
@@ -97,6 +99,28 @@ describe('one operation, two executors', () => {
     }
     expect(() => runSync(all(ops()))).toThrow(NotFoundError);
     await expect(runAsync(all(ops()))).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('cancellation', () => {
+  test('a cancelled operation gets AbortError at its next effect, and detached cleanup still runs', async () => {
+    const controller = new AbortController();
+    const log: string[] = [];
+    function* upload(): Operation<string> {
+      try {
+        yield* conn.send({ method: 'GET', path: '/echo' });
+        controller.abort();
+        yield* conn.send({ method: 'GET', path: '/echo', query: { never: 1 } });
+        return 'finished';
+      } catch (e) {
+        log.push((e as Error).name);
+        const cleanup = yield* detached(conn.send({ method: 'DELETE', path: '/echo' }));
+        log.push(`cleanup ${cleanup.json<{ method: string }>().method}`);
+        throw e;
+      }
+    }
+    await expect(runAsync(upload(), { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    expect(log).toEqual(['AbortError', 'cleanup DELETE']);
   });
 });
 

@@ -59,8 +59,14 @@ export interface ModeEffect {
   readonly type: 'mode';
 }
 
+/** Run a sub-operation that cancellation does not reach (cleanup after a failure or a cancel). */
+export interface DetachedEffect {
+  readonly type: 'detached';
+  readonly operation: Operation<unknown>;
+}
+
 /** Every effect an operation can yield. */
-export type Effect = HttpEffect | SleepEffect | AllEffect | ReadEffect | ModeEffect;
+export type Effect = HttpEffect | SleepEffect | AllEffect | ReadEffect | ModeEffect | DetachedEffect;
 
 /** The result of one settled operation in {@link allSettled}. */
 export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
@@ -90,6 +96,14 @@ export function* allSettled<T>(operations: ReadonlyArray<Operation<T>>, concurre
 /** Reads up to `max` bytes from a source; `null` at the end. */
 export function* read(source: ChunkSource, max: number): Operation<Uint8Array | null> {
   return (yield { type: 'read', source, max }) as Uint8Array | null;
+}
+
+/**
+ * Runs `operation` out of reach of the caller's AbortSignal: for cleanup that must happen even after a cancel,
+ * such as aborting a multipart upload. It is still bounded by its requests' timeouts.
+ */
+export function* detached<T>(operation: Operation<T>): Operation<T> {
+  return (yield { type: 'detached', operation }) as T;
 }
 
 /** Which executor is running this operation. */

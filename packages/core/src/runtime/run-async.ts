@@ -15,12 +15,19 @@ export interface RunAsyncOptions {
 
 /** Runs an operation to completion with Promises. */
 export async function runAsync<T>(operation: Operation<T>, options: RunAsyncOptions = {}): Promise<T> {
+  if (options.signal?.aborted) {
+    operation.return(undefined as never); // never started: nothing to clean up
+    throw new AbortError();
+  }
   let input: Outcome = ok(undefined);
   for (;;) {
-    if (options.signal?.aborted && input.ok) input = fail(new AbortError());
     const step = stepOperation(operation, input);
     if (step.done) return step.value;
-    input = await performAsync(step.value, options);
+    const effect = step.value;
+    // A cancelled operation performs no further I/O: the AbortError is thrown into it instead, so it can still
+    // clean up (with `detached` effects, which the signal does not reach).
+    if (options.signal?.aborted && effect.type !== 'detached' && effect.type !== 'mode') input = fail(new AbortError());
+    else input = await performAsync(effect, options);
   }
 }
 
@@ -42,6 +49,8 @@ async function performAsync(effect: Effect, options: RunAsyncOptions): Promise<O
         return ok('async');
       case 'all':
         return await runAllAsync(effect, options);
+      case 'detached':
+        return ok(await runAsync(effect.operation));
     }
   } catch (error) {
     return fail(error);

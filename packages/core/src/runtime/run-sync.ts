@@ -40,6 +40,8 @@ function performSync(effect: Effect, bridge: SyncBridge): Outcome {
         return ok('sync');
       case 'all':
         return runAllSync(effect, bridge);
+      case 'detached':
+        return ok(runSync(effect.operation, bridge));
     }
   } catch (error) {
     return fail(error);

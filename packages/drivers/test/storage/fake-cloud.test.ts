@@ -90,6 +90,29 @@ test('a download cancelled through its AbortSignal leaves no file and no tempora
   await call(() => d.deleteContainer(c));
 });
 
+test('a multipart upload cancelled through its AbortSignal rejects with AbortError and is aborted on the server', async () => {
+  const d = providers.s3({});
+  const bucket = 'cancelled-upload';
+  const c = await call(() => d.createContainer(bucket));
+  try {
+    // Requests: 1 initiate, 2 part 1 (stalls until the cancel), then the abort must still reach the server.
+    await cloud.configure({ faults: { sequence: [null, 'stall'], stallMs: 10_000 } });
+    const controller = new AbortController();
+    const pending = d.callAsync('uploadObjectViaStream', [Buffer.alloc(PART * 3, 1), c, 'big.bin', { partSize: PART, concurrency: 1 }], {
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 200);
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as Error).message).toMatch(/cancelled and its multipart upload aborted/);
+  } finally {
+    await cloud.configure({ faults: { rate: 0 } });
+  }
+  expect(openUploads('s3', bucket)).toBe(0);
+  expect(await call(() => d.listContainerObjects(c))).toEqual([]);
+  await call(() => d.deleteContainer(c));
+});
+
 describe.each(['s3', 'google_storage'] as const)('%s', (provider) => {
   beforeEach(() => cloud.configure({ faults: { rate: 0 } }));
 

@@ -6,6 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  AbortError,
+  detached,
   commonPrefixEntry,
   CloudError,
   Container,
@@ -416,7 +418,8 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
   /** Aborts a multipart upload; returns whether the abort succeeded. Never throws. */
   private *abortMultipart(target: Target, uploadId: string): Operation<boolean> {
     try {
-      yield* this.send(target, { method: 'DELETE', query: { uploadId }, action: 'AbortMultipartUpload', acceptStatus: [404] });
+      // Detached: a cancelled upload must still be aborted on the server.
+      yield* detached(this.send(target, { method: 'DELETE', query: { uploadId }, action: 'AbortMultipartUpload', acceptStatus: [404] }));
       return true;
     } catch {
       return false;
@@ -489,10 +492,15 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
 }
 
 /** The `UploadError` reported for a failed multipart upload. */
-export function uploadFailure(provider: string, name: string, cause: unknown, aborted: boolean): UploadError {
+export function uploadFailure(provider: string, name: string, cause: unknown, aborted: boolean): UploadError | AbortError {
+  const outcome = aborted ? 'aborted' : 'NOT aborted (abort failed; the incomplete upload may remain)';
+  if (cause instanceof AbortError) {
+    // A cancel stays an AbortError, as everywhere else; the message says what became of the upload.
+    return new AbortError(`${provider}: upload of ${name} was cancelled and its multipart upload ${outcome}`, { provider });
+  }
   const reason = cause instanceof Error ? cause.message : String(cause);
   const error = new UploadError(
-    `${provider}: upload of ${name} failed and was ${aborted ? 'aborted' : 'NOT aborted (abort failed; the incomplete upload may remain)'}: ${reason}`,
+    `${provider}: upload of ${name} failed and was ${outcome}: ${reason}`,
     {
       code: CloudError.is(cause) && cause.code ? cause.code : 'UploadFailed',
       provider,
