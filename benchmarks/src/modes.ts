@@ -27,8 +27,10 @@ export interface ModeRunner {
   readonly name: ModeName;
   /** False for the sync style: its calls run one after another. */
   readonly concurrent: boolean;
-  /** EC2 DescribeInstances, parsed; resolves to the number of nodes. */
+  /** EC2 DescribeInstances (XML), parsed; resolves to the number of nodes. */
   listNodes(): Promise<number> | number;
+  /** DigitalOcean GET /v2/droplets (JSON), parsed; resolves to the number of nodes. */
+  listDroplets(): Promise<number> | number;
   /** S3 PUT of `bytes` as `key` in the benchmark bucket. */
   putObject(key: string, bytes: Buffer): Promise<void> | void;
   /** S3 GET of `key`; resolves to its length. */
@@ -64,6 +66,10 @@ function computeOptions(ctx: ModeContext): EndpointOptions {
   return { key: aws.accessKeyId, secret: aws.secretAccessKey, region: ctx.region, concurrency: ctx.concurrency, ...ctx.cloud.endpoint('ec2') };
 }
 
+function doOptions(ctx: ModeContext): { key: string; concurrency: number; host: string; port: number; secure: boolean } {
+  return { key: FAKE_CREDENTIALS.digitalocean.token, concurrency: ctx.concurrency, ...ctx.cloud.endpoint('digitalocean') };
+}
+
 function storageOptions(ctx: ModeContext): EndpointOptions {
   return { key: aws.accessKeyId, secret: aws.secretAccessKey, region: 'us-east-1', concurrency: ctx.concurrency, ...ctx.cloud.endpoint('s3') };
 }
@@ -90,6 +96,10 @@ function rawAxios(ctx: ModeContext): ModeRunner {
       const reservations = doc.DescribeInstancesResponse?.reservationSet?.item;
       return reservations ? [reservations].flat().length : 0;
     },
+    async listDroplets() {
+      const res = await client.get(`${origin}/v2/droplets`, { headers: { authorization: `Bearer ${FAKE_CREDENTIALS.digitalocean.token}` } });
+      return (JSON.parse(Buffer.from(res.data as ArrayBuffer).toString('utf8')) as { droplets: unknown[] }).droplets.length;
+    },
     async putObject(key, bytes) {
       await send('PUT', `${origin}/${ctx.bucket}/${key}`, 's3', 'us-east-1', { 'content-length': String(bytes.length) }, bytes);
     },
@@ -108,14 +118,17 @@ function rawAxios(ctx: ModeContext): ModeRunner {
 /** The sync-style API: every call blocks. */
 function syncStyle(ctx: ModeContext): ModeRunner {
   const EC2 = getComputeDriver(ComputeProvider.EC2);
+  const DO = getComputeDriver(ComputeProvider.DIGITAL_OCEAN);
   const S3 = getStorageDriver(StorageProvider.S3);
   const ec2 = new EC2(computeOptions(ctx));
+  const digitalocean = new DO(doOptions(ctx));
   const s3 = new S3(storageOptions(ctx));
   const bucket = s3.getContainer(ctx.bucket);
   return {
     name: 'sync',
     concurrent: false,
     listNodes: () => ec2.listNodes().length,
+    listDroplets: () => digitalocean.listNodes().length,
     putObject: (key, bytes) => {
       s3.uploadObjectViaStream(bytes, bucket, key);
     },
@@ -141,12 +154,14 @@ function design1(ctx: ModeContext): ModeRunner {
   const ec2 = new EC2(computeOptions(ctx));
   const s3 = new S3(storageOptions(ctx));
   const compute = new AsyncSession(ec2);
+  const droplets = new AsyncSession(new (getComputeDriver(ComputeProvider.DIGITAL_OCEAN))(doOptions(ctx)));
   const storage = new AsyncSession(s3);
   let bucket: Promise<Container> | undefined;
   return {
     name: 'design1',
     concurrent: true,
     listNodes: async () => (await compute.listNodes()).length,
+    listDroplets: async () => (await droplets.listNodes()).length,
     putObject: async (key, bytes) => {
       await storage.uploadObjectViaStream(bytes, await (bucket ??= storage.getContainer(ctx.bucket)), key);
     },
@@ -163,6 +178,7 @@ function design1(ctx: ModeContext): ModeRunner {
     },
     close: async () => {
       await compute[Symbol.asyncDispose]();
+      await droplets[Symbol.asyncDispose]();
       await storage[Symbol.asyncDispose]();
     },
   };
@@ -173,12 +189,14 @@ function design2(ctx: ModeContext): ModeRunner {
   const EC2 = getD2Compute(D2ComputeProvider.EC2);
   const S3 = getD2Storage(D2StorageProvider.S3);
   const ec2 = new EC2(computeOptions(ctx));
+  const digitalocean = new (getD2Compute(D2ComputeProvider.DIGITAL_OCEAN))(doOptions(ctx));
   const s3 = new S3(storageOptions(ctx));
   let bucket: Promise<Container> | undefined;
   return {
     name: 'design2',
     concurrent: true,
     listNodes: async () => (await ec2.listNodesAsync()).length,
+    listDroplets: async () => (await digitalocean.listNodesAsync()).length,
     putObject: async (key, bytes) => {
       await s3.uploadObjectViaStreamAsync(bytes, await (bucket ??= s3.getContainerAsync(ctx.bucket)), key);
     },
@@ -202,12 +220,14 @@ function design3(ctx: ModeContext): ModeRunner {
   const EC2 = getD3Compute(D3ComputeProvider.EC2);
   const S3 = getD3Storage(D3StorageProvider.S3);
   const ec2 = new EC2({ ...computeOptions(ctx), async: true });
+  const digitalocean = new (getD3Compute(D3ComputeProvider.DIGITAL_OCEAN))({ ...doOptions(ctx), async: true });
   const s3 = new S3({ ...storageOptions(ctx), async: true });
   let bucket: Promise<Awaited<ReturnType<typeof s3.getContainer>>> | undefined;
   return {
     name: 'design3',
     concurrent: true,
     listNodes: async () => (await ec2.listNodes()).length,
+    listDroplets: async () => (await digitalocean.listNodes()).length,
     putObject: async (key, bytes) => {
       await s3.uploadObjectViaStream(bytes, await (bucket ??= s3.getContainer(ctx.bucket)), key);
     },

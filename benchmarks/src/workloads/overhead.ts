@@ -1,5 +1,5 @@
 /**
- * Workload (c): per-call overhead at zero latency — K sequential calls (each awaited, or blocking for the sync
+ * Workload (c): per-call overhead at zero latency — K sequential DigitalOcean listNodes calls (each awaited, or blocking for the sync
  * style), against raw axios doing the same signed request and XML parse.
  * @module
  */
@@ -27,11 +27,11 @@ export async function overhead(
   const runners = modes.map((name) => createMode(name, ctx));
   const samples = new Map<ModeName, number[]>(modes.map((m) => [m, []]));
   try {
-    for (const r of runners) await runPool(50, 1, false, cfg.deadlineMs, () => r.listNodes()); // warm-up (sequential)
-    for (const r of runners) await runPool(50, 1, true, cfg.deadlineMs, () => r.listNodes());
+    for (const r of runners) await runPool(300, 1, false, cfg.deadlineMs, () => r.listDroplets()); // warm-up (sequential)
+    for (const r of runners) await runPool(300, 1, true, cfg.deadlineMs, () => r.listDroplets());
     for (let round = 0; round < cfg.rounds; round++) {
       for (const r of runners) {
-        const run = await runPool(cfg.calls, 1, r.concurrent, cfg.deadlineMs, () => r.listNodes());
+        const run = await runPool(cfg.calls, 1, r.concurrent, cfg.deadlineMs, () => r.listDroplets());
         samples.get(r.name)!.push((run.wallMs * 1000) / Math.max(1, run.completed));
       }
     }

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { startFakeCloud } from './start.js';
-export type { FakeCloud } from './start.js';
+export type { FakeCloud, FakeCloudIsolation } from './start.js';
 export { createFakeCloudServer, FakeCloudServer } from './server.js';
 export type { FakeCloudStats, FakeCloudUpdate, FakeEndpoint } from './server.js';
 export { FAKE_CREDENTIALS, FAKE_PROVIDERS, FAULT_KINDS, DEFAULT_REGIONS, resolveOptions } from './options.js';

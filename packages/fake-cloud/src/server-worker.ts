@@ -1,19 +1,26 @@
 /**
- * Worker thread entry: runs a {@link FakeCloudServer} and answers the parent's control messages.
- * Started by {@link startFakeCloud}; not imported by anything else.
+ * Entry of the server's worker thread or child process: runs a {@link FakeCloudServer} and answers the
+ * parent's control messages. Started by {@link startFakeCloud}; not imported by anything else.
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createFakeCloudServer } from './server.js';
-import type { ControlRequest, WorkerEvent } from './worker-protocol.js';
+import { OPTIONS_ENV, type ControlRequest, type WorkerEvent } from './worker-protocol.js';
 
-const port = parentPort!;
+/** The parent: the worker thread's port, or the child process's IPC channel. */
+const port = parentPort ?? {
+  postMessage: (event: WorkerEvent): void => void process.send!(event),
+  on: (_: 'message', handler: (msg: ControlRequest) => void) => process.on('message', handler),
+  close: () => process.disconnect(),
+};
 const post = (event: WorkerEvent): void => port.postMessage(event);
+const options: object = parentPort ? ((workerData as { options?: object } | undefined)?.options ?? {}) : JSON.parse(process.env[OPTIONS_ENV] ?? '{}');
+if (!parentPort) process.on('disconnect', () => process.exit(0)); // never outlive the parent
 
 async function main(): Promise<void> {
   let server;
   try {
-    server = createFakeCloudServer((workerData as { options?: object } | undefined)?.options ?? {});
+    server = createFakeCloudServer(options);
     post({ type: 'listening', port: await server.listen() });
   } catch (e) {
     post({ type: 'failed', message: e instanceof Error ? e.message : String(e) });

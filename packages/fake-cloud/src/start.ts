@@ -4,10 +4,12 @@
  * @module
  */
 import { siblingModule, startModuleWorker } from '@dualcloud/core';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { FAKE_PROVIDERS, resolveOptions, type FakeCloudOptions, type FakeProvider } from './options.js';
 import type { FakeCloudStats, FakeCloudUpdate, FakeEndpoint } from './server.js';
-import type { ControlRequest, WorkerEvent } from './worker-protocol.js';
+import { OPTIONS_ENV, type ControlRequest, type WorkerEvent } from './worker-protocol.js';
 
 /** A running fake cloud. */
 export interface FakeCloud extends AsyncDisposable {
@@ -29,8 +31,66 @@ export interface FakeCloud extends AsyncDisposable {
 
 const START_TIMEOUT_MS = 30_000;
 
+/** Where the fake cloud runs. */
+export interface FakeCloudIsolation {
+  /**
+   * `thread` (default): a worker thread of this process. `process`: a child process, like a remote cloud
+   * (benchmarks use it so the server's CPU and GC stay out of the measured process).
+   */
+  readonly isolation?: 'thread' | 'process';
+}
+
+/** The control channel to the server, over a worker thread or a child process. */
+interface Channel {
+  post(message: ControlRequest): void;
+  onMessage(handler: (event: WorkerEvent) => void): void;
+  offMessage(handler: (event: WorkerEvent) => void): void;
+  onGone(handler: (error: Error) => void): void;
+  terminate(): Promise<void>;
+}
+
+function threadChannel(options: FakeCloudOptions): Channel {
+  const worker: Worker = startModuleWorker(siblingModule(import.meta.url, 'server-worker'), { workerData: { options } });
+  return {
+    post: (message) => worker.postMessage(message),
+    onMessage: (handler) => worker.on('message', handler),
+    offMessage: (handler) => worker.off('message', handler),
+    onGone: (handler) => {
+      worker.on('error', handler);
+      worker.on('exit', () => handler(new Error('fake-cloud: the worker has exited')));
+    },
+    terminate: () => worker.terminate().then(() => undefined),
+  };
+}
+
+function processChannel(options: FakeCloudOptions): Channel {
+  const entry = siblingModule(import.meta.url, 'server-worker');
+  const child: ChildProcess = fork(fileURLToPath(entry), [], {
+    // Child processes (unlike Node 20's worker threads) honour --import, so tsx can load the TypeScript entry.
+    execArgv: entry.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    env: { ...process.env, [OPTIONS_ENV]: JSON.stringify(options) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return {
+    post: (message) => child.send(message),
+    onMessage: (handler) => child.on('message', handler),
+    offMessage: (handler) => child.off('message', handler),
+    onGone: (handler) => {
+      child.on('error', handler);
+      child.on('exit', () => handler(new Error('fake-cloud: the server process has exited')));
+    },
+    terminate: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
+}
+
 /**
- * Starts the fake cloud in a worker thread and resolves once it listens.
+ * Starts the fake cloud in a worker thread (or, with `isolation: 'process'`, a child process) and resolves
+ * once it listens.
  *
  * @example
  * ```ts
@@ -41,41 +101,40 @@ const START_TIMEOUT_MS = 30_000;
  * await cloud.close();
  * ```
  */
-export async function startFakeCloud(options: FakeCloudOptions = {}): Promise<FakeCloud> {
+export async function startFakeCloud(options: FakeCloudOptions = {}, where: FakeCloudIsolation = {}): Promise<FakeCloud> {
   resolveOptions(options); // fail fast, in the caller's thread
-  const worker = startModuleWorker(siblingModule(import.meta.url, 'server-worker'), { workerData: { options } });
+  const channel = where.isolation === 'process' ? processChannel(options) : threadChannel(options);
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error('fake-cloud: the worker did not start listening in time')), START_TIMEOUT_MS);
+    const timer = setTimeout(() => fail(new Error('fake-cloud: the server did not start listening in time')), START_TIMEOUT_MS);
     const fail = (e: Error): void => {
       clearTimeout(timer);
-      worker.off('message', onMessage);
-      void worker.terminate();
+      channel.offMessage(onMessage);
+      void channel.terminate();
       reject(e);
     };
     const onMessage = (event: WorkerEvent): void => {
       if (event.type === 'listening') {
         clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', fail);
+        channel.offMessage(onMessage);
         resolve(event.port);
       } else if (event.type === 'failed') fail(new Error(`fake-cloud: ${event.message}`));
     };
-    worker.on('message', onMessage);
-    worker.once('error', fail);
+    channel.onMessage(onMessage);
+    channel.onGone(fail);
   });
-  return new WorkerFakeCloud(worker, port);
+  return new ChannelFakeCloud(channel, port);
 }
 
-class WorkerFakeCloud implements FakeCloud {
+class ChannelFakeCloud implements FakeCloud {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private closing?: Promise<void>;
 
   constructor(
-    private readonly worker: Worker,
+    private readonly channel: Channel,
     readonly port: number,
   ) {
-    worker.on('message', (event: WorkerEvent) => {
+    channel.onMessage((event: WorkerEvent) => {
       if (event.type !== 'reply') return;
       const p = this.pending.get(event.id);
       this.pending.delete(event.id);
@@ -86,8 +145,7 @@ class WorkerFakeCloud implements FakeCloud {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
     };
-    worker.on('error', failAll);
-    worker.on('exit', () => failAll(new Error('fake-cloud: the worker has exited')));
+    channel.onGone(failAll);
   }
 
   get url(): string {
@@ -115,8 +173,7 @@ class WorkerFakeCloud implements FakeCloud {
   close(): Promise<void> {
     this.closing ??= this.call({ type: 'close', id: 0 })
       .catch(() => undefined)
-      .then(() => this.worker.terminate())
-      .then(() => undefined);
+      .then(() => this.channel.terminate());
     return this.closing;
   }
 
@@ -129,7 +186,7 @@ class WorkerFakeCloud implements FakeCloud {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...request, id });
+      this.channel.post({ ...request, id });
     });
   }
 }

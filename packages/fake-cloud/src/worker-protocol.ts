@@ -16,3 +16,6 @@ export type WorkerEvent =
   | { readonly type: 'listening'; readonly port: number }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'reply'; readonly id: number; readonly ok: boolean; readonly value?: unknown };
+
+/** Environment variable carrying the options (JSON) to a server started as a child process. */
+export const OPTIONS_ENV = 'DUALCLOUD_FAKE_CLOUD_OPTIONS';

@@ -11,9 +11,9 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-describe('startFakeCloud (worker thread)', () => {
-  test('serves every provider on one port; configure, stats and reset reach the worker; close frees the port', async () => {
-    const cloud = await startFakeCloud({ nodeBootMs: 10 });
+describe.each(['thread', 'process'] as const)('startFakeCloud (isolation: %s)', (isolation) => {
+  test('serves every provider on one port; configure, stats and reset reach the server; close frees the port', async () => {
+    const cloud = await startFakeCloud({ nodeBootMs: 10 }, { isolation });
     try {
       expect(cloud.endpoint('ec2')).toEqual({ host: '127.0.0.1', port: cloud.port, secure: false });
       expect(cloud.endpoint('google_storage').port).toBe(cloud.port);
@@ -37,7 +37,9 @@ describe('startFakeCloud (worker thread)', () => {
     await cloud.close(); // twice is fine
     await expect(cloud.stats()).rejects.toThrow(/closed/);
   });
+});
 
+describe('startFakeCloud (worker thread)', () => {
   test('bad options are rejected in the caller before a worker starts', async () => {
     await expect(startFakeCloud({ faults: { rate: 2 } })).rejects.toThrow(RangeError);
     await expect(startFakeCloud({ latency: { min: 10, max: 5 } })).rejects.toThrow(RangeError);
