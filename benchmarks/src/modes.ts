@@ -13,7 +13,7 @@ import { getDriver as getD2Storage, Provider as D2StorageProvider } from '@dualc
 import { getDriver as getD3Compute, Provider as D3ComputeProvider } from '@dualcloud/async-mode/compute';
 import { getDriver as getD3Storage, Provider as D3StorageProvider } from '@dualcloud/async-mode/storage';
 import { getDriver as getComputeDriver, Provider as ComputeProvider } from '@dualcloud/drivers/compute';
-import { getDriver as getStorageDriver, Provider as StorageProvider, type Container } from '@dualcloud/drivers/storage';
+import { getDriver as getStorageDriver, Provider as StorageProvider, type Container, type StorageObject } from '@dualcloud/drivers/storage';
 import { FAKE_CREDENTIALS, type FakeCloud } from '@dualcloud/fake-cloud';
 
 /** Mode names, as in the benchmarks contract. */
@@ -31,10 +31,10 @@ export interface ModeRunner {
   listNodes(): Promise<number> | number;
   /** DigitalOcean GET /v2/droplets (JSON), parsed; resolves to the number of nodes. */
   listDroplets(): Promise<number> | number;
-  /** S3 PUT of `bytes` as `key` in the benchmark bucket. */
-  putObject(key: string, bytes: Buffer): Promise<void> | void;
-  /** S3 GET of `key`; resolves to its length. */
-  getObject(key: string): Promise<number> | number;
+  /** S3 PUT of `bytes` as `key` in the benchmark bucket; resolves to a handle for {@link ModeRunner.getObject}. */
+  putObject(key: string, bytes: Buffer): Promise<unknown> | unknown;
+  /** S3 GET of an object put by {@link ModeRunner.putObject}; resolves to its length. */
+  getObject(handle: unknown): Promise<number> | number;
   /** EC2 waitUntilRunning for one new node (a long call, for the event-loop lag workload). */
   createAndWaitNode(name: string): Promise<void> | void;
   close(): Promise<void>;
@@ -102,9 +102,10 @@ function rawAxios(ctx: ModeContext): ModeRunner {
     },
     async putObject(key, bytes) {
       await send('PUT', `${origin}/${ctx.bucket}/${key}`, 's3', 'us-east-1', { 'content-length': String(bytes.length) }, bytes);
+      return key;
     },
     async getObject(key) {
-      return (await send('GET', `${origin}/${ctx.bucket}/${key}`, 's3', 'us-east-1', {})).length;
+      return (await send('GET', `${origin}/${ctx.bucket}/${String(key)}`, 's3', 'us-east-1', {})).length;
     },
     async createAndWaitNode() {
       throw new Error('raw-axios has no waitUntilRunning');
@@ -129,12 +130,10 @@ function syncStyle(ctx: ModeContext): ModeRunner {
     concurrent: false,
     listNodes: () => ec2.listNodes().length,
     listDroplets: () => digitalocean.listNodes().length,
-    putObject: (key, bytes) => {
-      s3.uploadObjectViaStream(bytes, bucket, key);
-    },
-    getObject: (key) => {
+    putObject: (key, bytes) => s3.uploadObjectViaStream(bytes, bucket, key),
+    getObject: (obj) => {
       let n = 0;
-      for (const chunk of s3.downloadObjectAsStream(s3.getObject(ctx.bucket, key))) n += chunk.byteLength;
+      for (const chunk of s3.downloadObjectAsStream(obj as StorageObject)) n += chunk.byteLength;
       return n;
     },
     createAndWaitNode: (name) => {
@@ -162,12 +161,10 @@ function design1(ctx: ModeContext): ModeRunner {
     concurrent: true,
     listNodes: async () => (await compute.listNodes()).length,
     listDroplets: async () => (await droplets.listNodes()).length,
-    putObject: async (key, bytes) => {
-      await storage.uploadObjectViaStream(bytes, await (bucket ??= storage.getContainer(ctx.bucket)), key);
-    },
-    getObject: async (key) => {
+    putObject: async (key, bytes) => storage.uploadObjectViaStream(bytes, await (bucket ??= storage.getContainer(ctx.bucket)), key),
+    getObject: async (obj) => {
       let n = 0;
-      for await (const chunk of storage.downloadObjectAsStream(await storage.getObject(ctx.bucket, key))) n += chunk.byteLength;
+      for await (const chunk of storage.downloadObjectAsStream(obj as StorageObject)) n += chunk.byteLength;
       return n;
     },
     createAndWaitNode: async (name) => {
@@ -197,12 +194,10 @@ function design2(ctx: ModeContext): ModeRunner {
     concurrent: true,
     listNodes: async () => (await ec2.listNodesAsync()).length,
     listDroplets: async () => (await digitalocean.listNodesAsync()).length,
-    putObject: async (key, bytes) => {
-      await s3.uploadObjectViaStreamAsync(bytes, await (bucket ??= s3.getContainerAsync(ctx.bucket)), key);
-    },
-    getObject: async (key) => {
+    putObject: async (key, bytes) => s3.uploadObjectViaStreamAsync(bytes, await (bucket ??= s3.getContainerAsync(ctx.bucket)), key),
+    getObject: async (obj) => {
       let n = 0;
-      for await (const chunk of s3.downloadObjectAsStreamAsync(await s3.getObjectAsync(ctx.bucket, key))) n += chunk.byteLength;
+      for await (const chunk of s3.downloadObjectAsStreamAsync(obj as StorageObject)) n += chunk.byteLength;
       return n;
     },
     createAndWaitNode: async (name) => {
@@ -228,12 +223,10 @@ function design3(ctx: ModeContext): ModeRunner {
     concurrent: true,
     listNodes: async () => (await ec2.listNodes()).length,
     listDroplets: async () => (await digitalocean.listNodes()).length,
-    putObject: async (key, bytes) => {
-      await s3.uploadObjectViaStream(bytes, await (bucket ??= s3.getContainer(ctx.bucket)), key);
-    },
-    getObject: async (key) => {
+    putObject: async (key, bytes) => s3.uploadObjectViaStream(bytes, await (bucket ??= s3.getContainer(ctx.bucket)), key),
+    getObject: async (obj) => {
       let n = 0;
-      for await (const chunk of s3.downloadObjectAsStream(await s3.getObject(ctx.bucket, key))) n += chunk.byteLength;
+      for await (const chunk of s3.downloadObjectAsStream(obj as Parameters<typeof s3.downloadObjectAsStream>[0])) n += chunk.byteLength;
       return n;
     },
     createAndWaitNode: async (name) => {

@@ -1,11 +1,12 @@
 /**
  * Workload (b): parallel upload then download of M objects of S bytes (S3 on the fake cloud) at concurrency C.
+ * Uploads include dualcloud's integrity checks (Content-MD5 sent, ETag compared); raw axios does none.
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import type { FakeCloud } from '@dualcloud/fake-cloud';
 import { createMode, type ModeContext, type ModeName } from '../modes.js';
-import { round1, runPool } from '../pool.js';
+import { round1, runPool, type PoolResult } from '../pool.js';
 
 /** One mode's transfer result. */
 export interface TransferResult {
@@ -19,7 +20,11 @@ export interface TransferResult {
   readonly truncated: boolean;
 }
 
-/** Runs the transfer workload for each mode. */
+/**
+ * Runs the transfer workload for each mode: three interleaved rounds for the concurrent modes (the best kept,
+ * as in the fan-out), one for the sync style. Each download reuses the object its upload returned (no extra
+ * metadata request), as raw axios reuses the key.
+ */
 export async function transfer(
   cloud: FakeCloud,
   ctx: ModeContext,
@@ -28,30 +33,40 @@ export async function transfer(
 ): Promise<TransferResult[]> {
   await cloud.configure({ latency: cfg.latency });
   const payload = randomBytes(cfg.size);
-  const results: TransferResult[] = [];
-  for (const name of modes) {
-    const mode = createMode(name, ctx);
-    try {
-      const key = (i: number): string => `transfer/${name}/${i}`;
-      const up = await runPool(cfg.objects, cfg.concurrency, mode.concurrent, cfg.deadlineMs, (i) => mode.putObject(key(i), payload));
-      const down = await runPool(up.completed, cfg.concurrency, mode.concurrent, cfg.deadlineMs, async (i) => {
-        const n = await mode.getObject(key(i));
-        if (n !== cfg.size) throw new Error(`${name}: downloaded ${n} bytes of ${cfg.size}`);
-      });
-      const mb = (count: number): number => (count * cfg.size) / (1024 * 1024);
-      results.push({
-        mode: name,
-        objects: down.completed,
-        bytesEach: cfg.size,
-        uploadMs: round1(up.wallMs),
-        downloadMs: round1(down.wallMs),
-        uploadMBps: round1(mb(up.completed) / (up.wallMs / 1000)),
-        downloadMBps: round1(mb(down.completed) / (down.wallMs / 1000)),
-        truncated: up.truncated || down.truncated,
-      });
-    } finally {
-      await mode.close();
+  const runners = modes.map((name) => createMode(name, ctx));
+  const best = new Map<ModeName, { up: PoolResult; down: PoolResult }>();
+  try {
+    for (let round = 0; round < 3; round++) {
+      for (const mode of runners) {
+        if (!mode.concurrent && round > 0) continue;
+        const handles: unknown[] = new Array(cfg.objects);
+        const key = (i: number): string => `transfer/${mode.name}/${round}/${i}`;
+        const up = await runPool(cfg.objects, cfg.concurrency, mode.concurrent, cfg.deadlineMs, async (i) => {
+          handles[i] = await mode.putObject(key(i), payload);
+        });
+        const down = await runPool(up.completed, cfg.concurrency, mode.concurrent, cfg.deadlineMs, async (i) => {
+          const n = await mode.getObject(handles[i]);
+          if (n !== cfg.size) throw new Error(`${mode.name}: downloaded ${n} bytes of ${cfg.size}`);
+        });
+        const previous = best.get(mode.name);
+        if (!previous || up.wallMs + down.wallMs < previous.up.wallMs + previous.down.wallMs) best.set(mode.name, { up, down });
+      }
     }
+  } finally {
+    for (const mode of runners) await mode.close();
   }
-  return results;
+  const mb = (count: number): number => (count * cfg.size) / (1024 * 1024);
+  return runners.map(({ name }) => {
+    const { up, down } = best.get(name)!;
+    return {
+      mode: name,
+      objects: down.completed,
+      bytesEach: cfg.size,
+      uploadMs: round1(up.wallMs),
+      downloadMs: round1(down.wallMs),
+      uploadMBps: round1(mb(up.completed) / (up.wallMs / 1000)),
+      downloadMBps: round1(mb(down.completed) / (down.wallMs / 1000)),
+      truncated: up.truncated || down.truncated,
+    };
+  });
 }
