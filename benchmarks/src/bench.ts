@@ -1,5 +1,5 @@
 /**
- * `pnpm bench -- [--json] [--ops N] [--concurrency C] [--latency MS] [--objects M] [--size BYTES] [--only a,b,c,d,e]`
+ * `pnpm bench -- [--json] [--ops N] [--concurrency C] [--latency MS] [--objects M] [--size BYTES] [--only a,b,c,d,e] [--redraw]`
  *
  * Compares raw axios, the sync style and the three async designs over the same drivers, on the embedded fake
  * cloud (127.0.0.1 only). Workloads: (a) fan-out of N list calls, (b) parallel upload/download, (c) per-call
@@ -8,13 +8,13 @@
  * benchmarks/results/.
  */
 import { cpus, totalmem } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { closeTransports } from '@dualcloud/core';
 import { getDriver, Provider } from '@dualcloud/drivers/storage';
 import { FAKE_CREDENTIALS, startFakeCloud } from '@dualcloud/fake-cloud';
 import { MODES, type ModeContext } from './modes.js';
-import { svgChart, table } from './report.js';
+import { svgChart, table, type Panel } from './report.js';
 import { ceiling } from './workloads/ceiling.js';
 import { fanOut, type FanOutResult } from './workloads/fan-out.js';
 import { lag } from './workloads/lag.js';
@@ -31,13 +31,15 @@ interface Config {
   size: number;
   overheadCalls: number;
   only: string[];
+  /** Only redraw results/latest.svg from results/latest.json. */
+  redraw: boolean;
   /** Per-mode time bound of every load loop. */
   deadlineMs: number;
   region: string;
 }
 
 function parseArgs(argv: string[]): Config {
-  const cfg: Config = { json: false, ops: 1000, concurrency: 50, latency: 20, objects: 200, size: 64 * 1024, overheadCalls: 500, only: ['a', 'b', 'c', 'd', 'e'], deadlineMs: 60_000, region: 'us-east-1' };
+  const cfg: Config = { json: false, ops: 1000, concurrency: 50, latency: 20, objects: 200, size: 64 * 1024, overheadCalls: 500, only: ['a', 'b', 'c', 'd', 'e'], redraw: false, deadlineMs: 60_000, region: 'us-east-1' };
   const num = (v: string | undefined, min: number, max: number, name: string): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number in [${min}, ${max}]`);
@@ -54,6 +56,7 @@ function parseArgs(argv: string[]): Config {
     else if (arg === '--size') cfg.size = num(argv[++i], 1, 64 * 1024 * 1024, 'size');
     else if (arg === '--calls') cfg.overheadCalls = num(argv[++i], 10, 100_000, 'calls');
     else if (arg === '--only') cfg.only = (argv[++i] ?? '').split(',');
+    else if (arg === '--redraw') cfg.redraw = true;
     else throw new Error(`unknown argument ${arg}`);
   }
   return cfg;
@@ -65,6 +68,10 @@ function machine(): Record<string, unknown> {
 
 async function main(): Promise<void> {
   const cfg = parseArgs(process.argv.slice(2));
+  if (cfg.redraw) {
+    writeResults(JSON.parse(readFileSync(fileURLToPath(new URL('../results/latest.json', import.meta.url)), 'utf8')) as Record<string, unknown>);
+    return;
+  }
   const log = (msg: string): void => {
     if (!cfg.json) console.log(msg);
   };
@@ -143,21 +150,18 @@ function writeResults(doc: Record<string, unknown>): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}latest.json`, `${JSON.stringify(doc, null, 2)}\n`);
   const cfg = doc.config as Config & { date: string; machine: Record<string, unknown> };
-  const panels = [];
-  if (doc.results) {
-    panels.push({
-      title: `(a) fan-out wall time: ${cfg.ops} DigitalOcean listNodes, C=${cfg.concurrency}, L=${cfg.latency} ms (sync: one at a time)`,
+  const panels: Panel[] = [];
+  // The sync style takes N × L (tens of seconds): it would flatten the other bars, so its figure goes in the title.
+  const fanOutPanel = (title: string, results: FanOutResult[]): Panel => {
+    const sync = results.find((r) => r.mode === 'sync');
+    return {
+      title: `${title}${sync ? ` (sync, one at a time: ${sync.wallMs} ms)` : ''}`,
       unit: 'ms',
-      bars: (doc.results as Array<{ mode: string; wallMs: number; idealMs: number }>).map((r) => ({ label: r.mode, value: r.wallMs, marker: r.idealMs })),
-    });
-  }
-  if (doc.fanOutXml) {
-    panels.push({
-      title: `(a') the same with EC2 listNodes (XML parsed with xml2js)`,
-      unit: 'ms',
-      bars: (doc.fanOutXml as Array<{ mode: string; wallMs: number; idealMs: number }>).map((r) => ({ label: r.mode, value: r.wallMs, marker: r.idealMs })),
-    });
-  }
+      bars: results.filter((r) => r.mode !== 'sync').map((r) => ({ label: r.mode, value: r.wallMs, marker: r.idealMs })),
+    };
+  };
+  if (doc.results) panels.push(fanOutPanel(`(a) ${cfg.ops} DigitalOcean listNodes, C=${cfg.concurrency}, L=${cfg.latency} ms`, doc.results as FanOutResult[]));
+  if (doc.fanOutXml) panels.push(fanOutPanel(`(a') ${cfg.ops} EC2 listNodes (XML, xml2js)`, doc.fanOutXml as FanOutResult[]));
   if (doc.overhead) {
     panels.push({
       title: '(c) per-call time at zero latency',
