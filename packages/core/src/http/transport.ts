@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, statSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
@@ -142,7 +142,10 @@ export async function performRequest(req: PreparedRequest, signal?: AbortSignal)
         bytes += chunk.length;
         md5.update(chunk);
       });
-      await pipeline(stream, createWriteStream(req.saveTo), abortSignal ? { signal: abortSignal } : {});
+      // Opened synchronously: an asynchronous open could complete after a failed transfer was cleaned up,
+      // recreating the file the caller just removed.
+      const file = createWriteStream(req.saveTo, { fd: openSync(req.saveTo, 'w') });
+      await pipeline(stream, file, abortSignal ? { signal: abortSignal } : {});
       checkLength(bytes, expected);
       return { status: response.status, headers, body: new Uint8Array(0), saved: { bytes, md5: md5.digest('hex') } };
     }
