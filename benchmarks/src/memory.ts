@@ -12,18 +12,25 @@
 import { spawn } from 'node:child_process';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import { ASYNC_MODE, S3StorageDriver, type S3StorageDriverOptions, type StorageObject } from '@dualcloud/drivers/storage';
+import {
+  ASYNC_MODE,
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_PART_CONCURRENCY,
+  DEFAULT_PART_SIZE,
+  S3StorageDriver,
+  type S3StorageDriverOptions,
+  type StorageObject,
+} from '@dualcloud/drivers/storage';
 import { closeTransports, Container } from '@dualcloud/core';
 
 const MiB = 1024 * 1024;
 const LIMIT_MIB = 64;
-const PART_SIZE = 5 * MiB;
-const CONCURRENCY = 2;
-/**
- * Bytes per ranged GET (the driver's default is 8 MiB). Each page is a fresh buffer the caller drops; V8 frees
- * such buffers lazily, so the sync mode's peak grows with the page size (about 80 MiB with 8 MiB pages here).
- */
-const CHUNK_SIZE = 4 * MiB;
+// The drivers' defaults: the check is that out-of-the-box settings keep memory bounded. Each page of a streamed
+// download is a fresh buffer the caller drops, and parts in flight are buffered, so the peak grows with the
+// chunk size and with part size × parts in flight (8 MiB × 4 peaked at ~72 MiB here, hence 5 MiB parts).
+const PART_SIZE = DEFAULT_PART_SIZE;
+const CONCURRENCY = DEFAULT_PART_CONCURRENCY;
+const CHUNK_SIZE = DEFAULT_CHUNK_SIZE;
 const DEADLINE_MS = 300_000;
 
 /** The sink: CommonJS run with `node -e`, so it needs no build and no TypeScript loader. */
@@ -165,7 +172,7 @@ async function measure(mode: 'sync' | 'async', options: S3StorageDriverOptions, 
   };
   const t0 = performance.now();
   const source = mode === 'async' ? asyncChunks(total, up) : chunks(total, up);
-  const uploaded = (await d.uploadObjectViaStream(source, bucket, key, { partSize: PART_SIZE, concurrency: CONCURRENCY, onProgress })) as StorageObject;
+  const uploaded = (await d.uploadObjectViaStream(source, bucket, key, { onProgress })) as StorageObject;
   const uploadMs = performance.now() - t0;
   if (uploaded.size !== total) throw new Error(`uploaded ${uploaded.size} bytes, expected ${total}`);
 
@@ -173,7 +180,7 @@ async function measure(mode: 'sync' | 'async', options: S3StorageDriverOptions, 
   const obj = (await d.getObject('bench', key)) as StorageObject;
   const t1 = performance.now();
   let received = 0;
-  for await (const chunk of d.downloadObjectAsStream(obj, { chunkSize: CHUNK_SIZE }) as Iterable<Uint8Array> | AsyncIterable<Uint8Array>) {
+  for await (const chunk of d.downloadObjectAsStream(obj) as Iterable<Uint8Array> | AsyncIterable<Uint8Array>) {
     received += chunk.byteLength;
     down.sample();
     if (Date.now() > deadline) throw new Error('memory benchmark exceeded its time budget');

@@ -42,7 +42,7 @@ export interface StreamOptions {
   start?: number;
   /** Last byte (inclusive). */
   end?: number;
-  /** Bytes per ranged request (default 8 MiB). */
+  /** Bytes per ranged request (default 4 MiB). */
   chunkSize?: number;
 }
 

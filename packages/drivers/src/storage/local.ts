@@ -268,7 +268,7 @@ export class LocalStorageDriver extends StorageDriver {
 
   downloadObjectAsStreamPages(obj: StorageObject, options: StreamOptions = {}): PageOperation<Uint8Array> {
     const self = this;
-    const chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
+    const chunkSize = options.chunkSize ?? 4 * 1024 * 1024;
     if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) throw new InvalidArgumentError('chunkSize must be a positive integer');
     // eslint-disable-next-line require-yield
     return function* (token): Operation<Page<Uint8Array>> {

@@ -71,9 +71,9 @@ export const AZURE_ERROR_CODES: ErrorCodeTable = {
 
 /** Azure's limit on the number of committed blocks of a blob. */
 export const MAX_BLOCKS = 50_000;
-const DEFAULT_BLOCK_SIZE = 8 * MiB;
+const DEFAULT_BLOCK_SIZE = 4 * MiB;
 const DEFAULT_CONCURRENCY = 4;
-const DEFAULT_CHUNK_SIZE = 8 * MiB;
+const DEFAULT_CHUNK_SIZE = 4 * MiB;
 
 /**
  * Azure Blob Storage driver.

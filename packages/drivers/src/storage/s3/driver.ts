@@ -82,11 +82,11 @@ export const S3_ERROR_CODES: ErrorCodeTable = {
 };
 
 /** Default part size of multipart uploads. */
-export const DEFAULT_PART_SIZE = 8 * MiB;
+export const DEFAULT_PART_SIZE = 5 * MiB;
 /** Default number of parts in flight. */
 export const DEFAULT_PART_CONCURRENCY = 4;
 /** Default bytes per ranged GET of `downloadObjectAsStream`. */
-export const DEFAULT_CHUNK_SIZE = 8 * MiB;
+export const DEFAULT_CHUNK_SIZE = 4 * MiB;
 /** S3's limit on the number of parts. */
 export const MAX_PARTS = 10_000;
 
