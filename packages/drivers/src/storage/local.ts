@@ -46,7 +46,7 @@ import {
   type UploadOptions,
   type UploadSource,
 } from '@dualcloud/core';
-import { discardDownload, fileSize, finishDownload, md5OfFile, prepareDownload } from './common/files.js';
+import { downloadViaTemporary, fileSize, md5OfFile } from './common/files.js';
 import { reportProgress } from './common/progress.js';
 
 /** Options of {@link LocalStorageDriver}: only `key` is used (network options are accepted and ignored). */
@@ -249,21 +249,16 @@ export class LocalStorageDriver extends StorageDriver {
   *downloadObjectOp(obj: StorageObject, destinationPath: string, options: DownloadOptions = {}): Operation<boolean> {
     const source = this.objectPath(obj.container.name, obj.name);
     if (!existsSync(source)) throw new ObjectDoesNotExistError(`local: object ${obj.name} does not exist`, { code: 'NoSuchKey', provider: 'local' });
-    const temporary = prepareDownload(destinationPath, options.overwriteExisting);
-    try {
+    const self = this;
+    return yield* downloadViaTemporary(destinationPath, options.overwriteExisting, function* (temporary) {
       copyFileSync(source, temporary);
       const size = statSync(temporary).size;
       if (options.verifyHash !== false && obj.hash && /^[0-9a-f]{32}$/.test(obj.hash)) {
         const md5 = size > 0 ? yield* md5OfFile(temporary, 0, size - 1) : createHash('md5').digest();
         if (md5.toString('hex') !== obj.hash) throw new IntegrityError(`local: ${obj.name} changed since it was read (MD5 differs)`, { code: 'HashMismatch', provider: 'local' });
       }
-      reportProgress(options.onProgress, size, size, this.type);
-      finishDownload(temporary, destinationPath);
-      return true;
-    } catch (error) {
-      discardDownload(temporary);
-      throw error;
-    }
+      reportProgress(options.onProgress, size, size, self.type);
+    });
   }
 
   downloadObjectAsStreamPages(obj: StorageObject, options: StreamOptions = {}): PageOperation<Uint8Array> {

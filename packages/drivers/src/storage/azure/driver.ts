@@ -39,7 +39,7 @@ import {
   type UploadOptions,
   type UploadSource,
 } from '@dualcloud/core';
-import { discardDownload, fileSize, finishDownload, md5OfFile, prepareDownload } from '../common/files.js';
+import { downloadViaTemporary, fileSize, md5OfFile } from '../common/files.js';
 import { bytesFeed, fileFeed, MiB, PartPool, PartReader, planPartSize, sendParts, streamFeed, type PartData, type PartFeed } from '../common/parts.js';
 import { reportProgress } from '../common/progress.js';
 import { blockId, blockListBody, parseAzureError, parseBlobList, parseContainerList, type AzureBlobEntry } from './xml.js';
@@ -351,25 +351,20 @@ export class AzureBlobsStorageDriver extends StorageDriver {
   }
 
   *downloadObjectOp(obj: StorageObject, destinationPath: string, options: DownloadOptions = {}): Operation<boolean> {
-    const temporary = prepareDownload(destinationPath, options.overwriteExisting);
-    try {
-      const res = yield* this.send(obj.container.name, obj.name, { method: 'GET', saveTo: temporary, action: 'GetBlob' });
+    const self = this;
+    return yield* downloadViaTemporary(destinationPath, options.overwriteExisting, function* (temporary) {
+      const res = yield* self.send(obj.container.name, obj.name, { method: 'GET', saveTo: temporary, action: 'GetBlob' });
       const bytes = res.saved?.bytes ?? 0;
       const length = res.header('content-length');
       if (length !== undefined && Number(length) !== bytes) {
-        throw new IntegrityError(`${this.type}: downloaded ${bytes} bytes of ${obj.name}, expected ${length}`, { code: 'LengthMismatch', provider: this.type });
+        throw new IntegrityError(`${self.type}: downloaded ${bytes} bytes of ${obj.name}, expected ${length}`, { code: 'LengthMismatch', provider: self.type });
       }
       const md5 = res.header('content-md5');
       if (options.verifyHash !== false && md5 && res.saved && Buffer.from(md5, 'base64').toString('hex') !== res.saved.md5) {
-        throw new IntegrityError(`${this.type}: MD5 of the downloaded ${obj.name} does not match Content-MD5`, { code: 'HashMismatch', provider: this.type });
+        throw new IntegrityError(`${self.type}: MD5 of the downloaded ${obj.name} does not match Content-MD5`, { code: 'HashMismatch', provider: self.type });
       }
-      reportProgress(options.onProgress, bytes, bytes, this.type);
-      finishDownload(temporary, destinationPath);
-      return true;
-    } catch (error) {
-      discardDownload(temporary);
-      throw error;
-    }
+      reportProgress(options.onProgress, bytes, bytes, self.type);
+    });
   }
 
   downloadObjectAsStreamPages(obj: StorageObject, options: StreamOptions = {}): PageOperation<Uint8Array> {

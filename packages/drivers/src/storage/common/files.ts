@@ -90,6 +90,22 @@ export function prepareDownload(destination: string, overwrite: boolean | undefi
   return join(dirname(destination), `.${basename(destination)}.${randomBytes(6).toString('hex')}.dualcloud-part`);
 }
 
+/**
+ * Downloads through a temporary file next to `destination`: `write(temporary)` fills and verifies it, and the
+ * file is renamed into place only when that succeeds. A failure removes it, so nothing is left behind.
+ */
+export function* downloadViaTemporary(destination: string, overwrite: boolean | undefined, write: (temporary: string) => Operation<void>): Operation<boolean> {
+  const temporary = prepareDownload(destination, overwrite);
+  try {
+    yield* write(temporary);
+    finishDownload(temporary, destination);
+    return true;
+  } catch (error) {
+    discardDownload(temporary);
+    throw error;
+  }
+}
+
 /** Moves a verified temporary download into place. */
 export function finishDownload(temporary: string, destination: string): void {
   renameSync(temporary, destination);

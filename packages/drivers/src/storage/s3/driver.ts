@@ -41,7 +41,7 @@ import {
   type UploadOptions,
   type UploadSource,
 } from '@dualcloud/core';
-import { discardDownload, fileSize, finishDownload, md5OfFile, prepareDownload } from '../common/files.js';
+import { downloadViaTemporary, fileSize, md5OfFile } from '../common/files.js';
 import { bytesFeed, fileFeed, MiB, PartPool, PartReader, planPartSize, sendParts, streamFeed, type PartData, type PartFeed } from '../common/parts.js';
 import { reportProgress } from '../common/progress.js';
 import {
@@ -427,25 +427,20 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
   }
 
   *downloadObjectOp(obj: StorageObject, destinationPath: string, options: DownloadOptions = {}): Operation<boolean> {
-    const temporary = prepareDownload(destinationPath, options.overwriteExisting);
-    try {
-      const res = yield* this.send({ bucket: obj.container.name, key: obj.name }, { method: 'GET', saveTo: temporary, action: 'GetObject' });
+    const self = this;
+    return yield* downloadViaTemporary(destinationPath, options.overwriteExisting, function* (temporary) {
+      const res = yield* self.send({ bucket: obj.container.name, key: obj.name }, { method: 'GET', saveTo: temporary, action: 'GetObject' });
       const bytes = res.saved?.bytes ?? 0;
       const length = res.header('content-length');
       if (length !== undefined && Number(length) !== bytes) {
-        throw new IntegrityError(`${this.type}: downloaded ${bytes} bytes of ${obj.name}, expected ${length}`, { code: 'LengthMismatch', provider: this.type });
+        throw new IntegrityError(`${self.type}: downloaded ${bytes} bytes of ${obj.name}, expected ${length}`, { code: 'LengthMismatch', provider: self.type });
       }
-      const expected = options.verifyHash === false ? undefined : this.expectedMd5(res);
+      const expected = options.verifyHash === false ? undefined : self.expectedMd5(res);
       if (expected && res.saved && res.saved.md5 !== expected) {
-        throw new IntegrityError(`${this.type}: MD5 of the downloaded ${obj.name} does not match the provider's hash`, { code: 'HashMismatch', provider: this.type });
+        throw new IntegrityError(`${self.type}: MD5 of the downloaded ${obj.name} does not match the provider's hash`, { code: 'HashMismatch', provider: self.type });
       }
-      reportProgress(options.onProgress, bytes, bytes, this.type);
-      finishDownload(temporary, destinationPath);
-      return true;
-    } catch (error) {
-      discardDownload(temporary);
-      throw error;
-    }
+      reportProgress(options.onProgress, bytes, bytes, self.type);
+    });
   }
 
   downloadObjectAsStreamPages(obj: StorageObject, options: StreamOptions = {}): PageOperation<Uint8Array> {
