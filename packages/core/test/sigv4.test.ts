@@ -68,3 +68,13 @@ test('sigV4Signer signs file bodies as UNSIGNED-PAYLOAD and lists its secrets', 
   expect(headers['x-amz-security-token']).toBe('TOKEN-123');
   expect(signer.secrets).toEqual(expect.arrayContaining([suiteCreds.secretAccessKey, 'TOKEN-123']));
 });
+
+test('signedHeaders signs exactly the listed headers (as a verifier recomputes a client signature)', () => {
+  const result = signV4(
+    { method: 'GET', url: 'https://example.amazonaws.com/', headers: { 'My-Header1': 'not signed', 'content-length': '0' } },
+    suiteCreds,
+    { region: 'us-east-1', service: 'service', date: suiteDate, signedHeaders: ['x-amz-date', 'host'] },
+  );
+  expect(result.signedHeaders).toBe('host;x-amz-date');
+  expect(result.signature).toBe('5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31'); // get-vanilla
+});

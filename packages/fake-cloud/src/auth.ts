@@ -3,8 +3,8 @@
  * and bearer tokens.
  * @module
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { sha256Hex, signingKey, signV4, uriEncode } from '@dualcloud/core';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256Hex, signV4 } from '@dualcloud/core';
 import type { KeyTable } from './options.js';
 import { header, type FakeRequest } from './wire.js';
 
@@ -88,9 +88,6 @@ export function parseSigV4(req: FakeRequest): SigV4Auth | undefined {
   };
 }
 
-/** Headers core's `signV4` never signs: a request signing one of them is checked by the generic path. */
-const SIGV4_UNSIGNED = new Set(['authorization', 'user-agent', 'expect', 'connection', 'content-length', 'x-amzn-trace-id']);
-
 function parseStamp(stamp: string | undefined | null): Date | undefined {
   const m = stamp ? /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp) : null;
   if (!m) return undefined;
@@ -121,9 +118,7 @@ export function verifySigV4(req: FakeRequest, auth: SigV4Auth, keys: KeyTable, m
   const payloadHash = shaHeader ?? (auth.presigned && objectService ? 'UNSIGNED-PAYLOAD' : sha256Hex(req.body));
   let expected: string;
   try {
-    expected = canUseCoreSigner(auth, prefix)
-      ? signWithCore(req, auth, secret, date, payloadHash, prefix)
-      : signGeneric(req, auth, secret, stamp!, payloadHash, objectService);
+    expected = expectedSignature(req, auth, secret, date, payloadHash);
   } catch {
     // e.g. a malformed percent-encoding in the query string
     throw new AuthFailure('malformed', 'The request could not be canonicalized for signature verification.');
@@ -135,55 +130,27 @@ export function verifySigV4(req: FakeRequest, auth: SigV4Auth, keys: KeyTable, m
   }
 }
 
-function canUseCoreSigner(auth: SigV4Auth, prefix: string): boolean {
-  return !auth.presigned && auth.signedHeaders.includes(`${prefix}-date`) && auth.signedHeaders.every((n) => !SIGV4_UNSIGNED.has(n));
-}
-
-/** The signature core's `signV4` gives the request (the signed headers as the client listed them). */
-function signWithCore(req: FakeRequest, auth: SigV4Auth, secret: string, date: Date, payloadHash: string, prefix: string): string {
-  const headers: Record<string, string> = {};
-  const computed = new Set([`${prefix}-date`, `${prefix}-content-sha256`, `${prefix}-security-token`]);
-  for (const name of auth.signedHeaders) if (!computed.has(name)) headers[name] = header(req, name) ?? '';
-  const sessionToken = auth.signedHeaders.includes(`${prefix}-security-token`) ? header(req, `${prefix}-security-token`) : undefined;
-  const result = signV4(
-    { method: req.method, url: `http://${req.host}${req.rawUrl}`, headers },
-    { accessKeyId: auth.accessKeyId, secretAccessKey: secret, sessionToken },
-    {
-      region: auth.region,
-      service: auth.service,
-      date,
-      payloadHash,
-      contentSha256Header: auth.signedHeaders.includes(`${prefix}-content-sha256`),
-      scheme: auth.scheme,
-    },
-  );
-  // Headers signed on one side only make the signatures differ anyway; checking the list gives a clearer failure.
-  return result.signedHeaders === auth.signedHeaders.join(';') ? result.signature : '';
-}
-
 /**
- * The SigV4 algorithm over exactly the headers the client signed: for clients that also sign headers core's
- * signer leaves out (the AWS SDK signs `content-length`), and for presigned URLs.
+ * The signature core's `signV4` gives the request over exactly the headers the client listed (the AWS SDK also
+ * signs `content-length`); for a presigned URL, over its URL without the signature parameter.
  */
-function signGeneric(req: FakeRequest, auth: SigV4Auth, secret: string, stamp: string, payloadHash: string, objectService: boolean): string {
-  const canonicalHeaders = auth.signedHeaders.map((n) => `${n}:${(header(req, n) ?? '').replace(/\s+/g, ' ')}\n`).join('');
-  const signatureParam = auth.scheme === 'GOOG4' ? 'X-Goog-Signature' : 'X-Amz-Signature';
-  const query = req.rawUrl.includes('?') ? req.rawUrl.slice(req.rawUrl.indexOf('?') + 1) : '';
-  const pairs: [string, string][] = [];
-  for (const part of query.split('&')) {
-    if (!part) continue;
-    const eq = part.indexOf('=');
-    const decode = (s: string): string => decodeURIComponent(s.replace(/\+/g, '%20'));
-    const key = decode(eq < 0 ? part : part.slice(0, eq));
-    if (auth.presigned && key === signatureParam) continue;
-    pairs.push([uriEncode(key), uriEncode(decode(eq < 0 ? '' : part.slice(eq + 1)))]);
+function expectedSignature(req: FakeRequest, auth: SigV4Auth, secret: string, date: Date, payloadHash: string): string {
+  const headers: Record<string, string> = {};
+  for (const name of auth.signedHeaders) headers[name] = header(req, name) ?? '';
+  let url = `http://${req.host}${req.rawUrl}`;
+  if (auth.presigned) {
+    const signatureParam = auth.scheme === 'GOOG4' ? 'X-Goog-Signature' : 'X-Amz-Signature';
+    url = url.replace(new RegExp(`([?&])${signatureParam}=[^&]*&?`), '$1').replace(/[?&]$/, '');
   }
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  const path = objectService ? req.rawPath : req.rawPath.split('/').map((s) => uriEncode(s)).join('/');
-  const canonicalRequest = [req.method, path || '/', pairs.map(([k, v]) => `${k}=${v}`).join('&'), canonicalHeaders, auth.signedHeaders.join(';'), payloadHash].join('\n');
-  const scope = `${auth.day}/${auth.region}/${auth.service}/${auth.scheme.toLowerCase()}_request`;
-  const stringToSign = [`${auth.scheme}-HMAC-SHA256`, stamp, scope, sha256Hex(canonicalRequest)].join('\n');
-  return createHmac('sha256', signingKey(secret, auth.day, auth.region, auth.service, auth.scheme)).update(stringToSign, 'utf8').digest('hex');
+  return signV4({ method: req.method, url, headers }, { accessKeyId: auth.accessKeyId, secretAccessKey: secret }, {
+    region: auth.region,
+    service: auth.service,
+    date,
+    payloadHash,
+    contentSha256Header: false,
+    scheme: auth.scheme,
+    signedHeaders: auth.signedHeaders,
+  }).signature;
 }
 
 /** Checks `Authorization: Bearer <token>` against the accepted tokens; returns the token. Throws {@link AuthFailure}. */

@@ -40,6 +40,11 @@ export interface SigV4Options {
    * `GOOG4-HMAC-SHA256`, `x-goog-date`, `x-goog-content-sha256` and a `goog4_request` scope.
    */
   readonly scheme?: 'AWS4' | 'GOOG4';
+  /**
+   * Sign exactly these header names (lower case), as a verifier does with the `SignedHeaders` a client sent;
+   * a listed header missing from the request signs as empty. Default: every header but the transport-owned ones.
+   */
+  readonly signedHeaders?: readonly string[];
 }
 
 /** The signed request and the intermediate strings (useful for debugging and tests). */
@@ -152,10 +157,12 @@ export function signV4(request: SignableRequest, credentials: AwsCredentials, op
   if (options.contentSha256Header ?? isS3) headers[`${prefix}-content-sha256`] = payloadHash;
   if (credentials.sessionToken) headers[`${prefix}-security-token`] = credentials.sessionToken;
 
-  const names = Object.keys(headers)
-    .filter((n) => !UNSIGNED_HEADERS.has(n))
-    .sort();
-  const canonicalHeaders = names.map((n) => `${n}:${headers[n]!.trim().replace(/\s+/g, ' ')}\n`).join('');
+  const names = options.signedHeaders
+    ? [...options.signedHeaders].sort()
+    : Object.keys(headers)
+        .filter((n) => !UNSIGNED_HEADERS.has(n))
+        .sort();
+  const canonicalHeaders = names.map((n) => `${n}:${(headers[n] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
   const signedHeaders = names.join(';');
   const canonicalRequest = [
     request.method.toUpperCase(),

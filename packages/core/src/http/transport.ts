@@ -212,9 +212,9 @@ function withoutImplicitContentType(headers: Headers): Record<string, string | f
 /** Aborts when `touch()` has not been called for `ms` milliseconds. */
 class IdleTimer {
   private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout;
+  private readonly timer: NodeJS.Timeout;
   fired = false;
-  constructor(private readonly ms: number) {
+  constructor(ms: number) {
     this.timer = setTimeout(this.fire, ms);
   }
   get signal(): AbortSignal {

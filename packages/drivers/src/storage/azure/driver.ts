@@ -42,6 +42,7 @@ import {
 import { downloadViaTemporary, fileSize, md5OfFile } from '../common/files.js';
 import { bytesFeed, fileFeed, MiB, PartPool, PartReader, planPartSize, sendParts, streamFeed, type PartData, type PartFeed } from '../common/parts.js';
 import { reportProgress } from '../common/progress.js';
+import { checkDownloadedLength, rangedReadPages } from '../common/ranged.js';
 import { blockId, blockListBody, parseAzureError, parseBlobList, parseContainerList, type AzureBlobEntry } from './xml.js';
 
 /** Options of {@link AzureBlobsStorageDriver}: `key` is the account name, `secret` the base64 account key. */
@@ -116,9 +117,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
 
   private send(container: string | undefined, blob: string | undefined, spec: Omit<RequestSpec, 'path'>): Operation<HttpResponse> {
     const path = container === undefined ? '/' : `/${container}${blob !== undefined ? `/${uriEncode(blob, true)}` : ''}`;
-    // SharedKey signs Content-Type, and axios adds a default one to PUT/POST after signing: always send ours.
-    const headers = spec.method === 'PUT' || spec.method === 'POST' ? { 'content-type': 'application/octet-stream', ...spec.headers } : spec.headers;
-    return this.conn.send({ ...spec, path, ...(headers ? { headers } : {}) });
+    return this.conn.send({ ...spec, path });
   }
 
   // ---- containers -------------------------------------------------------------------------------
@@ -354,11 +353,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     const self = this;
     return yield* downloadViaTemporary(destinationPath, options.overwriteExisting, function* (temporary) {
       const res = yield* self.send(obj.container.name, obj.name, { method: 'GET', saveTo: temporary, action: 'GetBlob' });
-      const bytes = res.saved?.bytes ?? 0;
-      const length = res.header('content-length');
-      if (length !== undefined && Number(length) !== bytes) {
-        throw new IntegrityError(`${self.type}: downloaded ${bytes} bytes of ${obj.name}, expected ${length}`, { code: 'LengthMismatch', provider: self.type });
-      }
+      const bytes = checkDownloadedLength(self.type, obj, res);
       const md5 = res.header('content-md5');
       if (options.verifyHash !== false && md5 && res.saved && Buffer.from(md5, 'base64').toString('hex') !== res.saved.md5) {
         throw new IntegrityError(`${self.type}: MD5 of the downloaded ${obj.name} does not match Content-MD5`, { code: 'HashMismatch', provider: self.type });
@@ -368,34 +363,13 @@ export class AzureBlobsStorageDriver extends StorageDriver {
   }
 
   downloadObjectAsStreamPages(obj: StorageObject, options: StreamOptions = {}): PageOperation<Uint8Array> {
-    const self = this;
-    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    const first = options.start ?? 0;
-    const last = options.end ?? obj.size - 1;
-    if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) throw new InvalidArgumentError('chunkSize must be a positive integer');
-    if (!Number.isSafeInteger(first) || first < 0 || !Number.isSafeInteger(last) || last < first - 1) throw new InvalidArgumentError(`invalid range ${first}-${last} for ${obj.name}`);
     const etag = typeof obj.extra.etag === 'string' && obj.extra.etag ? obj.extra.etag : undefined;
-    return function* (token): Operation<Page<Uint8Array>> {
-      const offset = token === undefined ? first : Number(token);
-      if (offset > last) return { items: [] };
-      const end = Math.min(last, offset + chunkSize - 1);
+    const self = this;
+    return rangedReadPages(this.type, obj, options, DEFAULT_CHUNK_SIZE, etag, function* (offset, end, ifMatch) {
       const headers: Record<string, string> = { 'x-ms-range': `bytes=${offset}-${end}` };
-      if (etag) headers['if-match'] = etag;
-      let res: HttpResponse;
-      try {
-        res = yield* self.send(obj.container.name, obj.name, { method: 'GET', headers, action: 'GetBlob' });
-      } catch (error) {
-        if (CloudError.is(error) && error.status === 412) {
-          throw new IntegrityError(`${self.type}: ${obj.name} changed while it was being read (ETag no longer matches)`, { status: 412, code: 'ConditionNotMet', provider: self.type });
-        }
-        throw error;
-      }
-      const body = res.body;
-      if (body.byteLength !== end - offset + 1) {
-        throw new IntegrityError(`${self.type}: ranged read of ${obj.name} returned ${body.byteLength} bytes, expected ${end - offset + 1}`, { code: 'LengthMismatch', provider: self.type });
-      }
-      return { items: [body], next: end < last ? String(end + 1) : undefined };
-    };
+      if (ifMatch) headers['if-match'] = ifMatch;
+      return (yield* self.send(obj.container.name, obj.name, { method: 'GET', headers, action: 'GetBlob' })).body;
+    });
   }
 }
 

@@ -101,8 +101,6 @@ export class PartReader implements ChunkSource {
   private readonly numbers = new WeakMap<Uint8Array, number>();
   private count = 0;
   private chain: Promise<unknown> = Promise.resolve();
-  /** Bytes read from the inner source beyond the last part, kept for the next one. */
-  private leftover: Uint8Array | null = null;
 
   constructor(
     private readonly inner: ChunkSource,

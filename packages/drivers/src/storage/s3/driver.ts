@@ -44,6 +44,7 @@ import {
 import { downloadViaTemporary, fileSize, md5OfFile } from '../common/files.js';
 import { bytesFeed, fileFeed, MiB, PartPool, PartReader, planPartSize, sendParts, streamFeed, type PartData, type PartFeed } from '../common/parts.js';
 import { reportProgress } from '../common/progress.js';
+import { checkDownloadedLength, rangedReadPages } from '../common/ranged.js';
 import {
   completeMultipartBody,
   createBucketBody,
@@ -430,11 +431,7 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
     const self = this;
     return yield* downloadViaTemporary(destinationPath, options.overwriteExisting, function* (temporary) {
       const res = yield* self.send({ bucket: obj.container.name, key: obj.name }, { method: 'GET', saveTo: temporary, action: 'GetObject' });
-      const bytes = res.saved?.bytes ?? 0;
-      const length = res.header('content-length');
-      if (length !== undefined && Number(length) !== bytes) {
-        throw new IntegrityError(`${self.type}: downloaded ${bytes} bytes of ${obj.name}, expected ${length}`, { code: 'LengthMismatch', provider: self.type });
-      }
+      const bytes = checkDownloadedLength(self.type, obj, res);
       const expected = options.verifyHash === false ? undefined : self.expectedMd5(res);
       if (expected && res.saved && res.saved.md5 !== expected) {
         throw new IntegrityError(`${self.type}: MD5 of the downloaded ${obj.name} does not match the provider's hash`, { code: 'HashMismatch', provider: self.type });
@@ -444,45 +441,16 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
   }
 
   downloadObjectAsStreamPages(obj: StorageObject, options: StreamOptions = {}): PageOperation<Uint8Array> {
-    const self = this;
-    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    const first = options.start ?? 0;
-    const last = options.end ?? obj.size - 1;
-    if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) throw new InvalidArgumentError('chunkSize must be a positive integer');
-    if (!Number.isSafeInteger(first) || first < 0 || !Number.isSafeInteger(last) || last < first - 1) {
-      throw new InvalidArgumentError(`invalid range ${first}-${last} for ${obj.name}`);
-    }
     const etag = typeof obj.extra.etag === 'string' && obj.extra.etag ? obj.extra.etag : obj.hash ? `"${obj.hash}"` : undefined;
-    return function* (token): Operation<Page<Uint8Array>> {
-      const offset = token === undefined ? first : Number(token);
-      if (offset > last) return { items: [] };
-      const end = Math.min(last, offset + chunkSize - 1);
+    const target = { bucket: obj.container.name, key: obj.name };
+    const self = this;
+    return rangedReadPages(this.type, obj, options, DEFAULT_CHUNK_SIZE, etag, function* (offset, end, ifMatch) {
       const headers: Record<string, string> = { range: `bytes=${offset}-${end}` };
-      if (etag) headers['if-match'] = etag;
-      let res: HttpResponse;
-      try {
-        res = yield* self.send({ bucket: obj.container.name, key: obj.name }, { method: 'GET', headers, action: 'GetObject' });
-      } catch (error) {
-        if (CloudError.is(error) && error.status === 412) {
-          throw new IntegrityError(`${self.type}: ${obj.name} changed while it was being read (ETag no longer matches)`, {
-            status: 412,
-            code: 'PreconditionFailed',
-            provider: self.type,
-          });
-        }
-        throw error;
-      }
-      let body = res.body;
+      if (ifMatch) headers['if-match'] = ifMatch;
+      const res = yield* self.send(target, { method: 'GET', headers, action: 'GetObject' });
       // A server that ignores Range answers 200 with the whole object: cut out the asked-for bytes.
-      if (res.status === 200 && body.byteLength > end - offset + 1) body = body.subarray(offset, end + 1);
-      if (body.byteLength !== end - offset + 1) {
-        throw new IntegrityError(`${self.type}: ranged read of ${obj.name} returned ${body.byteLength} bytes, expected ${end - offset + 1}`, {
-          code: 'LengthMismatch',
-          provider: self.type,
-        });
-      }
-      return { items: [body], next: end < last ? String(end + 1) : undefined };
-    };
+      return res.status === 200 && res.body.byteLength > end - offset + 1 ? res.body.subarray(offset, end + 1) : res.body;
+    });
   }
 }
 
