@@ -9,11 +9,11 @@ export { performRequest, closeTransports, bodyLength, TransportFailureError } fr
 export type { TransportFailure } from './http/transport.js';
 export { undiciAdapter } from './http/undici-adapter.js';
 export type { UndiciAdapterOptions } from './http/undici-adapter.js';
-export { Connection, AsyncConnection, DriverConnection, encodeQuery, request } from './http/connection.js';
+export { Connection, AsyncConnection, DriverConnection, encodeQuery } from './http/connection.js';
 export type { AsyncConnectionMethods, ConnectionOptions, Constructor, ErrorCodeTable, ProviderErrorInfo } from './http/connection.js';
 
-export { all, allSettled, detached, http, mode, pure, read, sleep } from './runtime/effects.js';
-export type { AllEffect, AsyncPerformer, ChunkSource, DetachedEffect, Effect, HttpEffect, ModeEffect, Operation, ReadEffect, Settled, SleepEffect } from './runtime/effects.js';
+export { all, allSettled, detached, http, read, sleep } from './runtime/effects.js';
+export type { AllEffect, AsyncPerformer, ChunkSource, DetachedEffect, Effect, HttpEffect, Operation, ReadEffect, Settled, SleepEffect } from './runtime/effects.js';
 export { runSync, sleepSync } from './runtime/run-sync.js';
 export { runAsync, abortableSleep } from './runtime/run-async.js';
 export type { RunAsyncOptions } from './runtime/run-async.js';

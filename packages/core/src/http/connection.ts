@@ -6,7 +6,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { noAuth, type Signer } from '../auth/signers.js';
 import {
-  ClosedError,
   CloudError,
   InvalidCredentialsError,
   MalformedResponseError,
@@ -242,10 +241,6 @@ export interface AsyncConnectionMethods {
   requestAsync(spec: RequestSpec, options?: RunAsyncOptions): Promise<HttpResponse>;
   /** In-process performer with this connection's concurrency limit. */
   performAsync(request: PreparedRequest, signal?: AbortSignal): Promise<RawResponse>;
-  /** Refuses further async requests and waits for the ones in flight. */
-  close(): Promise<void>;
-  /** Whether `close()` was called. */
-  readonly closed: boolean;
 }
 
 /**
@@ -255,14 +250,8 @@ export interface AsyncConnectionMethods {
 export function AsyncConnection<TBase extends Constructor<Connection>>(Base: TBase): TBase & Constructor<AsyncConnectionMethods> {
   return class extends Base implements AsyncConnectionMethods {
     #limit: LimitFunction | undefined;
-    #closed = false;
-
-    get closed(): boolean {
-      return this.#closed;
-    }
 
     override performAsync(request: PreparedRequest, signal?: AbortSignal): Promise<RawResponse> {
-      if (this.#closed) return Promise.reject(new ClosedError(`${this.provider}: connection is closed`, { provider: this.provider }));
       this.#limit ??= pLimit(this.options.concurrency ?? 50);
       return this.#limit(() => performRequest(request, signal));
     }
@@ -270,20 +259,8 @@ export function AsyncConnection<TBase extends Constructor<Connection>>(Base: TBa
     requestAsync(spec: RequestSpec, options?: RunAsyncOptions): Promise<HttpResponse> {
       return runAsync(this.send(spec), options);
     }
-
-    async close(): Promise<void> {
-      this.#closed = true;
-      const limit = this.#limit;
-      if (!limit) return;
-      while (limit.activeCount + limit.pendingCount > 0) await new Promise((r) => setTimeout(r, 5));
-    }
   };
 }
 
 /** The connection class drivers use: sync `request()` and async `requestAsync()`. */
 export class DriverConnection extends AsyncConnection(Connection) {}
-
-/** Shorthand for `yield* connection.send(spec)` inside driver operations. */
-export function request(connection: Connection, spec: RequestSpec): Operation<HttpResponse> {
-  return connection.send(spec);
-}

@@ -3,7 +3,7 @@
  * Executors perform the effects: blocking in sync mode, with Promises in async mode.
  *
  * TypeScript cannot type each `yield`, so every effect has a tiny helper that does the one untyped
- * `yield` and returns a typed value: `const res = yield* request(conn, spec)`.
+ * `yield` and returns a typed value: `const res = yield* connection.send(spec)`.
  * @module
  */
 import type { PreparedRequest, RawResponse } from '../http/types.js';
@@ -54,11 +54,6 @@ export interface ReadEffect {
   readonly max: number;
 }
 
-/** Report which mode runs the operation (`sync` or `async`). */
-export interface ModeEffect {
-  readonly type: 'mode';
-}
-
 /** Run a sub-operation that cancellation does not reach (cleanup after a failure or a cancel). */
 export interface DetachedEffect {
   readonly type: 'detached';
@@ -66,7 +61,7 @@ export interface DetachedEffect {
 }
 
 /** Every effect an operation can yield. */
-export type Effect = HttpEffect | SleepEffect | AllEffect | ReadEffect | ModeEffect | DetachedEffect;
+export type Effect = HttpEffect | SleepEffect | AllEffect | ReadEffect | DetachedEffect;
 
 /** The result of one settled operation in {@link allSettled}. */
 export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
@@ -104,15 +99,4 @@ export function* read(source: ChunkSource, max: number): Operation<Uint8Array | 
  */
 export function* detached<T>(operation: Operation<T>): Operation<T> {
   return (yield { type: 'detached', operation }) as T;
-}
-
-/** Which executor is running this operation. */
-export function* mode(): Operation<'sync' | 'async'> {
-  return (yield { type: 'mode' }) as 'sync' | 'async';
-}
-
-/** Wraps a plain value as an operation (for drivers that need no I/O, like Dummy). */
-// eslint-disable-next-line require-yield
-export function* pure<T>(value: T): Operation<T> {
-  return value;
 }

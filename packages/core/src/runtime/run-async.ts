@@ -26,7 +26,7 @@ export async function runAsync<T>(operation: Operation<T>, options: RunAsyncOpti
     const effect = step.value;
     // A cancelled operation performs no further I/O: the AbortError is thrown into it instead, so it can still
     // clean up (with `detached` effects, which the signal does not reach).
-    if (options.signal?.aborted && effect.type !== 'detached' && effect.type !== 'mode') input = fail(new AbortError());
+    if (options.signal?.aborted && effect.type !== 'detached') input = fail(new AbortError());
     else input = await performAsync(effect, options);
   }
 }
@@ -45,8 +45,6 @@ async function performAsync(effect: Effect, options: RunAsyncOptions): Promise<O
         return ok(undefined);
       case 'read':
         return ok(await effect.source.readAsync(effect.max));
-      case 'mode':
-        return ok('async');
       case 'all':
         return await runAllAsync(effect, options);
       case 'detached':

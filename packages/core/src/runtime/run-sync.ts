@@ -36,8 +36,6 @@ function performSync(effect: Effect, bridge: SyncBridge): Outcome {
         return ok(undefined);
       case 'read':
         return ok(effect.source.readSync(effect.max));
-      case 'mode':
-        return ok('sync');
       case 'all':
         return runAllSync(effect, bridge);
       case 'detached':
