@@ -9,11 +9,26 @@ export { performRequest, closeTransports, bodyLength, TransportFailureError } fr
 export type { TransportFailure } from './http/transport.js';
 export { undiciAdapter } from './http/undici-adapter.js';
 export type { UndiciAdapterOptions } from './http/undici-adapter.js';
-export { Connection, AsyncConnection, DriverConnection, encodeQuery } from './http/connection.js';
-export type { AsyncConnectionMethods, ConnectionOptions, Constructor, ErrorCodeTable, ProviderErrorInfo } from './http/connection.js';
+export { Connection, AsyncConnection, DriverConnection, debugFromEnvironment, encodeQuery } from './http/connection.js';
+export type {
+  AsyncConnectionMethods,
+  ConnectionOptions,
+  ConnectionRecipe,
+  Constructor,
+  DebugOption,
+  ErrorCodeTable,
+  Hooks,
+  ProviderErrorInfo,
+  RequestInfo,
+  ResponseInfo,
+  RetryInfo,
+} from './http/connection.js';
+export { StaticCredentials, TokenCredentials, isCredentials, toCredentials } from './auth/credentials.js';
+export type { Credentials, Token, TokenCredentialsOptions, TokenSource } from './auth/credentials.js';
+export { printAs } from './hidden.js';
 
-export { all, allSettled, detached, http, read, sleep } from './runtime/effects.js';
-export type { AllEffect, AsyncPerformer, ChunkSource, DetachedEffect, Effect, HttpEffect, Operation, ReadEffect, Settled, SleepEffect } from './runtime/effects.js';
+export { all, allSettled, detached, Flight, http, joinFlight, read, sleep } from './runtime/effects.js';
+export type { AllEffect, AsyncPerformer, ChunkSource, DetachedEffect, Effect, HttpEffect, Operation, ReadEffect, Settled, SharedEffect, SleepEffect } from './runtime/effects.js';
 export { runSync, sleepSync } from './runtime/run-sync.js';
 export { runAsync, abortableSleep } from './runtime/run-async.js';
 export type { RunAsyncOptions } from './runtime/run-async.js';
@@ -33,7 +48,7 @@ export { REDACTED, SECRET_HEADERS, SECRET_QUERY_PARAMS, redactHeaders, redactUrl
 
 export { signV4, sha256Hex, uriEncode, amzDate, signingKey } from './auth/sigv4.js';
 export type { AwsCredentials, SignableRequest, SigV4Options, SigV4Result } from './auth/sigv4.js';
-export { noAuth, bearerSigner, sigV4Signer, azureSharedKeySigner, md5Base64, md5Hex } from './auth/signers.js';
+export { noAuth, bearerSigner, defineSigner, sigV4Signer, azureSharedKeySigner, md5Base64, md5Hex } from './auth/signers.js';
 export type { RequestDraft, Signer } from './auth/signers.js';
 
 export { Node, NodeImage, NodeLocation, NodeSize, NodeState } from './models/compute.js';
@@ -50,3 +65,14 @@ export { DriverRegistry } from './registry.js';
 export { startModuleWorker, siblingModule } from './sync/module-worker.js';
 export { invokeAsync, failingIterable, linkSignals, checkSignal } from './drivers/async-api.js';
 export type { AsyncMethod, AsyncResult, Bound, DriverLike, MethodName } from './drivers/async-api.js';
+
+// The driver kit's transfers: one upload pipeline with provider hooks, ranged reads, downloads to files.
+export { uploadFile, uploadSource, uploadFailure } from './transfer/upload.js';
+export type { BodyDigest, UploadHooks, UploadSettings, UploadSummary } from './transfer/upload.js';
+export { integrityMismatch, rangedReadPages, downloadToFile } from './transfer/ranged.js';
+export type { DownloadHooks, ExpectedDigest, RangeFetch, RangedReadHooks } from './transfer/ranged.js';
+export { MiB, planPartSize, bytesFeed, fileFeed, streamFeed, sendParts, digestBytes, PartPool, PartReader } from './transfer/parts.js';
+export type { PartData, PartDigests, PartFeed, SendPart } from './transfer/parts.js';
+export { digestOfFile, md5OfFile, fileSize, fileChunkSource, downloadViaTemporary, prepareDownload, finishDownload, discardDownload } from './transfer/files.js';
+export { reportProgress, ProgressCallbackError } from './transfer/progress.js';
+export { crc32Combine, crc32Base64, parseCrc32Base64 } from './transfer/crc32.js';

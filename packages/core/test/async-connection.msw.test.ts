@@ -15,7 +15,7 @@ const conn = (): DriverConnection =>
     host: 'api.example.test',
     secure: true,
     transport: { adapter: 'http' },
-    signer: bearerSigner('tok-123'),
+    credentials: bearerSigner('tok-123'),
     retry: { baseDelayMs: 1 },
     parseError: (res) => {
       const body = res.json<{ id?: string; message?: string }>();

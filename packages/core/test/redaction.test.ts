@@ -50,7 +50,7 @@ describe('secrets never appear in errors', () => {
       port: server.port,
       secure: false,
       retry: { maxAttempts: 1 },
-      signer: sigV4Signer({ accessKeyId: KEY_ID, secretAccessKey: SECRET }, 'us-east-1', 's3'),
+      credentials: sigV4Signer({ accessKeyId: KEY_ID, secretAccessKey: SECRET }, 'us-east-1', 's3'),
       parseError: (res) => {
         const doc = res.xml();
         return { code: doc.Error?.Code, message: doc.Error?.Message };
@@ -79,7 +79,7 @@ describe('secrets never appear in errors', () => {
   });
 
   test('network failures (wrapped axios/undici errors) carry no Authorization header', async () => {
-    const conn = new DriverConnection({ provider: 'do', host: '127.0.0.1', port: 1, secure: false, retry: { maxAttempts: 1 }, signer: bearerSigner(TOKEN) });
+    const conn = new DriverConnection({ provider: 'do', host: '127.0.0.1', port: 1, secure: false, retry: { maxAttempts: 1 }, credentials: bearerSigner(TOKEN) });
     for (const adapter of ['undici', 'http'] as const) {
       const c = new DriverConnection({ ...conn.options, transport: { adapter } });
       const syncError = caught(() => c.request({ method: 'GET', path: '/v2/droplets' }));

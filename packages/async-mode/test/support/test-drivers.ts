@@ -45,7 +45,7 @@ function connection(options: TestDriverOptions): DriverConnection {
     host: '127.0.0.1',
     port: options.port,
     secure: false,
-    signer: bearerSigner(options.key),
+    credentials: bearerSigner(options.key),
     retry: { maxAttempts: 1 },
     defaultHeaders: options.latencyMs ? { 'x-latency-ms': String(options.latencyMs) } : {},
     errorCodes: {},

@@ -4,6 +4,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import type { Headers, RequestBody } from '../http/types.js';
+import { printAs } from '../hidden.js';
 import { signV4, type AwsCredentials } from './sigv4.js';
 
 /** A request about to be signed. `url` is absolute with the path already encoded. */
@@ -22,12 +23,23 @@ export interface Signer {
   readonly secrets: readonly string[];
 }
 
+/**
+ * A signer whose secrets stay out of every printout: `secrets` is a non-enumerable getter and the object
+ * prints as `[<kind> signer]`.
+ */
+export function defineSigner(kind: string, sign: (draft: RequestDraft) => Headers, secrets: readonly string[]): Signer {
+  const signer = { sign } as Signer;
+  const list = Object.freeze(secrets.filter(Boolean));
+  Object.defineProperty(signer, 'secrets', { get: () => list, enumerable: false });
+  return printAs(signer, () => `[${kind} signer]`);
+}
+
 /** No authentication. */
-export const noAuth: Signer = { sign: (d) => d.headers, secrets: [] };
+export const noAuth: Signer = defineSigner('no-auth', (d) => d.headers, []);
 
 /** `Authorization: Bearer <token>` (DigitalOcean and other OAuth-style APIs). */
 export function bearerSigner(token: string): Signer {
-  return { sign: (d) => ({ ...d.headers, authorization: `Bearer ${token}` }), secrets: [token] };
+  return defineSigner('bearer', (d) => ({ ...d.headers, authorization: `Bearer ${token}` }), [token]);
 }
 
 /** AWS SigV4 header signing; bodies streamed from files are signed as `UNSIGNED-PAYLOAD`. */
@@ -38,8 +50,9 @@ export function sigV4Signer(
   now: () => Date = () => new Date(),
   scheme: 'AWS4' | 'GOOG4' = 'AWS4',
 ): Signer {
-  return {
-    sign(d) {
+  return defineSigner(
+    scheme === 'GOOG4' ? 'GOOG4-HMAC' : 'SigV4',
+    (d) => {
       const inMemory = d.body === undefined || typeof d.body === 'string' || d.body instanceof Uint8Array;
       return signV4(
         { method: d.method, url: d.url, headers: d.headers, body: inMemory ? (d.body as string | Uint8Array | undefined) : undefined },
@@ -47,8 +60,8 @@ export function sigV4Signer(
         { region, service, date: now(), unsignedPayload: !inMemory, scheme },
       ).headers;
     },
-    secrets: [credentials.secretAccessKey, credentials.sessionToken ?? '', credentials.accessKeyId].filter(Boolean),
-  };
+    [credentials.secretAccessKey, credentials.sessionToken ?? '', credentials.accessKeyId],
+  );
 }
 
 /**
@@ -57,8 +70,9 @@ export function sigV4Signer(
  */
 export function azureSharedKeySigner(account: string, base64Key: string, now: () => Date = () => new Date()): Signer {
   const key = Buffer.from(base64Key, 'base64');
-  return {
-    sign(d) {
+  return defineSigner(
+    'Azure SharedKey',
+    (d) => {
       const headers: Headers = {};
       for (const [n, v] of Object.entries(d.headers)) headers[n.toLowerCase()] = v;
       headers['x-ms-date'] = now().toUTCString();
@@ -104,8 +118,8 @@ export function azureSharedKeySigner(account: string, base64Key: string, now: ()
       headers.authorization = `SharedKey ${account}:${signature}`;
       return headers;
     },
-    secrets: [base64Key],
-  };
+    [base64Key],
+  );
 }
 
 /** Base64 MD5 of bytes (Content-MD5). */

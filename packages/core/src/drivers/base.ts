@@ -3,6 +3,8 @@
  * Drivers contain no mode-specific code.
  * @module
  */
+import { inspect } from 'node:util';
+import { DriverConnection, type ConnectionRecipe, type DebugOption, type Hooks } from '../http/connection.js';
 import type { Operation } from '../runtime/effects.js';
 import { iterateAsync, iterateSync, type PageOperation } from '../runtime/paging.js';
 import { runAsync, type RunAsyncOptions } from '../runtime/run-async.js';
@@ -28,7 +30,27 @@ export interface DriverOptions {
   transport?: TransportOptions;
   /** Maximum concurrent requests in async mode (default 50). */
   concurrency?: number;
+  /** `beforeRequest` / `afterResponse` / `beforeRetry`, called with redacted requests in every style. */
+  hooks?: Hooks;
+  /** One redacted line per request; default on when `DEBUG=dualcloud`. */
+  debug?: DebugOption;
 }
+
+/** The option names every network driver accepts (drivers add their own). */
+export const DRIVER_OPTION_KEYS: readonly string[] = [
+  'key',
+  'secret',
+  'host',
+  'port',
+  'secure',
+  'region',
+  'timeoutMs',
+  'retry',
+  'transport',
+  'concurrency',
+  'hooks',
+  'debug',
+];
 
 /** How a public method is exposed: one result, or an iterable built from pages. */
 export type MethodKind = 'call' | 'iterate';
@@ -52,11 +74,61 @@ export abstract class BaseDriver {
   /** `sync` for the sync-style API; `async` when a design package constructed it in async mode. */
   readonly mode: ExecutionMode;
 
+  /** Option names the constructor accepts; subclasses extend it. Anything else is refused. */
+  static readonly optionKeys: readonly string[] = DRIVER_OPTION_KEYS;
+
   /** Public method names and kinds; subclasses extend it. */
   static readonly methodKinds: Readonly<Record<string, MethodKind>> = {};
 
+  /** The user's options; private, so no printout or enumeration reaches the keys in them. */
+  readonly #options: Partial<DriverOptions>;
+  #connection: DriverConnection | undefined;
+
   constructor(options?: object) {
     this.mode = options && (options as Record<symbol, unknown>)[ASYNC_MODE] === true ? 'async' : 'sync';
+    this.#options = (options ?? {}) as Partial<DriverOptions>;
+  }
+
+  /**
+   * Builds this driver's connection from its recipe and the user's options (which win: host, port, secure,
+   * timeoutMs, retry over the recipe's retry, transport, concurrency, hooks, debug). Called once, by the
+   * driver's constructor; the connection is then `this.connection`, kept where no printout reaches it.
+   */
+  protected connect(recipe: ConnectionRecipe): DriverConnection {
+    const o = this.#options;
+    this.#connection = new DriverConnection({
+      ...recipe,
+      host: o.host ?? recipe.host,
+      ...(o.port ?? recipe.port) !== undefined ? { port: o.port ?? recipe.port } : {},
+      secure: o.secure ?? recipe.secure ?? true,
+      retry: { ...recipe.retry, ...o.retry },
+      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+      ...(o.transport ? { transport: o.transport } : {}),
+      ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+      ...(o.hooks ? { hooks: o.hooks } : {}),
+      ...(o.debug !== undefined ? { debug: o.debug } : {}),
+    });
+    return this.#connection;
+  }
+
+  /** The connection (endpoint, credentials, retries, error mapping); drivers without a network have none. */
+  get connection(): DriverConnection {
+    // Read on a prototype (code that walks members does that), there is no instance and no connection.
+    if (!(#connection in this)) return undefined as unknown as DriverConnection;
+    if (!this.#connection) throw new TypeError(`${this.name} has no network connection`);
+    return this.#connection;
+  }
+
+  /** Whether this driver talks to a network endpoint. */
+  get hasConnection(): boolean {
+    return #connection in this && this.#connection !== undefined;
+  }
+
+  /** Prints the driver's public fields; its options and connection (and every secret in them) stay out. */
+  [inspect.custom](depth: number, options: { stylize?: unknown }, show: typeof inspect): string {
+    const fields: Record<string, unknown> = {};
+    for (const key of Object.keys(this)) fields[key] = (this as Record<string, unknown>)[key];
+    return `${this.constructor.name} ${show(fields, { ...(options as object), depth: Math.max(0, depth - 1) })}`;
   }
 
   /** Runs an operation in this driver's mode (returns a Promise in async mode). */

@@ -1,10 +1,14 @@
 /**
- * Connections: where a driver's requests are prepared (URL, signing), retried and turned into typed errors.
- * `Connection.request()` blocks; the {@link AsyncConnection} mixin adds `requestAsync()`.
+ * Connections: where a driver's requests are prepared (URL, credentials), retried, verified and turned into
+ * typed errors. `Connection.request()` blocks; the {@link AsyncConnection} mixin adds `requestAsync()`.
+ * Drivers do not build connections themselves: they declare a {@link ConnectionRecipe} and the base driver
+ * builds one (see `BaseDriver.connect`).
  * @module
  */
+import { inspect } from 'node:util';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { noAuth, type Signer } from '../auth/signers.js';
+import { toCredentials, type Credentials } from '../auth/credentials.js';
+import type { Signer } from '../auth/signers.js';
 import {
   CloudError,
   InvalidCredentialsError,
@@ -15,7 +19,7 @@ import {
   RequestError,
   type CloudErrorOptions,
 } from '../errors/index.js';
-import { SECRET_HEADERS, scrubSecrets } from '../redact.js';
+import { redactHeaders, redactUrl, SECRET_HEADERS, scrubSecrets } from '../redact.js';
 import { DEFAULT_RETRY_POLICY, decideRetry, parseRetryAfter, type RetryPolicy } from '../retry.js';
 import { http, sleep, type AsyncPerformer, type Operation } from '../runtime/effects.js';
 import { runAsync, type RunAsyncOptions } from '../runtime/run-async.js';
@@ -34,35 +38,103 @@ export interface ProviderErrorInfo {
 /** Error classes chosen by exact provider error code. */
 export type ErrorCodeTable = Readonly<Record<string, new (message: string, options?: CloudErrorOptions) => CloudError>>;
 
-/** Everything a connection needs; drivers fill it from their own options. */
-export interface ConnectionOptions {
+/** What hooks and the debug log see of a request: redacted copies, never the secrets. */
+export interface RequestInfo {
+  readonly method: string;
+  /** Absolute URL with secret query parameters masked. */
+  readonly url: string;
+  /** Headers with Authorization and other secrets masked. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The provider name. */
+  readonly provider: string;
+  /** The operation name (`ListObjectsV2`, ...) when the driver gave one. */
+  readonly action?: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+}
+
+/** What `afterResponse` sees of a response. */
+export interface ResponseInfo {
+  readonly status: number;
+  /** Response headers with secret ones masked. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Time from sending to the full response, in milliseconds. */
+  readonly ms: number;
+}
+
+/** What `beforeRetry` sees. */
+export interface RetryInfo {
+  readonly request: RequestInfo;
+  /** Why the attempt failed (a typed error). */
+  readonly error: unknown;
+  /** The attempt that failed (1-based). */
+  readonly attempt: number;
+  /** Backoff before the next attempt. */
+  readonly delayMs: number;
+}
+
+/**
+ * Request hooks (ky-style), called in the sync style and every design alike, with redacted requests. A hook
+ * that throws fails the call with its error.
+ */
+export interface Hooks {
+  beforeRequest?(request: RequestInfo): void;
+  afterResponse?(request: RequestInfo, response: ResponseInfo): void;
+  beforeRetry?(info: RetryInfo): void;
+}
+
+/** Where debug lines go: `true` prints to stderr; a function receives each line. */
+export type DebugOption = boolean | ((line: string) => void);
+
+/**
+ * What a driver declares about its connection, as data: endpoint defaults, credentials, error table, default
+ * headers and retry overrides. The base driver merges the user's options (host, port, secure, timeouts,
+ * retries, transport, concurrency, hooks, debug) over it and builds the connection.
+ */
+export interface ConnectionRecipe {
   /** Provider name used in errors (`ec2`, `s3`, ...). */
   readonly provider: string;
+  /** The provider's default host (the user's `host` option wins). */
   readonly host: string;
+  /** Default port (the user's `port` option wins). */
   readonly port?: number;
-  /** HTTPS when true (default). */
+  /** Default scheme: HTTPS unless false (the user's `secure` option wins). */
   readonly secure?: boolean;
   /** Prefix for every path (e.g. `/v2`, `/devstoreaccount1`). */
   readonly basePath?: string;
-  readonly signer?: Signer;
+  /** How requests are authenticated. */
+  readonly credentials?: Credentials | Signer;
+  readonly parseError?: (response: HttpResponse) => ProviderErrorInfo | undefined;
+  readonly errorCodes?: ErrorCodeTable;
+  readonly defaultHeaders?: Record<string, string>;
+  /** The provider's own retry defaults (the user's `retry` option is applied over them). */
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+/** Everything a connection needs (a recipe plus the user's settings). */
+export interface ConnectionOptions extends ConnectionRecipe {
+  readonly port?: number;
   /** Idle timeout per request (default 30 s). */
   readonly timeoutMs?: number;
-  readonly retry?: Partial<RetryPolicy>;
   readonly transport?: TransportOptions;
   /** Source of jitter (tests inject a deterministic one). */
   readonly random?: () => number;
-  /** Parses the provider's error body; may throw on malformed bodies (the status decides then). */
-  readonly parseError?: (response: HttpResponse) => ProviderErrorInfo | undefined;
-  /** Provider error codes with an exact error class. */
-  readonly errorCodes?: ErrorCodeTable;
-  /** Header names always sent. */
-  readonly defaultHeaders?: Record<string, string>;
   /** Maximum concurrent in-process requests of this connection (async mode; default 50). */
   readonly concurrency?: number;
+  readonly hooks?: Hooks;
+  /** One redacted line per request (method, host, path, status, attempt, ms). Default: on when `DEBUG` names `dualcloud`. */
+  readonly debug?: DebugOption;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const USER_AGENT = 'dualcloud/0.1 (+node)';
+
+/** Whether the `DEBUG` environment variable asks for dualcloud's log (`dualcloud`, `dualcloud*`, `*`). */
+export function debugFromEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.DEBUG ?? '')
+    .split(/[\s,]+/)
+    .some((name) => name === '*' || name === 'dualcloud' || name === 'dualcloud*' || name === 'dualcloud:*');
+}
 
 /** Encodes a query map with RFC 3986 rules, keys sorted (stable URLs for tests and signing). */
 export function encodeQuery(query: Query | undefined): string {
@@ -84,71 +156,129 @@ function rfc3986(value: string): string {
 /**
  * A sync-style connection: `request(spec)` blocks the calling thread and returns the response.
  * The HTTP runs in a persistent worker thread with keep-alive (see `SyncBridge`).
+ *
+ * Credentials live in a private field: printing, spreading or serialising a connection shows only its
+ * provider and origin.
  */
 export class Connection implements AsyncPerformer {
-  readonly options: ConnectionOptions;
+  readonly #options: ConnectionOptions;
+  readonly #credentials: Credentials | undefined;
+  readonly #log: ((line: string) => void) | undefined;
+  readonly #derived = new Map<string, Connection>();
   /** Retry policy in force. */
   readonly retryPolicy: RetryPolicy;
 
   constructor(options: ConnectionOptions) {
-    this.options = options;
+    const { credentials, ...rest } = options;
+    this.#options = rest;
+    this.#credentials = toCredentials(credentials);
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    const debug = options.debug ?? debugFromEnvironment();
+    this.#log = typeof debug === 'function' ? debug : debug ? (line) => process.stderr.write(`${line}\n`) : undefined;
+  }
+
+  /** The connection's settings, without its credentials. */
+  get options(): Omit<ConnectionOptions, 'credentials'> {
+    return this.#options;
   }
 
   /** Provider name. */
   get provider(): string {
-    return this.options.provider;
+    return this.#options.provider;
   }
 
   /** Scheme, host and port, e.g. `http://127.0.0.1:9000`. */
   get origin(): string {
-    const { secure = true, host, port } = this.options;
+    const { secure = true, host, port } = this.#options;
     const defaultPort = secure ? 443 : 80;
     return `${secure ? 'https' : 'http'}://${host}${port && port !== defaultPort ? `:${port}` : ''}`;
+  }
+
+  /**
+   * The same connection for another host (S3 virtual-hosted buckets): same credentials, settings and hooks;
+   * created once per host and kept.
+   */
+  forHost(host: string): this {
+    if (host === this.#options.host) return this;
+    let derived = this.#derived.get(host);
+    if (!derived) {
+      const Self = this.constructor as new (options: ConnectionOptions) => Connection;
+      derived = new Self({ ...this.#options, host, ...(this.#credentials ? { credentials: this.#credentials } : {}) });
+      this.#derived.set(host, derived);
+    }
+    return derived as this;
   }
 
   /** Builds the absolute URL of a request (path as given: drivers encode it). */
   url(spec: Pick<RequestSpec, 'path' | 'query'>): string {
     const qs = encodeQuery(spec.query);
-    return `${this.origin}${this.options.basePath ?? ''}${spec.path}${qs ? `?${qs}` : ''}`;
+    return `${this.origin}${this.#options.basePath ?? ''}${spec.path}${qs ? `?${qs}` : ''}`;
   }
 
-  /** Turns a spec into a signed, wire-ready request. Called once per attempt so signatures stay fresh. */
-  prepare(spec: RequestSpec): PreparedRequest {
+  /**
+   * Turns a spec into an authenticated, wire-ready request. An operation, because token credentials may
+   * need a request first; run once per attempt so signatures stay fresh.
+   */
+  *prepareOp(spec: RequestSpec): Operation<PreparedRequest> {
     const url = this.url(spec);
-    const headers = { 'user-agent': USER_AGENT, ...this.options.defaultHeaders, ...lowerKeys(spec.headers ?? {}) };
-    const signed = (this.options.signer ?? noAuth).sign({ method: spec.method, url, headers, body: spec.body });
+    const headers = { 'user-agent': USER_AGENT, ...this.#options.defaultHeaders, ...lowerKeys(spec.headers ?? {}) };
+    const draft = { method: spec.method, url, headers, body: spec.body };
+    const signed = this.#credentials ? yield* this.#credentials.authorize(draft) : headers;
     return {
       method: spec.method,
       url,
       headers: signed,
       body: spec.body,
       saveTo: spec.saveTo,
-      timeoutMs: spec.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      transport: this.options.transport ?? {},
+      timeoutMs: spec.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      transport: this.#options.transport ?? {},
     };
   }
 
+  /** {@link Connection.prepareOp}, blocking (static credentials never block). */
+  prepare(spec: RequestSpec): PreparedRequest {
+    return runSync(this.prepareOp(spec));
+  }
+
   /**
-   * The request as an operation: prepare, send, map error statuses to typed errors, retry what the policy allows.
-   * Written once, so retries behave identically in sync and async modes.
+   * The request as an operation: prepare, send, verify, map error statuses to typed errors, retry what the
+   * policy allows, and replay once with fresh credentials when a token is refused. Written once, so retries
+   * behave identically in sync and async modes.
    */
   *send(spec: RequestSpec): Operation<HttpResponse> {
     const idempotent = spec.idempotent ?? !(spec.method === 'POST' || spec.method === 'PATCH');
+    let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       let error: unknown;
       let prepared: PreparedRequest | undefined;
+      let info: RequestInfo | undefined;
+      let responded = false;
+      const started = Date.now();
       try {
-        prepared = this.prepare(spec);
+        prepared = yield* this.prepareOp(spec);
+        info = this.#observe(prepared, spec, attempt);
         const raw: RawResponse = yield* http({ request: prepared, via: this, provider: this.provider });
         const response = new HttpResponse(raw, this.provider);
-        if (response.status < 300 || spec.acceptStatus?.includes(response.status)) return response;
+        responded = true;
+        this.#observed(info, response, started);
+        if (response.status < 300 || spec.acceptStatus?.includes(response.status)) {
+          spec.verify?.(response);
+          return response;
+        }
         error = this.errorFor(response, spec, prepared);
       } catch (e) {
         error = e;
+        if (info && !responded) this.#observedFailure(info, e, started);
       }
-      const decision = decideRetry(this.retryPolicy, error, attempt, idempotent, this.options.random);
+      // A refused token is replaced and the request replayed once, outside the retry budget.
+      if (!refreshed && prepared && error instanceof InvalidCredentialsError && error.status === 401 && this.#credentials?.refused?.(prepared.headers)) {
+        refreshed = true;
+        attempt--;
+        continue;
+      }
+      const decision = decideRetry(this.retryPolicy, error, attempt, idempotent, this.#options.random);
       if (!decision.retry) throw this.scrub(error, prepared);
+      if (info) this.#options.hooks?.beforeRetry?.({ request: info, error: this.scrub(error, prepared), attempt, delayMs: decision.delayMs });
       yield* sleep(decision.delayMs);
     }
   }
@@ -167,7 +297,7 @@ export class Connection implements AsyncPerformer {
   errorFor(response: HttpResponse, spec: RequestSpec, prepared?: PreparedRequest): CloudError {
     let info: ProviderErrorInfo | undefined;
     try {
-      info = response.body.byteLength > 0 ? this.options.parseError?.(response) : undefined;
+      info = response.body.byteLength > 0 ? this.#options.parseError?.(response) : undefined;
     } catch (e) {
       if (!(e instanceof MalformedResponseError)) throw e;
     }
@@ -183,7 +313,7 @@ export class Connection implements AsyncPerformer {
       request: { method: spec.method, url: prepared?.url ?? this.url(spec), headers: prepared?.headers ?? spec.headers ?? {} },
       response: { status, headers: response.headers, body: response.body.subarray(0, 512) },
     };
-    const exact = code ? this.options.errorCodes?.[code] : undefined;
+    const exact = code ? this.#options.errorCodes?.[code] : undefined;
     if (exact === RateLimitError || status === 429) {
       const retryAfter =
         parseRetryAfter(response.header('retry-after')) ?? resetHeaderSeconds(response.header('ratelimit-reset'));
@@ -198,13 +328,18 @@ export class Connection implements AsyncPerformer {
     return new RequestError(message, options);
   }
 
+  /** Every secret this connection knows of (credentials' keys and tokens), for scrubbing. */
+  secrets(): readonly string[] {
+    return this.#credentials?.secrets() ?? [];
+  }
+
   /**
    * Removes secrets from an error's message and stack (defence in depth against providers that echo them):
-   * the signer's secrets and the pieces of the secret headers actually sent.
+   * the credentials' secrets and the pieces of the secret headers actually sent.
    */
-  private scrub(error: unknown, prepared: PreparedRequest | undefined): unknown {
+  scrub<E>(error: E, prepared?: PreparedRequest): E {
     if (!(error instanceof Error)) return error;
-    const secrets = [...(this.options.signer?.secrets ?? [])];
+    const secrets = [...this.secrets()];
     for (const [name, value] of Object.entries(prepared?.headers ?? {})) {
       if (SECRET_HEADERS.has(name)) secrets.push(value, ...value.split(/[\s,=:]+/).filter((piece) => piece.length >= 16));
     }
@@ -216,6 +351,60 @@ export class Connection implements AsyncPerformer {
       if (clean !== text) Object.defineProperty(error, field, { value: clean, writable: true, configurable: true, enumerable: false });
     }
     return error;
+  }
+
+  /** Prints as its provider and origin only. */
+  [inspect.custom](): string {
+    return `${this.constructor.name} { provider: '${this.provider}', origin: '${this.origin}' }`;
+  }
+
+  /** Serialises as its provider and origin only. */
+  toJSON(): Record<string, string> {
+    return { provider: this.provider, origin: this.origin };
+  }
+
+  /** The connection's provider and origin. */
+  toString(): string {
+    return `${this.provider} ${this.origin}`;
+  }
+
+  #observe(prepared: PreparedRequest, spec: RequestSpec, attempt: number): RequestInfo | undefined {
+    const hooks = this.#options.hooks;
+    if (!hooks && !this.#log) return undefined;
+    const info: RequestInfo = {
+      method: prepared.method,
+      url: redactUrl(prepared.url),
+      headers: redactHeaders(prepared.headers),
+      provider: this.provider,
+      ...(spec.action ? { action: spec.action } : {}),
+      attempt,
+    };
+    hooks?.beforeRequest?.(info);
+    return info;
+  }
+
+  #observed(info: RequestInfo | undefined, response: HttpResponse, started: number): void {
+    if (!info) return;
+    const ms = Date.now() - started;
+    this.#options.hooks?.afterResponse?.(info, { status: response.status, headers: redactHeaders(response.headers), ms });
+    this.#debug(info, String(response.status), ms);
+  }
+
+  #observedFailure(info: RequestInfo, error: unknown, started: number): void {
+    const code = CloudError.is(error) ? (error.code ?? error.name) : error instanceof Error ? error.name : 'error';
+    this.#debug(info, code, Date.now() - started);
+  }
+
+  #debug(info: RequestInfo, outcome: string, ms: number): void {
+    if (!this.#log) return;
+    let where = info.url;
+    try {
+      const url = new URL(info.url);
+      where = `${url.host}${url.pathname}`;
+    } catch {
+      /* already redacted */
+    }
+    this.#log(`dualcloud ${info.provider} ${info.method} ${where} ${outcome} attempt=${info.attempt} ${ms}ms`);
   }
 }
 

@@ -4,6 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { createReadStream, createWriteStream, openSync, statSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -138,16 +139,18 @@ export async function performRequest(req: PreparedRequest, signal?: AbortSignal)
     if (req.saveTo && response.status >= 200 && response.status < 300) {
       const md5 = createHash('md5');
       let bytes = 0;
+      let crc = 0;
       stream.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
         md5.update(chunk);
+        crc = crc32(chunk, crc);
       });
       // Opened synchronously: an asynchronous open could complete after a failed transfer was cleaned up,
       // recreating the file the caller just removed.
       const file = createWriteStream(req.saveTo, { fd: openSync(req.saveTo, 'w') });
       await pipeline(stream, file, abortSignal ? { signal: abortSignal } : {});
       checkLength(bytes, expected);
-      return { status: response.status, headers, body: new Uint8Array(0), saved: { bytes, md5: md5.digest('hex') } };
+      return { status: response.status, headers, body: new Uint8Array(0), saved: { bytes, md5: md5.digest('hex'), crc32: crc >>> 0 } };
     }
     if (expected !== undefined && Number.isSafeInteger(expected) && expected > 65536) {
       // Known length: fill one buffer as chunks arrive, instead of holding the chunks and a concatenated copy.

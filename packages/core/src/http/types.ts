@@ -46,6 +46,12 @@ export interface RequestSpec {
   readonly acceptStatus?: readonly number[];
   /** Operation name for error messages, e.g. `ListObjectsV2`. */
   readonly action?: string;
+  /**
+   * Checks a successful response (ETag against the MD5 sent, a download's hash, a range's length) and throws
+   * a retryable `IntegrityError` when it does not hold: the connection then repeats the request within the
+   * same retry budget as network errors. Only for idempotent requests.
+   */
+  readonly verify?: (response: import('./response.js').HttpResponse) => void;
 }
 
 /** A request ready for the wire: absolute URL and signed headers. Plain data. */
@@ -67,7 +73,7 @@ export interface RawResponse {
   readonly headers: Headers;
   readonly body: Uint8Array;
   /** Set when the body was streamed to `saveTo`. */
-  readonly saved?: { readonly bytes: number; readonly md5: string };
+  readonly saved?: { readonly bytes: number; readonly md5: string; readonly crc32: number };
 }
 
 /** Which HTTP client sits under axios. */

@@ -60,8 +60,29 @@ export interface DetachedEffect {
   readonly operation: Operation<unknown>;
 }
 
+/**
+ * Join a single-flight sub-operation: the first caller starts it, concurrent callers wait for the same result
+ * (one token request for fifty concurrent first calls). See {@link Flight}.
+ */
+export interface SharedEffect {
+  readonly type: 'shared';
+  readonly flight: Flight<unknown>;
+}
+
 /** Every effect an operation can yield. */
-export type Effect = HttpEffect | SleepEffect | AllEffect | ReadEffect | DetachedEffect;
+export type Effect = HttpEffect | SleepEffect | AllEffect | ReadEffect | DetachedEffect | SharedEffect;
+
+/**
+ * A sub-operation run at most once at a time however many operations ask for it (single-flight).
+ * In async mode concurrent joiners share one Promise; in sync mode the calling thread runs it while every
+ * other sub-operation of the thread waits, which is single-flight by construction. Cancelling one joiner does
+ * not cancel the flight (others depend on it).
+ */
+export class Flight<T> {
+  /** The run in progress in async mode (set and cleared by the async executor). */
+  running: Promise<T> | undefined;
+  constructor(readonly start: () => Operation<T>) {}
+}
 
 /** The result of one settled operation in {@link allSettled}. */
 export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
@@ -91,6 +112,11 @@ export function* allSettled<T>(operations: ReadonlyArray<Operation<T>>, concurre
 /** Reads up to `max` bytes from a source; `null` at the end. */
 export function* read(source: ChunkSource, max: number): Operation<Uint8Array | null> {
   return (yield { type: 'read', source, max }) as Uint8Array | null;
+}
+
+/** Joins a {@link Flight}: runs it, or waits for the run already in progress, and returns its result. */
+export function* joinFlight<T>(flight: Flight<T>): Operation<T> {
+  return (yield { type: 'shared', flight: flight as Flight<unknown> }) as T;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { AbortError } from '../errors/index.js';
 import { asyncFailureToError } from './failures.js';
-import type { AllEffect, Effect, Operation, Settled } from './effects.js';
+import type { AllEffect, Effect, Flight, Operation, Settled } from './effects.js';
 import { type Outcome, ok, fail, stepOperation } from './outcome.js';
 
 /** Options for {@link runAsync}. */
@@ -49,10 +49,41 @@ async function performAsync(effect: Effect, options: RunAsyncOptions): Promise<O
         return await runAllAsync(effect, options);
       case 'detached':
         return ok(await runAsync(effect.operation));
+      case 'shared':
+        return ok(await joinAsync(effect.flight, options.signal));
     }
   } catch (error) {
     return fail(error);
   }
+}
+
+/** Starts a flight or joins the run in progress; a cancelled joiner stops waiting, the flight goes on. */
+function joinAsync<T>(flight: Flight<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!flight.running) {
+    const run = runAsync(flight.start());
+    flight.running = run;
+    const clear = (): void => {
+      if (flight.running === run) flight.running = undefined;
+    };
+    run.then(clear, clear);
+  }
+  if (!signal) return flight.running;
+  const running = flight.running;
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(new AbortError());
+    const onAbort = (): void => reject(new AbortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    running.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Resolves after `ms` milliseconds, or rejects with `AbortError` when the signal fires first. */

@@ -40,6 +40,10 @@ function performSync(effect: Effect, bridge: SyncBridge): Outcome {
         return runAllSync(effect, bridge);
       case 'detached':
         return ok(runSync(effect.operation, bridge));
+      case 'shared':
+        // The thread is blocked while the flight runs, so no other caller of this thread can start it twice.
+        // A run in progress in async mode cannot be awaited from a blocked thread: run it here instead.
+        return ok(runSync(effect.flight.start(), bridge));
     }
   } catch (error) {
     return fail(error);

@@ -66,7 +66,7 @@ export { AzureBlobsStorageDriver, AZURE_ERROR_CODES, AZURE_STORAGE_VERSION, MAX_
 export type { AzureBlobsStorageDriverOptions } from './azure/driver.js';
 export { LocalStorageDriver } from './local.js';
 export type { LocalStorageDriverOptions } from './local.js';
-export { ProgressCallbackError } from './common/progress.js';
+export { ProgressCallbackError } from '@dualcloud/core';
 
 export { Container, StorageObject, StorageDriver, ASYNC_MODE, isCommonPrefix } from '@dualcloud/core';
 export type {

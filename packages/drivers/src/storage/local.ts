@@ -45,9 +45,11 @@ import {
   type StreamOptions,
   type UploadOptions,
   type UploadSource,
+  downloadViaTemporary,
+  fileSize,
+  md5OfFile,
+  reportProgress,
 } from '@dualcloud/core';
-import { downloadViaTemporary, fileSize, md5OfFile } from './common/files.js';
-import { reportProgress } from './common/progress.js';
 
 /** Options of {@link LocalStorageDriver}: only `key` is used (network options are accepted and ignored). */
 export interface LocalStorageDriverOptions extends Partial<DriverOptions> {

@@ -37,7 +37,7 @@ function openUploads(provider: 's3' | 'google_storage', bucket: string): number 
   const conn = new DriverConnection({
     provider,
     ...cloud.endpoint(provider),
-    signer:
+    credentials:
       provider === 's3'
         ? sigV4Signer(FAKE_CREDENTIALS.aws, 'us-east-1', 's3')
         : sigV4Signer(FAKE_CREDENTIALS.gcs, 'auto', 'storage', undefined, 'GOOG4'),

@@ -2,6 +2,7 @@
  * Request shapes, error mapping and multipart failure handling of the S3 and GCS drivers, with msw
  * (async mode; msw intercepts Node's http module, so the transport uses `adapter: 'http'`).
  */
+import { crc32 } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ import {
   read,
   CloudError,
 } from '@dualcloud/core';
-import { PartPool, PartReader, planPartSize, streamFeed } from '../../src/storage/common/parts.js';
+import { PartPool, PartReader, planPartSize, streamFeed } from '@dualcloud/core';
 import { fakeS3, s3Error, type FakeS3 } from './helpers/msw-s3.js';
 
 const server = setupServer();
@@ -260,7 +261,17 @@ describe('multipart uploads', () => {
     expect(part2.length).toBe(2);
     expect(part2[1]!.headers['content-md5']).toBe(md5(data.subarray(8, 16)).toString('base64'));
     const complete = fake.seen.find((r) => r.method === 'POST' && r.url.searchParams.has('uploadId'))!;
-    expect(complete.body.toString()).toMatch(/<Part><PartNumber>1<\/PartNumber><ETag>"[0-9a-f]{32}"<\/ETag><\/Part><Part><PartNumber>2<\/PartNumber>.*<PartNumber>3<\/PartNumber>/);
+    expect(complete.body.toString()).toMatch(/<Part><PartNumber>1<\/PartNumber><ETag>"[0-9a-f]{32}"<\/ETag>.*<\/Part><Part><PartNumber>2<\/PartNumber>.*<PartNumber>3<\/PartNumber>/);
+    // Full-object CRC32 checksums: each part carries its own, and the completion the whole object's.
+    const crcOf = (bytes: Buffer): string => {
+      const out = Buffer.alloc(4);
+      out.writeUInt32BE(crc32(bytes) >>> 0);
+      return out.toString('base64');
+    };
+    expect(part2[1]!.headers['x-amz-checksum-crc32']).toBe(crcOf(data.subarray(8, 16)));
+    expect(complete.body.toString()).toContain(`<ChecksumCRC32>${crcOf(data.subarray(16, 20))}</ChecksumCRC32>`);
+    expect(complete.headers['x-amz-checksum-crc32']).toBe(crcOf(data));
+    expect(complete.headers['x-amz-checksum-type']).toBe('FULL_OBJECT');
   });
 
   test('a file larger than partSize is sent as file slices, each with its Content-MD5', async () => {
@@ -329,7 +340,7 @@ describe('multipart uploads', () => {
     expect(planPartSize(1000, 8, 10_000)).toBe(8);
     // A stream longer than the part limit fails clearly (limit lowered to 3 to keep the test small).
     const reader = new PartReader(toChunkSource([Buffer.alloc(10)]), new PartPool(2));
-    const feed = streamFeed(reader, 2, false, [], 3);
+    const feed = streamFeed(reader, 2, { md5: false, crc32: false }, [], 3);
     const parts = function* () {
       const out: number[] = [];
       for (let p = yield* feed.next(); p; p = yield* feed.next()) out.push(p.number);

@@ -4,7 +4,6 @@
  */
 import {
   collectPages,
-  DriverConnection,
   InvalidArgumentError,
   InvalidCredentialsError,
   MalformedResponseError,
@@ -70,8 +69,6 @@ export class DigitalOceanNodeDriver extends NodeDriver {
   readonly type = Provider.DIGITAL_OCEAN;
   /** Driver name, as in Libcloud. */
   readonly name = 'DigitalOcean';
-  /** The connection (endpoint, bearer token, retries, error mapping). Non-enumerable, so logging a driver or a model never prints its signer's secrets. */
-  declare readonly connection: DriverConnection;
   /** `per_page` of list calls. */
   readonly pageSize: number;
 
@@ -85,21 +82,14 @@ export class DigitalOceanNodeDriver extends NodeDriver {
       throw new InvalidArgumentError('digitalocean: pageSize must be an integer from 1 to 200', { provider: 'digitalocean' });
     }
     this.pageSize = pageSize;
-    const connection = new DriverConnection({
+    this.connect({
       provider: 'digitalocean',
-      host: options.host ?? 'api.digitalocean.com',
-      port: options.port,
-      secure: options.secure ?? true,
-      signer: bearerSigner(options.key),
-      timeoutMs: options.timeoutMs,
-      retry: options.retry,
-      transport: options.transport,
-      concurrency: options.concurrency,
+      host: 'api.digitalocean.com',
+      credentials: bearerSigner(options.key),
       defaultHeaders: { accept: 'application/json' },
       parseError: parseDOError,
       errorCodes: DO_ERROR_CODES,
     });
-    Object.defineProperty(this, 'connection', { value: connection, enumerable: false });
   }
 
   /** Pages of a collection, following `links.pages.next`. */

@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   collectPages,
-  DriverConnection,
   InvalidArgumentError,
   InvalidCredentialsError,
   MalformedResponseError,
@@ -97,8 +96,6 @@ export class EC2NodeDriver extends NodeDriver {
   readonly name = 'Amazon EC2';
   /** The region this driver talks to. */
   readonly region: string;
-  /** The connection (endpoint, signing, retries, error mapping). Non-enumerable, so logging a driver or a model never prints its signer's secrets. */
-  declare readonly connection: DriverConnection;
   /** `MaxResults` of DescribeInstances, when set. */
   readonly pageSize: number | undefined;
 
@@ -116,20 +113,13 @@ export class EC2NodeDriver extends NodeDriver {
     }
     this.pageSize = pageSize;
     const credentials = { accessKeyId: options.key, secretAccessKey: options.secret, ...(options.token ? { sessionToken: options.token } : {}) };
-    const connection = new DriverConnection({
+    this.connect({
       provider: 'ec2',
-      host: options.host ?? `ec2.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`,
-      port: options.port,
-      secure: options.secure ?? true,
-      signer: sigV4Signer(credentials, region, 'ec2'),
-      timeoutMs: options.timeoutMs,
-      retry: options.retry,
-      transport: options.transport,
-      concurrency: options.concurrency,
+      host: `ec2.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`,
+      credentials: sigV4Signer(credentials, region, 'ec2'),
       parseError: parseEC2Error,
       errorCodes: EC2_ERROR_CODES,
     });
-    Object.defineProperty(this, 'connection', { value: connection, enumerable: false });
   }
 
   /** Lists images; `ex` narrows by owner, ids, launch permission or filters. */

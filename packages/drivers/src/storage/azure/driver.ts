@@ -3,28 +3,29 @@
  * SharedKey signing. Works against Azurite with account-in-path addressing.
  * @module
  */
-import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
   commonPrefixEntry,
   azureSharedKeySigner,
-  CloudError,
   Container,
   ContainerAlreadyExistsError,
   ContainerDoesNotExistError,
   ContainerIsNotEmptyError,
-  DriverConnection,
+  downloadToFile,
   IntegrityError,
+  integrityMismatch,
   InvalidArgumentError,
   InvalidCredentialsError,
+  MiB,
   ObjectDoesNotExistError,
+  rangedReadPages,
   RateLimitError,
   StorageDriver,
   StorageObject,
-  UploadError,
-  read,
-  toChunkSource,
+  uploadFile,
+  uploadSource,
   uriEncode,
+  type BodyDigest,
   type DownloadOptions,
   type DriverOptions,
   type ErrorCodeTable,
@@ -33,16 +34,15 @@ import {
   type Operation,
   type Page,
   type PageOperation,
+  type PartData,
   type RequestBody,
   type RequestSpec,
   type StreamOptions,
+  type UploadHooks,
   type UploadOptions,
+  type UploadSettings,
   type UploadSource,
 } from '@dualcloud/core';
-import { downloadViaTemporary, fileSize, md5OfFile } from '../common/files.js';
-import { bytesFeed, fileFeed, MiB, PartPool, PartReader, planPartSize, sendParts, streamFeed, type PartData, type PartFeed } from '../common/parts.js';
-import { reportProgress } from '../common/progress.js';
-import { checkDownloadedLength, rangedReadPages } from '../common/ranged.js';
 import { blockId, blockListBody, parseAzureError, parseBlobList, parseContainerList, type AzureBlobEntry } from './xml.js';
 
 /** Options of {@link AzureBlobsStorageDriver}: `key` is the account name, `secret` the base64 account key. */
@@ -75,6 +75,8 @@ export const MAX_BLOCKS = 50_000;
 const DEFAULT_BLOCK_SIZE = 4 * MiB;
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_CHUNK_SIZE = 4 * MiB;
+/** Azure gives a range's MD5 for ranges up to 4 MiB. */
+const MAX_RANGE_MD5 = 4 * MiB;
 
 /**
  * Azure Blob Storage driver.
@@ -85,11 +87,12 @@ const DEFAULT_CHUNK_SIZE = 4 * MiB;
  * ```
  */
 export class AzureBlobsStorageDriver extends StorageDriver {
+  static override readonly optionKeys: readonly string[] = [...StorageDriver.optionKeys, 'accountInPath'];
+
   readonly type: string = 'azure_blobs';
   readonly name: string = 'Microsoft Azure (blobs)';
   /** Storage account name. */
   readonly account: string;
-  private readonly conn: DriverConnection;
 
   constructor(options: AzureBlobsStorageDriverOptions) {
     super(options);
@@ -98,26 +101,20 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     this.account = options.key;
     const host = options.host ?? `${options.key}.blob.core.windows.net`;
     const accountInPath = options.accountInPath ?? (isIP(host) !== 0 || host === 'localhost');
-    this.conn = new DriverConnection({
-      provider: this.type,
+    this.connect({
+      provider: 'azure_blobs',
       host,
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      secure: options.secure ?? true,
       ...(accountInPath ? { basePath: `/${options.key}` } : {}),
-      signer: azureSharedKeySigner(options.key, options.secret),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.retry ? { retry: options.retry } : {}),
-      ...(options.transport ? { transport: options.transport } : {}),
-      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      credentials: azureSharedKeySigner(options.key, options.secret),
       defaultHeaders: { 'x-ms-version': AZURE_STORAGE_VERSION },
       parseError: parseAzureError,
       errorCodes: AZURE_ERROR_CODES,
     });
   }
 
-  private send(container: string | undefined, blob: string | undefined, spec: Omit<RequestSpec, 'path'>): Operation<HttpResponse> {
+  private send(container: string | undefined, blob: string | undefined, spec: Omit<RequestSpec, 'path'>, verify?: (response: HttpResponse) => void): Operation<HttpResponse> {
     const path = container === undefined ? '/' : `/${container}${blob !== undefined ? `/${uriEncode(blob, true)}` : ''}`;
-    return this.conn.send({ ...spec, path });
+    return this.connection.send({ ...spec, path, ...(verify ? { verify } : {}) });
   }
 
   // ---- containers -------------------------------------------------------------------------------
@@ -249,38 +246,52 @@ export class AzureBlobsStorageDriver extends StorageDriver {
 
   *uploadObjectOp(filePath: string, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
     checkBlobName(objectName);
-    const size = fileSize(filePath);
-    const blockSize = planPartSize(size, this.blockSizeOf(options), MAX_BLOCKS);
-    const verify = options.verifyHash !== false;
-    if (size <= blockSize) {
-      const md5 = verify && size > 0 ? yield* md5OfFile(filePath, 0, size - 1) : verify ? createHash('md5').digest() : undefined;
-      return yield* this.putBlob(container, objectName, { file: filePath }, size, md5, options);
-    }
-    return yield* this.putBlocks(container, objectName, fileFeed(filePath, size, blockSize, verify), size, options);
+    return yield* uploadFile(this.uploadHooks(container, objectName, options), filePath, this.uploadSettings(objectName, options));
   }
 
   *uploadObjectViaStreamOp(source: UploadSource, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
     checkBlobName(objectName);
-    const verify = options.verifyHash !== false;
-    if (typeof source === 'string' || source instanceof Uint8Array) {
-      const bytes = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
-      const blockSize = planPartSize(bytes.byteLength, this.blockSizeOf(options), MAX_BLOCKS);
-      if (bytes.byteLength <= blockSize) {
-        return yield* this.putBlob(container, objectName, bytes, bytes.byteLength, verify ? createHash('md5').update(bytes).digest() : undefined, options);
-      }
-      return yield* this.putBlocks(container, objectName, bytesFeed(bytes, blockSize, verify), bytes.byteLength, options);
-    }
-    const blockSize = this.blockSizeOf(options);
-    const reader = new PartReader(toChunkSource(source), new PartPool(blockSize));
-    const first = yield* read(reader, blockSize);
-    const second = first && first.byteLength === blockSize ? yield* read(reader, blockSize) : null;
-    if (!second) {
-      const bytes = first ?? new Uint8Array(0);
-      return yield* this.putBlob(container, objectName, bytes, bytes.byteLength, verify ? createHash('md5').update(bytes).digest() : undefined, options);
-    }
-    return yield* this.putBlocks(container, objectName, streamFeed(reader, blockSize, verify, [first!, second], MAX_BLOCKS), undefined, options);
+    return yield* uploadSource(this.uploadHooks(container, objectName, options), source, this.uploadSettings(objectName, options));
   }
 
+  private uploadSettings(name: string, options: UploadOptions): UploadSettings {
+    return { name, partSize: this.blockSizeOf(options), concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, options };
+  }
+
+  /**
+   * The kit's upload hooks: Put Blob for one request, Put Block + Put Block List otherwise. Uncommitted blocks
+   * are discarded by Azure, so there is nothing to abort.
+   */
+  private uploadHooks(container: Container, name: string, options: UploadOptions): UploadHooks<undefined> {
+    return {
+      provider: this.type,
+      maxParts: MAX_BLOCKS,
+      putSingle: (body: RequestBody, size: number, digest: BodyDigest | undefined) => this.putBlob(container, name, body, size, digest?.md5, options),
+      deleteWritten: (etag) => this.deleteIfMatch(container.name, name, etag),
+      // eslint-disable-next-line require-yield
+      start: function* (): Operation<undefined> {
+        return undefined;
+      },
+      putPart: (_handle, part) => this.putBlock(container.name, name, part),
+      complete: function* (this: AzureBlobsStorageDriver, _handle: undefined, ids: string[], summary: { size: number }): Operation<StorageObject> {
+        const body = blockListBody(ids);
+        const res = yield* this.send(container.name, name, {
+          method: 'PUT',
+          query: { comp: 'blocklist' },
+          headers: { ...this.blobHeaders(options, 'x-ms-blob-content-type'), 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) },
+          body,
+          action: 'PutBlockList',
+        });
+        return this.uploaded(container, name, summary.size, res.header('etag') ?? '', undefined, options);
+      }.bind(this),
+      // eslint-disable-next-line require-yield
+      abort: function* (): Operation<boolean> {
+        return true;
+      },
+    };
+  }
+
+  /** Put Blob, verified: a returned Content-MD5 other than the MD5 sent makes the connection send it again. */
   private *putBlob(container: Container, name: string, body: RequestBody, size: number, md5: Buffer | undefined, options: UploadOptions): Operation<StorageObject> {
     const headers = {
       ...this.blobHeaders(options, 'content-type'),
@@ -288,13 +299,34 @@ export class AzureBlobsStorageDriver extends StorageDriver {
       'content-length': String(size),
       ...(md5 ? { 'content-md5': md5.toString('base64') } : {}),
     };
-    const res = yield* this.send(container.name, name, { method: 'PUT', headers, body, action: 'PutBlob' });
-    const returned = res.header('content-md5');
-    if (md5 && returned && returned !== md5.toString('base64')) {
-      throw new IntegrityError(`${this.type}: uploaded ${name} but the returned Content-MD5 does not match`, { code: 'HashMismatch', provider: this.type });
-    }
-    reportProgress(options.onProgress, size, size, this.type);
+    const res = yield* this.send(container.name, name, { method: 'PUT', headers, body, action: 'PutBlob' }, md5 ? this.md5Check(name, md5) : undefined);
     return this.uploaded(container, name, size, res.header('etag') ?? '', md5, options);
+  }
+
+  /** Put Block, verified the same way; returns the block id. */
+  private *putBlock(container: string, name: string, part: PartData): Operation<string> {
+    const id = blockId(part.number);
+    const headers: Record<string, string> = { 'content-length': String(part.length), 'content-type': 'application/octet-stream' };
+    if (part.md5) headers['content-md5'] = part.md5.toString('base64');
+    yield* this.send(container, name, { method: 'PUT', query: { comp: 'block', blockid: id }, headers, body: part.body, action: 'PutBlock' }, part.md5 ? this.md5Check(`${name} block ${part.number}`, part.md5) : undefined);
+    return id;
+  }
+
+  /** A `verify` comparing the Content-MD5 Azure computed of what it received with the MD5 sent. */
+  private md5Check(what: string, md5: Buffer): (response: HttpResponse) => void {
+    const expected = md5.toString('base64');
+    return (response) => {
+      const returned = response.header('content-md5');
+      if (returned && returned !== expected) {
+        throw integrityMismatch(this.type, `uploaded ${what} but the returned Content-MD5 does not match`, 'HashMismatch', response.header('etag') ?? '');
+      }
+    };
+  }
+
+  /** Deletes a blob only while it still has `etag`; false when it was already replaced. */
+  private *deleteIfMatch(container: string, name: string, etag: string): Operation<boolean> {
+    const res = yield* this.send(container, name, { method: 'DELETE', headers: { 'if-match': etag }, acceptStatus: [412, 404], action: 'DeleteBlob' });
+    return res.status < 300;
   }
 
   private uploaded(container: Container, name: string, size: number, etag: string, md5: Buffer | undefined, options: UploadOptions): StorageObject {
@@ -311,64 +343,27 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     );
   }
 
-  /**
-   * Put Block for each part (bounded concurrency), then Put Block List. Uncommitted blocks are discarded by
-   * Azure, so a failed upload leaves no blob behind; it is reported as `UploadError`.
-   */
-  private *putBlocks(container: Container, name: string, feed: PartFeed, total: number | undefined, options: UploadOptions): Operation<StorageObject> {
-    let done = 0;
-    const send = function* (this: AzureBlobsStorageDriver, part: PartData): Operation<string> {
-      const id = blockId(part.number);
-      const headers: Record<string, string> = { 'content-length': String(part.length), 'content-type': 'application/octet-stream' };
-      if (part.md5) headers['content-md5'] = part.md5.toString('base64');
-      yield* this.send(container.name, name, { method: 'PUT', query: { comp: 'block', blockid: id }, headers, body: part.body, action: 'PutBlock' });
-      return id;
-    }.bind(this);
-    try {
-      const ids = yield* sendParts(feed, options.concurrency ?? DEFAULT_CONCURRENCY, send, (part) => {
-        done += part.length;
-        reportProgress(options.onProgress, done, total, this.type);
-      });
-      const body = blockListBody(ids);
-      const res = yield* this.send(container.name, name, {
-        method: 'PUT',
-        query: { comp: 'blocklist' },
-        headers: { ...this.blobHeaders(options, 'x-ms-blob-content-type'), 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) },
-        body,
-        action: 'PutBlockList',
-      });
-      return this.uploaded(container, name, done, res.header('etag') ?? '', undefined, options);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      const failure = new UploadError(`${this.type}: upload of ${name} failed; its uncommitted blocks are discarded by Azure: ${reason}`, {
-        code: CloudError.is(error) && error.code ? error.code : 'UploadFailed',
-        provider: this.type,
-      });
-      Object.defineProperty(failure, 'cause', { value: error, enumerable: false });
-      throw failure;
-    }
-  }
-
   *downloadObjectOp(obj: StorageObject, destinationPath: string, options: DownloadOptions = {}): Operation<boolean> {
-    const self = this;
-    return yield* downloadViaTemporary(destinationPath, options.overwriteExisting, function* (temporary) {
-      const res = yield* self.send(obj.container.name, obj.name, { method: 'GET', saveTo: temporary, action: 'GetBlob' });
-      const bytes = checkDownloadedLength(self.type, obj, res);
-      const md5 = res.header('content-md5');
-      if (options.verifyHash !== false && md5 && res.saved && Buffer.from(md5, 'base64').toString('hex') !== res.saved.md5) {
-        throw new IntegrityError(`${self.type}: MD5 of the downloaded ${obj.name} does not match Content-MD5`, { code: 'HashMismatch', provider: self.type });
-      }
-      reportProgress(options.onProgress, bytes, bytes, self.type);
+    return yield* downloadToFile(this.type, obj, destinationPath, options, {
+      fetch: (temporary, verify) => this.send(obj.container.name, obj.name, { method: 'GET', saveTo: temporary, action: 'GetBlob' }, verify),
+      expected: (response) => {
+        const md5 = response.header('content-md5');
+        return md5 ? { md5: Buffer.from(md5, 'base64').toString('hex') } : {};
+      },
     });
   }
 
+  /** Ranged reads; ranges up to 4 MiB ask Azure for their MD5 (`x-ms-range-get-content-md5`), so each is verified. */
   downloadObjectAsStreamPages(obj: StorageObject, options: StreamOptions = {}): PageOperation<Uint8Array> {
     const etag = typeof obj.extra.etag === 'string' && obj.extra.etag ? obj.extra.etag : undefined;
-    const self = this;
-    return rangedReadPages(this.type, obj, options, DEFAULT_CHUNK_SIZE, etag, function* (offset, end, ifMatch) {
-      const headers: Record<string, string> = { 'x-ms-range': `bytes=${offset}-${end}` };
-      if (ifMatch) headers['if-match'] = ifMatch;
-      return (yield* self.send(obj.container.name, obj.name, { method: 'GET', headers, action: 'GetBlob' })).body;
+    return rangedReadPages(this.type, obj, options, DEFAULT_CHUNK_SIZE, etag, {
+      fetch: (offset, end, ifMatch, verify) => {
+        const headers: Record<string, string> = { 'x-ms-range': `bytes=${offset}-${end}` };
+        if (end - offset + 1 <= MAX_RANGE_MD5) headers['x-ms-range-get-content-md5'] = 'true';
+        if (ifMatch) headers['if-match'] = ifMatch;
+        return this.send(obj.container.name, obj.name, { method: 'GET', headers, action: 'GetBlob' }, verify);
+      },
+      rangeMd5: (response, offset, end) => (response.status === 206 && end - offset + 1 <= MAX_RANGE_MD5 ? response.header('content-md5') : undefined),
     });
   }
 }

@@ -1,62 +1,72 @@
 /**
- * The S3-compatible storage driver base: the S3 REST/XML API as operations. `S3StorageDriver` (AWS and
- * S3-compatible stores) and `GoogleStorageDriver` (GCS XML API with HMAC keys) differ only in the hooks
- * declared here (signer, endpoint, metadata prefix, addressing).
+ * The S3-compatible storage driver base: the S3 REST/XML API as operations on the driver kit. `S3StorageDriver`
+ * (AWS and S3-compatible stores) and `GoogleStorageDriver` (GCS XML API with HMAC keys) differ only in the
+ * hooks declared here (credentials, endpoint, metadata prefix, addressing, checksums).
  * @module
  */
-import { createHash } from 'node:crypto';
 import {
-  AbortError,
-  detached,
   commonPrefixEntry,
-  CloudError,
   Container,
   ContainerAlreadyExistsError,
   ContainerDoesNotExistError,
   ContainerIsNotEmptyError,
-  DriverConnection,
+  crc32Base64,
+  detached,
+  downloadToFile,
   IntegrityError,
+  integrityMismatch,
   InvalidArgumentError,
   InvalidCredentialsError,
+  MiB,
   ObjectDoesNotExistError,
+  parseCrc32Base64,
+  rangedReadPages,
   RateLimitError,
   StorageDriver,
   StorageObject,
   UploadError,
-  read,
-  toChunkSource,
+  uploadFile,
+  uploadSource,
   uriEncode,
+  type BodyDigest,
+  type Credentials,
   type DownloadOptions,
   type DriverOptions,
   type ErrorCodeTable,
+  type ExpectedDigest,
   type HttpResponse,
   type ListObjectsOptions,
   type Operation,
   type Page,
   type PageOperation,
+  type PartData,
   type RequestBody,
-  type RequestSpec,
   type Signer,
   type StreamOptions,
+  type UploadHooks,
   type UploadOptions,
+  type UploadSettings,
+  type UploadSummary,
   type UploadSource,
 } from '@dualcloud/core';
-import { downloadViaTemporary, fileSize, md5OfFile } from '../common/files.js';
-import { bytesFeed, fileFeed, MiB, PartPool, PartReader, planPartSize, sendParts, streamFeed, type PartData, type PartFeed } from '../common/parts.js';
-import { reportProgress } from '../common/progress.js';
-import { checkDownloadedLength, rangedReadPages } from '../common/ranged.js';
 import {
-  completeMultipartBody,
-  createBucketBody,
-  isMd5Etag,
-  parseBucketList,
-  parseCompleteResult,
-  parseObjectList,
-  parseS3Error,
-  parseUploadId,
-  unquote,
-  type ObjectEntry,
-} from './xml.js';
+  abortMultipartUploadRequest,
+  completeMultipartUploadRequest,
+  createBucketRequest,
+  createMultipartUploadRequest,
+  deleteBucketRequest,
+  deleteObjectRequest,
+  getObjectRequest,
+  headBucketRequest,
+  headObjectRequest,
+  listBucketsRequest,
+  listObjectsRequest,
+  putObjectRequest,
+  uploadPartRequest,
+  type ListVersion,
+  type S3Request,
+} from './requests.js';
+import { isMd5Etag, parseBucketList, parseCompleteResult, parseObjectList, parseS3Error, parseUploadId, unquote, type ObjectEntry } from './xml.js';
 
 /** Options of the S3-compatible drivers. */
 export interface S3CompatibleOptions extends DriverOptions {
@@ -67,7 +77,20 @@ export interface S3CompatibleOptions extends DriverOptions {
   pathStyle?: boolean;
   /** Smallest part size accepted for multipart uploads (5 MiB on S3; emulators in tests may lower it). */
   minPartSize?: number;
+  /**
+   * ListObjects version (default 2). V1-shaped answers to V2 requests are followed either way; 1 is for servers
+   * that reject `list-type=2`.
+   */
+  listVersion?: ListVersion;
+  /**
+   * Full-object CRC32 checksums on multipart uploads, checked on download (default true for S3; stores that
+   * reject `x-amz-checksum-*` headers need false).
+   */
+  checksums?: boolean;
 }
+
+/** The option names of the S3-compatible drivers. */
+export const S3_OPTION_KEYS: readonly string[] = ['pathStyle', 'minPartSize', 'listVersion', 'checksums'];
 
 /** S3 error codes with an exact error class. */
 export const S3_ERROR_CODES: ErrorCodeTable = {
@@ -91,16 +114,24 @@ export const DEFAULT_CHUNK_SIZE = 4 * MiB;
 /** S3's limit on the number of parts. */
 export const MAX_PARTS = 10_000;
 
-/** What a request targets: the service, a bucket, or an object in a bucket. */
-interface Target {
-  readonly bucket?: string;
-  readonly key?: string;
+/** What a provider built on this base declares. */
+export interface S3Defaults {
+  /** Provider name (the driver's `type`). */
+  readonly provider: string;
+  readonly host: string;
+  readonly region: string;
+  readonly credentials: (region: string) => Credentials | Signer;
+  readonly pathStyle: boolean;
+  /** Whether full-object CRC32 checksums are on by default. */
+  readonly checksums: boolean;
 }
 
 /**
  * Base of S3-compatible drivers. Safe for concurrent calls: per-call state lives in the operations only.
  */
 export abstract class S3CompatibleStorageDriver extends StorageDriver {
+  static override readonly optionKeys: readonly string[] = [...StorageDriver.optionKeys, ...S3_OPTION_KEYS];
+
   /** Metadata header prefix (`x-amz-meta-` or `x-goog-meta-`). */
   protected abstract readonly metaPrefix: string;
   /** Region the driver signs for and creates buckets in. */
@@ -109,69 +140,59 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
   readonly pathStyle: boolean;
   /** Smallest accepted part size. */
   readonly minPartSize: number;
+  /** ListObjects version spoken. */
+  readonly listVersion: ListVersion;
+  /** Whether multipart uploads carry full-object CRC32 checksums. */
+  readonly checksums: boolean;
   /** Endpoint host. */
   readonly host: string;
-  private readonly options: S3CompatibleOptions;
-  private readonly signer: Signer;
-  private readonly connections = new Map<string, DriverConnection>();
 
-  constructor(options: S3CompatibleOptions, defaults: { host: string; region: string; signer: (region: string) => Signer; pathStyle: boolean }) {
+  constructor(options: S3CompatibleOptions, defaults: S3Defaults) {
     super(options);
     if (!options || typeof options.key !== 'string' || options.key === '') throw new InvalidArgumentError('storage driver: `key` is required');
-    this.options = options;
     this.region = options.region ?? defaults.region;
-    this.host = options.host ?? defaults.host;
     const custom = options.host !== undefined || options.port !== undefined;
     this.pathStyle = options.pathStyle ?? (custom ? true : defaults.pathStyle);
     this.minPartSize = options.minPartSize ?? 5 * MiB;
-    this.signer = defaults.signer(this.region);
+    const listVersion = options.listVersion ?? 2;
+    if (listVersion !== 1 && listVersion !== 2) throw new InvalidArgumentError('storage driver: listVersion must be 1 or 2');
+    this.listVersion = listVersion;
+    this.checksums = options.checksums ?? defaults.checksums;
+    this.host = options.host ?? defaults.host;
+    this.connect({
+      provider: defaults.provider,
+      host: defaults.host,
+      credentials: defaults.credentials(this.region),
+      parseError: parseS3Error,
+      errorCodes: S3_ERROR_CODES,
+    });
   }
 
-  /** The connection for a bucket (virtual-hosted addressing uses one host per bucket). */
-  protected connection(bucket?: string): DriverConnection {
-    const host = !this.pathStyle && bucket ? `${bucket}.${this.host}` : this.host;
-    let conn = this.connections.get(host);
-    if (!conn) {
-      const o = this.options;
-      conn = new DriverConnection({
-        provider: this.type,
-        host,
-        ...(o.port !== undefined ? { port: o.port } : {}),
-        secure: o.secure ?? true,
-        signer: this.signer,
-        ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-        ...(o.retry ? { retry: o.retry } : {}),
-        ...(o.transport ? { transport: o.transport } : {}),
-        ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
-        parseError: parseS3Error,
-        errorCodes: S3_ERROR_CODES,
-      });
-      this.connections.set(host, conn);
-    }
-    return conn;
-  }
 
   /** The request path of a target (keys are percent-encoded, slashes kept). */
-  protected pathOf(target: Target): string {
-    const key = target.key !== undefined ? `/${uriEncode(target.key, true)}` : '';
-    if (!target.bucket) return '/';
-    return this.pathStyle ? `/${target.bucket}${key}` : key || '/';
+  protected pathOf(bucket: string | undefined, key: string | undefined): string {
+    const encodedKey = key !== undefined ? `/${uriEncode(key, true)}` : '';
+    if (!bucket) return '/';
+    return this.pathStyle ? `/${bucket}${encodedKey}` : encodedKey || '/';
   }
 
-  /** Sends a request to a target. */
-  protected send(target: Target, spec: Omit<RequestSpec, 'path'>): Operation<HttpResponse> {
-    return this.connection(target.bucket).send({ ...spec, path: this.pathOf(target) });
+  /** Sends a request built by `requests.ts` (virtual-hosted addressing uses one host per bucket). */
+  protected send(request: S3Request, verify?: (response: HttpResponse) => void): Operation<HttpResponse> {
+    const { bucket, key, ...spec } = request;
+    const connection = !this.pathStyle && bucket ? this.connection.forHost(`${bucket}.${this.host}`) : this.connection;
+    return connection.send({ ...spec, path: this.pathOf(bucket, key), ...(verify ? { verify } : {}) });
   }
 
-  /** Extra checks of a downloaded body's hash (GCS's x-goog-hash); returns the expected MD5 hex if any. */
-  protected expectedMd5(response: HttpResponse): string | undefined {
+  /** The hash a GET vouches for: an MD5 ETag, or GCS's x-goog-hash; with checksums, S3's full-object CRC32. */
+  protected expectedDigest(response: HttpResponse): ExpectedDigest {
     const etag = unquote(response.header('etag'));
-    return isMd5Etag(etag) ? etag.toLowerCase() : undefined;
+    const crc32 = response.header('x-amz-checksum-type') === 'FULL_OBJECT' || isMd5Etag(etag) ? parseCrc32Base64(response.header('x-amz-checksum-crc32')) : undefined;
+    return { ...(isMd5Etag(etag) ? { md5: etag.toLowerCase() } : {}), ...(crc32 !== undefined ? { crc32 } : {}) };
   }
 
-  /** The CreateBucket body for this provider, or undefined. */
-  protected createBucketBody(): string | undefined {
-    return this.region !== 'us-east-1' ? createBucketBody(this.region) : undefined;
+  /** The CreateBucket location constraint for this provider, or undefined. */
+  protected bucketLocation(): string | undefined {
+    return this.region !== 'us-east-1' ? this.region : undefined;
   }
 
   // ---- containers -------------------------------------------------------------------------------
@@ -179,7 +200,7 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
   iterateContainersPages(): PageOperation<Container> {
     const self = this;
     return function* (token): Operation<Page<Container>> {
-      const res = yield* self.send({}, { method: 'GET', query: token ? { 'continuation-token': token } : {}, action: 'ListBuckets' });
+      const res = yield* self.send(listBucketsRequest(token));
       const { buckets, nextToken } = parseBucketList(res.xml(), self.type);
       return {
         items: buckets.map((b) => new Container(b.name, b.creationDate ? { creationDate: b.creationDate } : {}, self)),
@@ -190,7 +211,7 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
 
   *getContainerOp(name: string): Operation<Container> {
     checkBucketName(name);
-    const res = yield* this.send({ bucket: name }, { method: 'HEAD', acceptStatus: [404], action: 'HeadBucket' });
+    const res = yield* this.send(headBucketRequest(name));
     if (res.status === 404) throw new ContainerDoesNotExistError(`${this.type}: container ${name} does not exist`, { status: 404, code: 'NoSuchBucket', provider: this.type });
     const region = res.header('x-amz-bucket-region');
     return new Container(name, region ? { region } : {}, this);
@@ -198,30 +219,28 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
 
   *createContainerOp(name: string): Operation<Container> {
     checkBucketName(name);
-    const body = this.createBucketBody();
-    yield* this.send({ bucket: name }, { method: 'PUT', ...(body ? { body, headers: { 'content-type': 'application/xml' } } : {}), action: 'CreateBucket' });
+    yield* this.send(createBucketRequest(name, this.bucketLocation()));
     return new Container(name, {}, this);
   }
 
   *deleteContainerOp(container: Container): Operation<boolean> {
-    yield* this.send({ bucket: container.name }, { method: 'DELETE', action: 'DeleteBucket' });
+    yield* this.send(deleteBucketRequest(container.name));
     return true;
   }
 
+  /**
+   * Pages of ListObjects. The page token is the V2 continuation token, or `m:` + a marker when the server
+   * answered V1-shaped; a marker that repeats is caught by the paging loop guard.
+   */
   iterateContainerObjectsPages(container: Container, options: ListObjectsOptions = {}): PageOperation<StorageObject> {
     const self = this;
     return function* (token): Operation<Page<StorageObject>> {
-      const query = {
-        'list-type': '2',
-        prefix: options.prefix,
-        delimiter: options.delimiter,
-        'max-keys': options.pageSize,
-        'continuation-token': token,
-      };
-      const res = yield* self.send({ bucket: container.name }, { method: 'GET', query, action: 'ListObjectsV2' });
+      const next = token === undefined ? undefined : token.startsWith('m:') ? { marker: token.slice(2) } : { token: token.slice(2) };
+      const res = yield* self.send(listObjectsRequest(container.name, self.listVersion, options, next));
       const listing = parseObjectList(res.xml(), self.type);
       const prefixes = listing.commonPrefixes.map((p) => commonPrefixEntry(p, container, self));
-      return { items: [...listing.objects.map((o) => self.toObject(o, container)), ...prefixes], next: listing.nextToken };
+      const nextToken = listing.nextToken !== undefined ? `t:${listing.nextToken}` : listing.nextMarker !== undefined ? `m:${listing.nextMarker}` : undefined;
+      return { items: [...listing.objects.map((o) => self.toObject(o, container)), ...prefixes], next: nextToken };
     };
   }
 
@@ -243,7 +262,7 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
 
   *getObjectOp(containerName: string, objectName: string): Operation<StorageObject> {
     checkKey(objectName);
-    const res = yield* this.send({ bucket: containerName, key: objectName }, { method: 'HEAD', acceptStatus: [404], action: 'HeadObject' });
+    const res = yield* this.send(headObjectRequest(containerName, objectName));
     if (res.status === 404) {
       throw new ObjectDoesNotExistError(`${this.type}: object ${objectName} does not exist in ${containerName}`, {
         status: 404,
@@ -279,52 +298,26 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
   }
 
   *deleteObjectOp(obj: StorageObject): Operation<boolean> {
-    yield* this.send({ bucket: obj.container.name, key: obj.name }, { method: 'DELETE', action: 'DeleteObject' });
+    yield* this.send(deleteObjectRequest(obj.container.name, obj.name));
     return true;
   }
 
   *uploadObjectOp(filePath: string, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
     checkKey(objectName);
-    const size = fileSize(filePath);
-    const partSize = planPartSize(size, this.partSizeOf(options), MAX_PARTS);
-    const verify = options.verifyHash !== false;
-    if (size <= partSize) {
-      const md5 = verify ? yield* md5OfFile(filePath, 0, size - 1) : undefined;
-      return yield* this.putSingle(container, objectName, { file: filePath }, size, md5, options);
-    }
-    return yield* this.multipart(container, objectName, fileFeed(filePath, size, partSize, verify), size, options);
+    return yield* uploadFile(this.uploadHooks(container, objectName, options), filePath, this.uploadSettings(objectName, options));
   }
 
   *uploadObjectViaStreamOp(source: UploadSource, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
     checkKey(objectName);
-    const verify = options.verifyHash !== false;
-    if (typeof source === 'string' || source instanceof Uint8Array) {
-      const bytes = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
-      const partSize = planPartSize(bytes.byteLength, this.partSizeOf(options), MAX_PARTS);
-      if (bytes.byteLength <= partSize) {
-        const md5 = verify ? createHash('md5').update(bytes).digest() : undefined;
-        return yield* this.putSingle(container, objectName, bytes, bytes.byteLength, md5, options);
-      }
-      return yield* this.multipart(container, objectName, bytesFeed(bytes, partSize, verify), bytes.byteLength, options);
-    }
-    const partSize = this.partSizeOf(options);
-    const reader = new PartReader(toChunkSource(source), new PartPool(partSize));
-    const first = yield* read(reader, partSize);
-    const second = first && first.byteLength === partSize ? yield* read(reader, partSize) : null;
-    if (!second) {
-      const bytes = first ?? new Uint8Array(0);
-      const md5 = verify ? createHash('md5').update(bytes).digest() : undefined;
-      return yield* this.putSingle(container, objectName, bytes, bytes.byteLength, md5, options);
-    }
-    return yield* this.multipart(container, objectName, streamFeed(reader, partSize, verify, [first!, second], MAX_PARTS), undefined, options);
+    return yield* uploadSource(this.uploadHooks(container, objectName, options), source, this.uploadSettings(objectName, options));
   }
 
-  private partSizeOf(options: UploadOptions): number {
-    const size = options.partSize ?? Math.max(DEFAULT_PART_SIZE, this.minPartSize);
-    if (!Number.isSafeInteger(size) || size < this.minPartSize) {
+  private uploadSettings(name: string, options: UploadOptions): UploadSettings {
+    const partSize = options.partSize ?? Math.max(DEFAULT_PART_SIZE, this.minPartSize);
+    if (!Number.isSafeInteger(partSize) || partSize < this.minPartSize) {
       throw new InvalidArgumentError(`${this.type}: partSize must be an integer of at least ${this.minPartSize} bytes`);
     }
-    return size;
+    return { name, partSize, concurrency: options.concurrency ?? DEFAULT_PART_CONCURRENCY, options };
   }
 
   private uploadHeaders(options: UploadOptions): Record<string, string> {
@@ -336,22 +329,88 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
     return headers;
   }
 
-  private *putSingle(
-    container: Container,
-    name: string,
-    body: RequestBody,
-    size: number,
-    md5: Buffer | undefined,
-    options: UploadOptions,
-  ): Operation<StorageObject> {
-    const headers = { ...this.uploadHeaders(options), 'content-length': String(size), ...(md5 ? { 'content-md5': md5.toString('base64') } : {}) };
-    const res = yield* this.send({ bucket: container.name, key: name }, { method: 'PUT', headers, body, action: 'PutObject' });
-    const etag = res.header('etag') ?? '';
-    if (md5 && isMd5Etag(unquote(etag)) && unquote(etag).toLowerCase() !== md5.toString('hex')) {
-      throw new IntegrityError(`${this.type}: uploaded ${name} but the returned ETag does not match the data's MD5`, { code: 'ETagMismatch', provider: this.type });
-    }
-    reportProgress(options.onProgress, size, size, this.type);
-    return this.uploadedObject(container, name, size, etag, options);
+  /** The kit's upload hooks for one object: S3 PutObject, multipart upload, and the guarded delete. */
+  private uploadHooks(container: Container, name: string, options: UploadOptions): UploadHooks<string> {
+    const bucket = container.name;
+    const headers = this.uploadHeaders(options);
+    const crc32 = this.checksums;
+    return {
+      provider: this.type,
+      maxParts: MAX_PARTS,
+      crc32,
+      putSingle: (body: RequestBody, size: number, digest: BodyDigest | undefined) => this.putSingle(container, name, headers, body, size, digest, options),
+      deleteWritten: (etag) => this.deleteIfMatch(bucket, name, etag),
+      start: function* (this: S3CompatibleStorageDriver): Operation<string> {
+        return parseUploadId((yield* this.send(createMultipartUploadRequest(bucket, name, headers, crc32))).xml(), this.type);
+      }.bind(this),
+      putPart: (uploadId, part) => this.putPart(bucket, name, uploadId, part),
+      complete: function* (this: S3CompatibleStorageDriver, uploadId: string, etags: string[], summary: UploadSummary): Operation<StorageObject> {
+        const parts = etags.map((etag, i) => ({ etag, ...(summary.partCrc32s ? { checksumCrc32: crc32Base64(summary.partCrc32s[i]!) } : {}) }));
+        const full = summary.crc32 !== undefined ? crc32Base64(summary.crc32) : undefined;
+        const res = yield* this.send({ ...completeMultipartUploadRequest(bucket, name, uploadId, parts, full), idempotent: true });
+        const doc = res.xml();
+        if (doc.Error) {
+          const info = parseS3Error(res);
+          throw new UploadError(`${this.type}: CompleteMultipartUpload failed: ${info?.code ?? 'Error'}${info?.message ? ` ${info.message}` : ''}`, {
+            code: info?.code ?? 'CompleteFailed',
+            provider: this.type,
+          });
+        }
+        const { etag } = parseCompleteResult(doc, this.type);
+        return this.uploadedObject(container, name, summary.size, etag, options);
+      }.bind(this),
+      abort: function* (this: S3CompatibleStorageDriver, uploadId: string): Operation<boolean> {
+        try {
+          // Detached: a cancelled upload must still be aborted on the server.
+          yield* detached(this.send(abortMultipartUploadRequest(bucket, name, uploadId)));
+          return true;
+        } catch {
+          return false;
+        }
+      }.bind(this),
+    };
+  }
+
+  /** PutObject, verified: an ETag that is not the MD5 of what was sent makes the connection send it again. */
+  private *putSingle(container: Container, name: string, headers: Record<string, string>, body: RequestBody, size: number, digest: BodyDigest | undefined, options: UploadOptions): Operation<StorageObject> {
+    const md5 = digest?.md5;
+    const all = {
+      ...headers,
+      'content-length': String(size),
+      ...(md5 ? { 'content-md5': md5.toString('base64') } : {}),
+      ...(digest?.crc32 !== undefined && this.checksums ? { 'x-amz-checksum-crc32': crc32Base64(digest.crc32) } : {}),
+    };
+    const res = yield* this.send(putObjectRequest(container.name, name, all, body), md5 ? this.etagCheck(name, md5) : undefined);
+    return this.uploadedObject(container, name, size, res.header('etag') ?? '', options);
+  }
+
+  /** UploadPart, verified the same way. */
+  private *putPart(bucket: string, name: string, uploadId: string, part: PartData): Operation<string> {
+    const headers: Record<string, string> = { 'content-length': String(part.length) };
+    if (part.md5) headers['content-md5'] = part.md5.toString('base64');
+    if (part.crc32 !== undefined && this.checksums) headers['x-amz-checksum-crc32'] = crc32Base64(part.crc32);
+    const res = yield* this.send(uploadPartRequest(bucket, name, uploadId, part.number, headers, part.body), part.md5 ? this.etagCheck(`${name} part ${part.number}`, part.md5) : undefined);
+    const etag = res.header('etag');
+    if (!etag) throw new UploadError(`${this.type}: UploadPart ${part.number} returned no ETag`, { code: 'MissingETag', provider: this.type });
+    return etag;
+  }
+
+  /** A `verify` comparing a returned MD5 ETag with the MD5 of the bytes sent. */
+  private etagCheck(what: string, md5: Buffer): (response: HttpResponse) => void {
+    const expected = md5.toString('hex');
+    return (response) => {
+      const etag = response.header('etag') ?? '';
+      const bare = unquote(etag);
+      if (isMd5Etag(bare) && bare.toLowerCase() !== expected) {
+        throw integrityMismatch(this.type, `uploaded ${what} but the returned ETag does not match the data's MD5`, 'ETagMismatch', etag);
+      }
+    };
+  }
+
+  /** Deletes an object only while it still has `etag`; false when it was already replaced. */
+  private *deleteIfMatch(bucket: string, key: string, etag: string): Operation<boolean> {
+    const res = yield* this.send({ ...deleteObjectRequest(bucket, key, etag), acceptStatus: [412, 404] });
+    return res.status < 300;
   }
 
   private uploadedObject(container: Container, name: string, size: number, etag: string, options: UploadOptions): StorageObject {
@@ -369,110 +428,19 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
     );
   }
 
-  /** Multipart upload; on any failure the upload is aborted and an `UploadError` thrown. */
-  private *multipart(container: Container, name: string, feed: PartFeed, total: number | undefined, options: UploadOptions): Operation<StorageObject> {
-    const target = { bucket: container.name, key: name };
-    const init = yield* this.send(target, { method: 'POST', query: { uploads: '' }, headers: this.uploadHeaders(options), action: 'CreateMultipartUpload' });
-    const uploadId = parseUploadId(init.xml(), this.type);
-    let done = 0;
-    let size = 0;
-    const send = function* (this: S3CompatibleStorageDriver, part: PartData): Operation<string> {
-      const headers: Record<string, string> = { 'content-length': String(part.length) };
-      if (part.md5) headers['content-md5'] = part.md5.toString('base64');
-      const res = yield* this.send(target, { method: 'PUT', query: { partNumber: part.number, uploadId }, headers, body: part.body, action: 'UploadPart' });
-      const etag = res.header('etag');
-      if (!etag) throw new UploadError(`${this.type}: UploadPart ${part.number} returned no ETag`, { code: 'MissingETag', provider: this.type });
-      if (part.md5 && isMd5Etag(unquote(etag)) && unquote(etag).toLowerCase() !== part.md5.toString('hex')) {
-        throw new IntegrityError(`${this.type}: part ${part.number} ETag does not match its MD5`, { code: 'ETagMismatch', provider: this.type });
-      }
-      return etag;
-    }.bind(this);
-    try {
-      const etags = yield* sendParts(feed, options.concurrency ?? DEFAULT_PART_CONCURRENCY, send, (part) => {
-        done += part.length;
-        size += part.length;
-        reportProgress(options.onProgress, done, total, this.type);
-      });
-      const res = yield* this.send(target, {
-        method: 'POST',
-        query: { uploadId },
-        headers: { 'content-type': 'application/xml' },
-        body: completeMultipartBody(etags),
-        action: 'CompleteMultipartUpload',
-      });
-      const doc = res.xml();
-      if (doc.Error) {
-        const info = parseS3Error(res);
-        throw new UploadError(`${this.type}: CompleteMultipartUpload failed: ${info?.code ?? 'Error'}${info?.message ? ` ${info.message}` : ''}`, {
-          code: info?.code ?? 'CompleteFailed',
-          provider: this.type,
-        });
-      }
-      const { etag } = parseCompleteResult(doc, this.type);
-      return this.uploadedObject(container, name, size, etag, options);
-    } catch (error) {
-      const aborted = yield* this.abortMultipart(target, uploadId);
-      throw uploadFailure(this.type, name, error, aborted);
-    }
-  }
-
-  /** Aborts a multipart upload; returns whether the abort succeeded. Never throws. */
-  private *abortMultipart(target: Target, uploadId: string): Operation<boolean> {
-    try {
-      // Detached: a cancelled upload must still be aborted on the server.
-      yield* detached(this.send(target, { method: 'DELETE', query: { uploadId }, action: 'AbortMultipartUpload', acceptStatus: [404] }));
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   *downloadObjectOp(obj: StorageObject, destinationPath: string, options: DownloadOptions = {}): Operation<boolean> {
-    const self = this;
-    return yield* downloadViaTemporary(destinationPath, options.overwriteExisting, function* (temporary) {
-      const res = yield* self.send({ bucket: obj.container.name, key: obj.name }, { method: 'GET', saveTo: temporary, action: 'GetObject' });
-      const bytes = checkDownloadedLength(self.type, obj, res);
-      const expected = options.verifyHash === false ? undefined : self.expectedMd5(res);
-      if (expected && res.saved && res.saved.md5 !== expected) {
-        throw new IntegrityError(`${self.type}: MD5 of the downloaded ${obj.name} does not match the provider's hash`, { code: 'HashMismatch', provider: self.type });
-      }
-      reportProgress(options.onProgress, bytes, bytes, self.type);
+    return yield* downloadToFile(this.type, obj, destinationPath, options, {
+      fetch: (temporary, verify) => this.send(getObjectRequest(obj.container.name, obj.name, { saveTo: temporary, checksums: this.checksums }), verify),
+      expected: (response) => this.expectedDigest(response),
     });
   }
 
   downloadObjectAsStreamPages(obj: StorageObject, options: StreamOptions = {}): PageOperation<Uint8Array> {
     const etag = typeof obj.extra.etag === 'string' && obj.extra.etag ? obj.extra.etag : obj.hash ? `"${obj.hash}"` : undefined;
-    const target = { bucket: obj.container.name, key: obj.name };
-    const self = this;
-    return rangedReadPages(this.type, obj, options, DEFAULT_CHUNK_SIZE, etag, function* (offset, end, ifMatch) {
-      const headers: Record<string, string> = { range: `bytes=${offset}-${end}` };
-      if (ifMatch) headers['if-match'] = ifMatch;
-      const res = yield* self.send(target, { method: 'GET', headers, action: 'GetObject' });
-      // A server that ignores Range answers 200 with the whole object: cut out the asked-for bytes.
-      return res.status === 200 && res.body.byteLength > end - offset + 1 ? res.body.subarray(offset, end + 1) : res.body;
+    return rangedReadPages(this.type, obj, options, DEFAULT_CHUNK_SIZE, etag, {
+      fetch: (offset, end, ifMatch, verify) => this.send(getObjectRequest(obj.container.name, obj.name, { range: [offset, end], ...(ifMatch ? { ifMatch } : {}) }), verify),
     });
   }
-}
-
-/** The `UploadError` reported for a failed multipart upload. */
-export function uploadFailure(provider: string, name: string, cause: unknown, aborted: boolean): UploadError | AbortError {
-  const outcome = aborted ? 'aborted' : 'NOT aborted (abort failed; the incomplete upload may remain)';
-  if (cause instanceof AbortError) {
-    // A cancel stays an AbortError, as everywhere else; the message says what became of the upload.
-    return new AbortError(`${provider}: upload of ${name} was cancelled and its multipart upload ${outcome}`, { provider });
-  }
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  const error = new UploadError(
-    `${provider}: upload of ${name} failed and was ${outcome}: ${reason}`,
-    {
-      code: CloudError.is(cause) && cause.code ? cause.code : 'UploadFailed',
-      provider,
-      ...(CloudError.is(cause) && cause.status !== undefined ? { status: cause.status } : {}),
-    },
-  );
-  Object.defineProperty(error, 'cause', { value: cause, enumerable: false });
-  Object.defineProperty(error, 'aborted', { value: aborted, enumerable: true });
-  return error;
 }
 
 function checkBucketName(name: string): void {

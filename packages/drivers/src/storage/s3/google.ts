@@ -2,7 +2,7 @@
  * Google Cloud Storage through its S3-compatible XML API, with HMAC keys (GOOG4-HMAC-SHA256).
  * @module
  */
-import { sigV4Signer, type HttpResponse } from '@dualcloud/core';
+import { sigV4Signer, type ExpectedDigest, type HttpResponse } from '@dualcloud/core';
 import { S3CompatibleStorageDriver, type S3CompatibleOptions } from './driver.js';
 import { isMd5Etag, unquote } from './xml.js';
 
@@ -22,28 +22,37 @@ export class GoogleStorageDriver extends S3CompatibleStorageDriver {
     super(
       { ...options, pathStyle: options?.pathStyle ?? true },
       {
+        provider: 'google_storage',
         host: 'storage.googleapis.com',
         region: 'auto',
         pathStyle: true,
-        signer: () => sigV4Signer({ accessKeyId: options.key, secretAccessKey: options.secret ?? '' }, 'auto', 'storage', undefined, 'GOOG4'),
+        // GCS keeps its own hashes (x-goog-hash): no x-amz-checksum-* headers.
+        checksums: false,
+        credentials: () => sigV4Signer({ accessKeyId: options.key, secretAccessKey: options.secret ?? '' }, 'auto', 'storage', undefined, 'GOOG4'),
       },
     );
   }
 
   /** GCS names the bucket location on creation only when asked; buckets default to the project's location. */
-  protected override createBucketBody(): string | undefined {
+  protected override bucketLocation(): string | undefined {
     return undefined;
   }
 
   /** Prefers `x-goog-hash: md5=<base64>`; falls back to a plain-MD5 ETag. */
-  protected override expectedMd5(response: HttpResponse): string | undefined {
-    const hashes = response.header('x-goog-hash');
-    const md5 = hashes
-      ?.split(',')
-      .map((h) => h.trim())
-      .find((h) => h.startsWith('md5='));
-    if (md5) return Buffer.from(md5.slice(4), 'base64').toString('hex');
+  protected override expectedDigest(response: HttpResponse): ExpectedDigest {
+    const md5 = googleMd5(response);
+    if (md5) return { md5 };
     const etag = unquote(response.header('etag'));
-    return isMd5Etag(etag) ? etag.toLowerCase() : undefined;
+    return isMd5Etag(etag) ? { md5: etag.toLowerCase() } : {};
   }
+}
+
+/** The hex MD5 of `x-goog-hash: md5=<base64>`, if present. */
+function googleMd5(response: HttpResponse): string | undefined {
+  const md5 = response
+    .header('x-goog-hash')
+    ?.split(',')
+    .map((h) => h.trim())
+    .find((h) => h.startsWith('md5='));
+  return md5 ? Buffer.from(md5.slice(4), 'base64').toString('hex') : undefined;
 }

@@ -25,10 +25,12 @@ export class S3StorageDriver extends S3CompatibleStorageDriver {
   constructor(options: S3StorageDriverOptions) {
     const region = options?.region ?? 'us-east-1';
     super(options, {
+      provider: 's3',
       host: `s3.${region}.amazonaws.com`,
       region,
       pathStyle: false,
-      signer: (r) => sigV4Signer({ accessKeyId: options.key, secretAccessKey: options.secret ?? '' }, r, 's3'),
+      checksums: true,
+      credentials: (r) => sigV4Signer({ accessKeyId: options.key, secretAccessKey: options.secret ?? '' }, r, 's3'),
     });
   }
 }

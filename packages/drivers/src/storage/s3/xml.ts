@@ -19,11 +19,15 @@ export interface ObjectEntry {
   readonly storageClass?: string;
 }
 
-/** One page of ListObjectsV2. */
+/**
+ * One page of ListObjects. `nextToken` is V2's continuation token; `nextMarker` is where a V1-shaped page says
+ * (or implies) the next one starts.
+ */
 export interface ObjectListing {
   readonly objects: ObjectEntry[];
   readonly commonPrefixes: string[];
   readonly nextToken?: string;
+  readonly nextMarker?: string;
 }
 
 function root(doc: XmlDocument, name: string, provider: string): Record<string, any> {
@@ -54,7 +58,12 @@ export function parseBucketList(doc: XmlDocument, provider: string): { buckets: 
   return { buckets, ...(nextToken ? { nextToken } : {}) };
 }
 
-/** Parses `<ListBucketResult>` of ListObjectsV2. */
+/**
+ * Parses `<ListBucketResult>` of ListObjects, V2 or V1 shaped. A truncated page without
+ * `NextContinuationToken` is read as V1 (as Libcloud and rclone read it, since older Ceph, appliances and
+ * minimal servers answer V2 requests that way): the next marker is `NextMarker`, else the greatest of the
+ * last key and the last common prefix.
+ */
 export function parseObjectList(doc: XmlDocument, provider: string): ObjectListing {
   const result = root(doc, 'ListBucketResult', provider);
   const objects = asArray<Record<string, unknown>>(result.Contents).map((c) => {
@@ -74,9 +83,15 @@ export function parseObjectList(doc: XmlDocument, provider: string): ObjectListi
     .map((p) => xmlText(p.Prefix))
     .filter((p): p is string => p !== undefined);
   const truncated = xmlText(result.IsTruncated) === 'true';
-  const nextToken = truncated ? xmlText(result.NextContinuationToken) : undefined;
-  if (truncated && !nextToken) throw new MalformedResponseError(`${provider}: truncated listing without NextContinuationToken`, { code: 'UnexpectedXML', provider });
-  return { objects, commonPrefixes, ...(nextToken ? { nextToken } : {}) };
+  if (!truncated) return { objects, commonPrefixes };
+  const nextToken = xmlText(result.NextContinuationToken);
+  if (nextToken) return { objects, commonPrefixes, nextToken };
+  const lastKey = objects.at(-1)?.key;
+  const lastPrefix = commonPrefixes.at(-1);
+  const implied = lastKey !== undefined && lastPrefix !== undefined ? (lastKey > lastPrefix ? lastKey : lastPrefix) : (lastKey ?? lastPrefix);
+  const nextMarker = xmlText(result.NextMarker) || implied;
+  if (!nextMarker) throw new MalformedResponseError(`${provider}: truncated listing gives no way to the next page (no token, marker or entries)`, { code: 'UnexpectedXML', provider });
+  return { objects, commonPrefixes, nextMarker };
 }
 
 /** Parses `<InitiateMultipartUploadResult>` and returns the upload id. */
@@ -85,14 +100,27 @@ export function parseUploadId(doc: XmlDocument, provider: string): string {
 }
 
 /** Parses `<CompleteMultipartUploadResult>` (S3 can answer 200 with an `<Error>` document instead). */
-export function parseCompleteResult(doc: XmlDocument, provider: string): { etag: string } {
-  return { etag: xmlText(root(doc, 'CompleteMultipartUploadResult', provider).ETag) ?? '' };
+export function parseCompleteResult(doc: XmlDocument, provider: string): { etag: string; checksumCrc32?: string } {
+  const result = root(doc, 'CompleteMultipartUploadResult', provider);
+  const checksumCrc32 = xmlText(result.ChecksumCRC32);
+  return { etag: xmlText(result.ETag) ?? '', ...(checksumCrc32 ? { checksumCrc32 } : {}) };
+}
+
+/** A completed part: its ETag and, with checksums, its base64 CRC32. */
+export interface CompletedPart {
+  readonly etag: string;
+  readonly checksumCrc32?: string;
 }
 
 /** The `<CompleteMultipartUpload>` request body. */
-export function completeMultipartBody(etags: readonly string[]): string {
-  const parts = etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${escapeXml(etag)}</ETag></Part>`).join('');
-  return `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${parts}</CompleteMultipartUpload>`;
+export function completeMultipartBody(parts: readonly CompletedPart[]): string {
+  const items = parts
+    .map(
+      (part, i) =>
+        `<Part><PartNumber>${i + 1}</PartNumber><ETag>${escapeXml(part.etag)}</ETag>${part.checksumCrc32 ? `<ChecksumCRC32>${part.checksumCrc32}</ChecksumCRC32>` : ''}</Part>`,
+    )
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${items}</CompleteMultipartUpload>`;
 }
 
 /** The `<CreateBucketConfiguration>` body for a region other than us-east-1. */

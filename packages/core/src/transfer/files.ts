@@ -8,7 +8,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { InvalidArgumentError, read, type ChunkSource, type Operation } from '@dualcloud/core';
+import { crc32 } from 'node:zlib';
+import { InvalidArgumentError } from '../errors/index.js';
+import { read, type ChunkSource, type Operation } from '../runtime/effects.js';
 
 /** Bytes read per `read` effect when hashing files. */
 const HASH_CHUNK = 1024 * 1024;
@@ -54,12 +56,21 @@ export function fileChunkSource(file: string, start: number, end: number): Chunk
   };
 }
 
-/** MD5 (raw digest) of bytes `[start, end]` of a file, read in chunks through the executor. */
-export function* md5OfFile(file: string, start: number, end: number): Operation<Buffer> {
-  const hash = createHash('md5');
+/** MD5 (raw digest) and/or CRC32 of bytes `[start, end]` of a file, read in chunks through the executor. */
+export function* digestOfFile(file: string, start: number, end: number, which: { md5: boolean; crc32: boolean }): Operation<{ md5?: Buffer; crc32?: number }> {
+  const hash = which.md5 ? createHash('md5') : undefined;
+  let crc = 0;
   const source = fileChunkSource(file, start, end);
-  for (let chunk = yield* read(source, HASH_CHUNK); chunk; chunk = yield* read(source, HASH_CHUNK)) hash.update(chunk);
-  return hash.digest();
+  for (let chunk = yield* read(source, HASH_CHUNK); chunk; chunk = yield* read(source, HASH_CHUNK)) {
+    hash?.update(chunk);
+    if (which.crc32) crc = crc32(chunk, crc);
+  }
+  return { ...(hash ? { md5: hash.digest() } : {}), ...(which.crc32 ? { crc32: crc >>> 0 } : {}) };
+}
+
+/** MD5 (raw digest) of bytes `[start, end]` of a file. */
+export function* md5OfFile(file: string, start: number, end: number): Operation<Buffer> {
+  return (yield* digestOfFile(file, start, end, { md5: true, crc32: false })).md5!;
 }
 
 /** Size of a regular file, or `InvalidArgumentError` when it is missing or not a file. */

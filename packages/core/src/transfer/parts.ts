@@ -7,8 +7,11 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { all, InvalidArgumentError, read, UploadError, type ChunkSource, type Operation, type RequestBody } from '@dualcloud/core';
-import { md5OfFile } from './files.js';
+import { InvalidArgumentError, UploadError } from '../errors/index.js';
+import type { RequestBody } from '../http/types.js';
+import { all, read, type ChunkSource, type Operation } from '../runtime/effects.js';
+import { crc32 } from 'node:zlib';
+import { digestOfFile } from './files.js';
 
 /** 1 MiB. */
 export const MiB = 1024 * 1024;
@@ -21,6 +24,22 @@ export interface PartData {
   readonly length: number;
   /** Raw MD5 digest, when integrity checking is on. */
   readonly md5?: Buffer;
+  /** CRC32, when the provider takes per-part checksums (S3 full-object CRC32). */
+  readonly crc32?: number;
+}
+
+/** Which digests each part carries. */
+export interface PartDigests {
+  readonly md5: boolean;
+  readonly crc32: boolean;
+}
+
+/** The digests of in-memory bytes. */
+export function digestBytes(body: Uint8Array, digests: PartDigests): { md5?: Buffer; crc32?: number } {
+  return {
+    ...(digests.md5 ? { md5: createHash('md5').update(body).digest() } : {}),
+    ...(digests.crc32 ? { crc32: crc32(body) >>> 0 } : {}),
+  };
 }
 
 /** Hands out parts in order; `null` when there are no more. Safe to call from concurrent lanes. */
@@ -40,7 +59,7 @@ export function planPartSize(total: number, requested: number, maxParts: number)
 }
 
 /** Parts over in-memory bytes (sub-arrays: nothing is copied). */
-export function bytesFeed(bytes: Uint8Array, partSize: number, withMd5: boolean): PartFeed {
+export function bytesFeed(bytes: Uint8Array, partSize: number, digests: PartDigests): PartFeed {
   let offset = 0;
   let number = 0;
   return {
@@ -50,13 +69,13 @@ export function bytesFeed(bytes: Uint8Array, partSize: number, withMd5: boolean)
       const body = bytes.subarray(offset, offset + partSize);
       offset += body.byteLength;
       number++;
-      return { number, body, length: body.byteLength, ...(withMd5 ? { md5: createHash('md5').update(body).digest() } : {}) };
+      return { number, body, length: body.byteLength, ...digestBytes(body, digests) };
     },
   };
 }
 
 /** Parts over a file, sent as `{file, start, end}` slices so the transport streams them from disk. */
-export function fileFeed(file: string, size: number, partSize: number, withMd5: boolean): PartFeed {
+export function fileFeed(file: string, size: number, partSize: number, digests: PartDigests): PartFeed {
   let offset = 0;
   let number = 0;
   return {
@@ -66,8 +85,8 @@ export function fileFeed(file: string, size: number, partSize: number, withMd5: 
       const end = Math.min(size, start + partSize) - 1;
       offset = end + 1;
       const part = ++number; // claimed before any yield, so concurrent lanes never share a number
-      const md5 = withMd5 ? yield* md5OfFile(file, start, end) : undefined;
-      return { number: part, body: { file, start, end }, length: end - start + 1, ...(md5 ? { md5 } : {}) };
+      const digest = digests.md5 || digests.crc32 ? yield* digestOfFile(file, start, end, digests) : {};
+      return { number: part, body: { file, start, end }, length: end - start + 1, ...digest };
     },
   };
 }
@@ -156,7 +175,7 @@ export class PartReader implements ChunkSource {
 }
 
 /** Parts read from a stream source; `first` holds parts already read (to decide single PUT vs multipart). */
-export function streamFeed(reader: PartReader, partSize: number, withMd5: boolean, first: Uint8Array[], maxParts: number): PartFeed {
+export function streamFeed(reader: PartReader, partSize: number, digests: PartDigests, first: Uint8Array[], maxParts: number): PartFeed {
   const pending = [...first];
   let ended = false;
   return {
@@ -177,7 +196,7 @@ export function streamFeed(reader: PartReader, partSize: number, withMd5: boolea
           code: 'TooManyParts',
         });
       }
-      return { number, body, length: body.byteLength, ...(withMd5 ? { md5: createHash('md5').update(body).digest() } : {}) };
+      return { number, body, length: body.byteLength, ...digestBytes(body, digests) };
     },
     release(part) {
       reader.pool.release(part.body as Uint8Array);

@@ -3,7 +3,8 @@
  * as an unhandled rejection.
  * @module
  */
-import { CloudError, type ProgressCallback } from '@dualcloud/core';
+import type { ProgressCallback } from '../drivers/storage.js';
+import { CloudError } from '../errors/index.js';
 
 /** Thrown when a caller's `onProgress` callback throws; the original error is its `cause`. */
 export class ProgressCallbackError extends CloudError {}
