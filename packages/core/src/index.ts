@@ -59,7 +59,7 @@ export { BaseDriver, ASYNC_MODE } from './drivers/base.js';
 export type { DriverOptions, ExecutionMode, MethodKind } from './drivers/base.js';
 export { NodeDriver } from './drivers/compute.js';
 export type { CreateNodeOptions, RunningNode, WaitUntilRunningOptions } from './drivers/compute.js';
-export { StorageDriver } from './drivers/storage.js';
+export { PipelineStorageDriver, StorageDriver } from './drivers/storage.js';
 export type { DownloadOptions, ListObjectsOptions, ProgressCallback, StreamOptions, UploadOptions } from './drivers/storage.js';
 export { DriverRegistry } from './registry.js';
 export { startModuleWorker, siblingModule } from './sync/module-worker.js';

@@ -6,6 +6,7 @@ import { Container, StorageObject } from '../models/storage.js';
 import type { Operation } from '../runtime/effects.js';
 import { collectPages, type PageOperation } from '../runtime/paging.js';
 import type { UploadSource } from '../runtime/sources.js';
+import { uploadFile, uploadSource, type UploadHooks, type UploadSettings } from '../transfer/upload.js';
 import { BaseDriver, type MethodKind } from './base.js';
 
 /** Progress report: bytes done so far, and the total when known. */
@@ -151,5 +152,28 @@ export abstract class StorageDriver extends BaseDriver {
   /** Deletes an object. */
   deleteObject(obj: StorageObject): boolean {
     return this.exec(this.deleteObjectOp(obj));
+  }
+}
+
+/**
+ * A storage driver that uploads through the kit's one pipeline: it declares its upload hooks (single PUT,
+ * start / put part / complete / abort) and settings, and inherits `uploadObject` and `uploadObjectViaStream`.
+ */
+export abstract class PipelineStorageDriver extends StorageDriver {
+  /** Throws `InvalidArgumentError` for a name the provider refuses. */
+  protected abstract checkObjectName(name: string): void;
+  /** The provider's hooks for one upload of `name` into `container`. */
+  protected abstract uploadHooks(container: Container, name: string, options: UploadOptions): UploadHooks<any>;
+  /** Part size and concurrency for one upload (validating the caller's). */
+  protected abstract uploadSettings(name: string, options: UploadOptions): UploadSettings;
+
+  *uploadObjectOp(filePath: string, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
+    this.checkObjectName(objectName);
+    return yield* uploadFile(this.uploadHooks(container, objectName, options), filePath, this.uploadSettings(objectName, options));
+  }
+
+  *uploadObjectViaStreamOp(source: UploadSource, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
+    this.checkObjectName(objectName);
+    return yield* uploadSource(this.uploadHooks(container, objectName, options), source, this.uploadSettings(objectName, options));
   }
 }

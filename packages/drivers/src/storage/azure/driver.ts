@@ -20,10 +20,8 @@ import {
   ObjectDoesNotExistError,
   rangedReadPages,
   RateLimitError,
-  StorageDriver,
+  PipelineStorageDriver,
   StorageObject,
-  uploadFile,
-  uploadSource,
   uriEncode,
   type BodyDigest,
   type DownloadOptions,
@@ -41,7 +39,6 @@ import {
   type UploadHooks,
   type UploadOptions,
   type UploadSettings,
-  type UploadSource,
 } from '@dualcloud/core';
 import { blockId, blockListBody, parseAzureError, parseBlobList, parseContainerList, type AzureBlobEntry } from './xml.js';
 
@@ -86,8 +83,8 @@ const MAX_RANGE_MD5 = 4 * MiB;
  * const azurite = new AzureBlobsStorageDriver({ key: 'devstoreaccount1', secret: AZURITE_KEY, host: '127.0.0.1', port: 10000, secure: false });
  * ```
  */
-export class AzureBlobsStorageDriver extends StorageDriver {
-  static override readonly optionKeys: readonly string[] = [...StorageDriver.optionKeys, 'accountInPath'];
+export class AzureBlobsStorageDriver extends PipelineStorageDriver {
+  static override readonly optionKeys: readonly string[] = [...PipelineStorageDriver.optionKeys, 'accountInPath'];
 
   readonly type: string = 'azure_blobs';
   readonly name: string = 'Microsoft Azure (blobs)';
@@ -244,17 +241,11 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     return headers;
   }
 
-  *uploadObjectOp(filePath: string, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
-    checkBlobName(objectName);
-    return yield* uploadFile(this.uploadHooks(container, objectName, options), filePath, this.uploadSettings(objectName, options));
+  protected checkObjectName(name: string): void {
+    checkBlobName(name);
   }
 
-  *uploadObjectViaStreamOp(source: UploadSource, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
-    checkBlobName(objectName);
-    return yield* uploadSource(this.uploadHooks(container, objectName, options), source, this.uploadSettings(objectName, options));
-  }
-
-  private uploadSettings(name: string, options: UploadOptions): UploadSettings {
+  protected uploadSettings(name: string, options: UploadOptions): UploadSettings {
     return { name, partSize: this.blockSizeOf(options), concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, options };
   }
 
@@ -262,7 +253,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
    * The kit's upload hooks: Put Blob for one request, Put Block + Put Block List otherwise. Uncommitted blocks
    * are discarded by Azure, so there is nothing to abort.
    */
-  private uploadHooks(container: Container, name: string, options: UploadOptions): UploadHooks<undefined> {
+  protected uploadHooks(container: Container, name: string, options: UploadOptions): UploadHooks<undefined> {
     return {
       provider: this.type,
       maxParts: MAX_BLOCKS,

@@ -22,11 +22,9 @@ import {
   parseCrc32Base64,
   rangedReadPages,
   RateLimitError,
-  StorageDriver,
+  PipelineStorageDriver,
   StorageObject,
   UploadError,
-  uploadFile,
-  uploadSource,
   uriEncode,
   type BodyDigest,
   type Credentials,
@@ -47,7 +45,6 @@ import {
   type UploadOptions,
   type UploadSettings,
   type UploadSummary,
-  type UploadSource,
 } from '@dualcloud/core';
 import {
   abortMultipartUploadRequest,
@@ -129,8 +126,8 @@ export interface S3Defaults {
 /**
  * Base of S3-compatible drivers. Safe for concurrent calls: per-call state lives in the operations only.
  */
-export abstract class S3CompatibleStorageDriver extends StorageDriver {
-  static override readonly optionKeys: readonly string[] = [...StorageDriver.optionKeys, ...S3_OPTION_KEYS];
+export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
+  static override readonly optionKeys: readonly string[] = [...PipelineStorageDriver.optionKeys, ...S3_OPTION_KEYS];
 
   /** Metadata header prefix (`x-amz-meta-` or `x-goog-meta-`). */
   protected abstract readonly metaPrefix: string;
@@ -302,17 +299,11 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
     return true;
   }
 
-  *uploadObjectOp(filePath: string, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
-    checkKey(objectName);
-    return yield* uploadFile(this.uploadHooks(container, objectName, options), filePath, this.uploadSettings(objectName, options));
+  protected checkObjectName(name: string): void {
+    checkKey(name);
   }
 
-  *uploadObjectViaStreamOp(source: UploadSource, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
-    checkKey(objectName);
-    return yield* uploadSource(this.uploadHooks(container, objectName, options), source, this.uploadSettings(objectName, options));
-  }
-
-  private uploadSettings(name: string, options: UploadOptions): UploadSettings {
+  protected uploadSettings(name: string, options: UploadOptions): UploadSettings {
     const partSize = options.partSize ?? Math.max(DEFAULT_PART_SIZE, this.minPartSize);
     if (!Number.isSafeInteger(partSize) || partSize < this.minPartSize) {
       throw new InvalidArgumentError(`${this.type}: partSize must be an integer of at least ${this.minPartSize} bytes`);
@@ -330,7 +321,7 @@ export abstract class S3CompatibleStorageDriver extends StorageDriver {
   }
 
   /** The kit's upload hooks for one object: S3 PutObject, multipart upload, and the guarded delete. */
-  private uploadHooks(container: Container, name: string, options: UploadOptions): UploadHooks<string> {
+  protected uploadHooks(container: Container, name: string, options: UploadOptions): UploadHooks<string> {
     const bucket = container.name;
     const headers = this.uploadHeaders(options);
     const crc32 = this.checksums;
