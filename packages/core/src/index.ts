@@ -50,3 +50,26 @@ export { DriverRegistry } from './registry.js';
 export { startModuleWorker, siblingModule } from './sync/module-worker.js';
 export { invokeAsync, failingIterable, linkSignals, checkSignal } from './drivers/async-api.js';
 export type { AsyncMethod, AsyncResult, Bound, DriverLike, MethodName } from './drivers/async-api.js';
+
+export { checkOptions, checkOptionalOptions } from './options.js';
+export { withRedactedPrint } from './redact-print.js';
+export { CredentialsNotFoundError } from './errors/kinds.js';
+export { parseIni } from './auth/ini.js';
+export type { IniSections } from './auth/ini.js';
+export {
+  awsCredentialsFromEnvironment,
+  azureStorageFromEnvironment,
+  digitalOceanTokenFromEnvironment,
+  openStackFromEnvironment,
+  parseAzureStorageConnectionString,
+} from './auth/environment.js';
+export type {
+  AwsEnvironmentCredentials,
+  AwsEnvironmentOptions,
+  AzureBlobEndpoint,
+  AzureStorageCredentials,
+  DigitalOceanEnvironmentToken,
+  EnvironmentSource,
+  OpenStackEnvironmentCredentials,
+  OpenStackEnvironmentOptions,
+} from './auth/environment.js';
