@@ -309,13 +309,13 @@ export function parseAzureStorageConnectionString(connectionString: string): Azu
     if (pathAccount !== undefined && pathAccount !== account) fail('the BlobEndpoint path is not the AccountName');
     blobEndpoint = defined({ host: url.hostname, port: url.port ? Number(url.port) : undefined, secure: url.protocol === 'https:', accountInPath: pathAccount !== undefined });
   }
+  const accountKey = parts.get('accountkey');
+  if (!accountKey) return fail(parts.has('sharedaccesssignature') ? 'SharedAccessSignature is not supported; an AccountKey is needed' : 'AccountKey is missing');
   if (!account) return fail('AccountName is missing');
   if (!blobEndpoint && (protocol !== undefined || parts.has('endpointsuffix'))) {
     const suffix = parts.get('endpointsuffix') || 'core.windows.net';
     blobEndpoint = { host: `${account}.blob.${suffix}`, secure: protocol !== 'http', accountInPath: false };
   }
-  const accountKey = parts.get('accountkey');
-  if (!accountKey) return fail(parts.has('sharedaccesssignature') ? 'SharedAccessSignature is not supported; an AccountKey is needed' : 'AccountKey is missing');
   return azureResult({ account, accountKey, blobEndpoint, source: 'connection string' });
 }
 
