@@ -76,3 +76,25 @@ export type { PartData, PartDigests, PartFeed, SendPart } from './transfer/parts
 export { digestOfFile, md5OfFile, fileSize, fileChunkSource, downloadViaTemporary, prepareDownload, finishDownload, discardDownload } from './transfer/files.js';
 export { reportProgress, ProgressCallbackError } from './transfer/progress.js';
 export { crc32Combine, crc32Base64, parseCrc32Base64 } from './transfer/crc32.js';
+export { checkOptions, checkOptionalOptions } from './options.js';
+export { withRedactedPrint } from './redact-print.js';
+export { CredentialsNotFoundError } from './errors/kinds.js';
+export { parseIni } from './auth/ini.js';
+export type { IniSections } from './auth/ini.js';
+export {
+  awsCredentialsFromEnvironment,
+  azureStorageFromEnvironment,
+  digitalOceanTokenFromEnvironment,
+  openStackFromEnvironment,
+  parseAzureStorageConnectionString,
+} from './auth/environment.js';
+export type {
+  AwsEnvironmentCredentials,
+  AwsEnvironmentOptions,
+  AzureBlobEndpoint,
+  AzureStorageCredentials,
+  DigitalOceanEnvironmentToken,
+  EnvironmentSource,
+  OpenStackEnvironmentCredentials,
+  OpenStackEnvironmentOptions,
+} from './auth/environment.js';

@@ -67,3 +67,18 @@ export class WorkerError extends CloudError {}
 
 /** A multipart or block upload could not finish and was aborted; nothing was left claimed as complete. */
 export class UploadError extends CloudError {}
+
+/**
+ * No credentials were found where the provider's own tools look (environment variables, standard files).
+ * Nothing was sent, so there is no `status`. The message and {@link CredentialsNotFoundError.searched} name
+ * the variables and files looked at, never a value.
+ */
+export class CredentialsNotFoundError extends InvalidCredentialsError {
+  /** What was looked for, in order: variable names and file paths. */
+  readonly searched: readonly string[];
+  constructor(message: string, options: CloudErrorOptions & { searched?: readonly string[] } = {}) {
+    const { searched = [], ...rest } = options;
+    super(message, { code: 'CredentialsNotFound', ...rest });
+    this.searched = Object.freeze([...searched]);
+  }
+}
