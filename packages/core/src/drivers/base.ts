@@ -5,6 +5,7 @@
  */
 import { inspect } from 'node:util';
 import { DriverConnection, type ConnectionRecipe, type DebugOption, type Hooks } from '../http/connection.js';
+import { checkOptionalOptions } from '../options.js';
 import type { Operation } from '../runtime/effects.js';
 import { iterateAsync, iterateSync, type PageOperation } from '../runtime/paging.js';
 import { runAsync, type RunAsyncOptions } from '../runtime/run-async.js';
@@ -52,6 +53,13 @@ export const DRIVER_OPTION_KEYS: readonly string[] = [
   'debug',
 ];
 
+/** Where a method's options object is and which keys it accepts. */
+export interface MethodOptionsSpec {
+  /** Position of the options argument. */
+  readonly index: number;
+  readonly keys: readonly string[];
+}
+
 /** How a public method is exposed: one result, or an iterable built from pages. */
 export type MethodKind = 'call' | 'iterate';
 
@@ -77,6 +85,12 @@ export abstract class BaseDriver {
   /** Option names the constructor accepts; subclasses extend it. Anything else is refused. */
   static readonly optionKeys: readonly string[] = DRIVER_OPTION_KEYS;
 
+  /**
+   * Methods that take an options object: the argument's position and the keys it accepts. Unknown keys are
+   * refused with `InvalidArgumentError` naming them (and the intended spelling where one is close).
+   */
+  static readonly methodOptions: Readonly<Record<string, MethodOptionsSpec>> = {};
+
   /** Public method names and kinds; subclasses extend it. */
   static readonly methodKinds: Readonly<Record<string, MethodKind>> = {};
 
@@ -86,6 +100,7 @@ export abstract class BaseDriver {
 
   constructor(options?: object) {
     this.mode = options && (options as Record<symbol, unknown>)[ASYNC_MODE] === true ? 'async' : 'sync';
+    checkOptionalOptions(new.target.name, options, new.target.optionKeys);
     this.#options = (options ?? {}) as Partial<DriverOptions>;
   }
 
@@ -131,6 +146,16 @@ export abstract class BaseDriver {
     return `${this.constructor.name} ${show(fields, { ...(options as object), depth: Math.max(0, depth - 1) })}`;
   }
 
+  /** Runs public method `method` (options checked) in this driver's mode. */
+  protected run<T>(method: string, args: readonly unknown[]): T {
+    return this.exec(this.operationFor(method, args)) as T;
+  }
+
+  /** Iterates public method `method`'s pages (options checked) in this driver's mode. */
+  protected runPages<T>(method: string, args: readonly unknown[]): Iterable<T> {
+    return this.iter(this.pagesFor(method, args)) as Iterable<T>;
+  }
+
   /** Runs an operation in this driver's mode (returns a Promise in async mode). */
   protected exec<T>(operation: Operation<T>): T {
     return (this.mode === 'async' ? runAsync(operation) : runSync(operation)) as T;
@@ -157,13 +182,20 @@ export abstract class BaseDriver {
     return (this.constructor as typeof BaseDriver).methodKinds[method];
   }
 
+  private checkArgs(method: string, args: readonly unknown[]): void {
+    const spec = (this.constructor as typeof BaseDriver).methodOptions[method];
+    if (spec) checkOptionalOptions(`${this.name}: ${method}`, args[spec.index], spec.keys);
+  }
+
   private operationFor(method: string, args: readonly unknown[]): Operation<unknown> {
+    this.checkArgs(method, args);
     const build = (this as unknown as Record<string, unknown>)[`${method}Op`];
     if (this.methodKind(method) !== 'call' || typeof build !== 'function') throw new TypeError(`${this.name}: ${method} is not a call method`);
     return build.apply(this, args) as Operation<unknown>;
   }
 
   private pagesFor(method: string, args: readonly unknown[]): PageOperation<unknown> {
+    this.checkArgs(method, args);
     const build = (this as unknown as Record<string, unknown>)[`${method}Pages`];
     if (this.methodKind(method) !== 'iterate' || typeof build !== 'function') throw new TypeError(`${this.name}: ${method} is not an iterate method`);
     return build.apply(this, args) as PageOperation<unknown>;

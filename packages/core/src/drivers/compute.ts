@@ -5,7 +5,7 @@
 import { InvalidArgumentError, TimeoutError } from '../errors/index.js';
 import { Node, NodeImage, NodeLocation, NodeSize, NodeState } from '../models/compute.js';
 import { sleep, type Operation } from '../runtime/effects.js';
-import { BaseDriver, type MethodKind } from './base.js';
+import { BaseDriver, type MethodKind, type MethodOptionsSpec } from './base.js';
 
 /** Arguments of `createNode`. */
 export interface CreateNodeOptions {
@@ -49,6 +49,11 @@ export abstract class NodeDriver extends BaseDriver {
     waitUntilRunning: 'call',
   };
 
+  static override readonly methodOptions: Readonly<Record<string, MethodOptionsSpec>> = {
+    createNode: { index: 0, keys: ['name', 'size', 'image', 'location', 'ex'] },
+    waitUntilRunning: { index: 1, keys: ['timeout', 'pollInterval'] },
+  };
+
   abstract listNodesOp(): Operation<Node[]>;
   abstract listImagesOp(): Operation<NodeImage[]>;
   abstract listSizesOp(): Operation<NodeSize[]>;
@@ -61,46 +66,46 @@ export abstract class NodeDriver extends BaseDriver {
 
   /** Lists nodes. */
   listNodes(): Node[] {
-    return this.exec(this.listNodesOp());
+    return this.run('listNodes', []);
   }
   /** Lists images. */
   listImages(): NodeImage[] {
-    return this.exec(this.listImagesOp());
+    return this.run('listImages', []);
   }
   /** Lists sizes. */
   listSizes(): NodeSize[] {
-    return this.exec(this.listSizesOp());
+    return this.run('listSizes', []);
   }
   /** Lists locations. */
   listLocations(): NodeLocation[] {
-    return this.exec(this.listLocationsOp());
+    return this.run('listLocations', []);
   }
   /** Creates a node. */
   createNode(options: CreateNodeOptions): Node {
-    return this.exec(this.createNodeOp(options));
+    return this.run('createNode', [options]);
   }
   /** Reboots a node. */
   rebootNode(node: Node): boolean {
-    return this.exec(this.rebootNodeOp(node));
+    return this.run('rebootNode', [node]);
   }
   /** Destroys a node. */
   destroyNode(node: Node): boolean {
-    return this.exec(this.destroyNodeOp(node));
+    return this.run('destroyNode', [node]);
   }
   /** Starts a stopped node. */
   startNode(node: Node): boolean {
-    return this.exec(this.startNodeOp(node));
+    return this.run('startNode', [node]);
   }
   /** Stops a running node. */
   stopNode(node: Node): boolean {
-    return this.exec(this.stopNodeOp(node));
+    return this.run('stopNode', [node]);
   }
   /**
    * Waits until every node is running and has an IP; blocks in sync mode, awaits timers in async mode.
    * Fails with `TimeoutError` naming the nodes still not running.
    */
   waitUntilRunning(nodes: Node[], options?: WaitUntilRunningOptions): RunningNode[] {
-    return this.exec(this.waitUntilRunningOp(nodes, options));
+    return this.run('waitUntilRunning', [nodes, options]);
   }
 
   /** The polling operation behind {@link NodeDriver.waitUntilRunning}. */

@@ -7,7 +7,10 @@ import type { Operation } from '../runtime/effects.js';
 import { collectPages, type PageOperation } from '../runtime/paging.js';
 import type { UploadSource } from '../runtime/sources.js';
 import { uploadFile, uploadSource, type UploadHooks, type UploadSettings } from '../transfer/upload.js';
-import { BaseDriver, type MethodKind } from './base.js';
+import { BaseDriver, type MethodKind, type MethodOptionsSpec } from './base.js';
+
+const LIST_OPTION_KEYS = ['prefix', 'delimiter', 'pageSize'];
+const UPLOAD_OPTION_KEYS = ['metaData', 'contentType', 'verifyHash', 'partSize', 'concurrency', 'onProgress', 'ex'];
 
 /** Progress report: bytes done so far, and the total when known. */
 export type ProgressCallback = (done: number, total: number | undefined) => void;
@@ -80,6 +83,15 @@ export abstract class StorageDriver extends BaseDriver {
     deleteObject: 'call',
   };
 
+  static override readonly methodOptions: Readonly<Record<string, MethodOptionsSpec>> = {
+    listContainerObjects: { index: 1, keys: LIST_OPTION_KEYS },
+    iterateContainerObjects: { index: 1, keys: LIST_OPTION_KEYS },
+    uploadObject: { index: 3, keys: UPLOAD_OPTION_KEYS },
+    uploadObjectViaStream: { index: 3, keys: UPLOAD_OPTION_KEYS },
+    downloadObject: { index: 2, keys: ['overwriteExisting', 'verifyHash', 'onProgress'] },
+    downloadObjectAsStream: { index: 1, keys: ['start', 'end', 'chunkSize'] },
+  };
+
   abstract iterateContainersPages(): PageOperation<Container>;
   abstract getContainerOp(name: string): Operation<Container>;
   abstract createContainerOp(name: string): Operation<Container>;
@@ -103,55 +115,55 @@ export abstract class StorageDriver extends BaseDriver {
 
   /** Lists containers. */
   listContainers(): Container[] {
-    return this.exec(this.listContainersOp());
+    return this.run('listContainers', []);
   }
   /** Iterates containers lazily, page by page. */
   iterateContainers(): Iterable<Container> {
-    return this.iter(this.iterateContainersPages());
+    return this.runPages('iterateContainers', []);
   }
   /** Gets a container; `ContainerDoesNotExistError` when it does not exist. */
   getContainer(name: string): Container {
-    return this.exec(this.getContainerOp(name));
+    return this.run('getContainer', [name]);
   }
   /** Creates a container. */
   createContainer(name: string): Container {
-    return this.exec(this.createContainerOp(name));
+    return this.run('createContainer', [name]);
   }
   /** Deletes an empty container. */
   deleteContainer(container: Container): boolean {
-    return this.exec(this.deleteContainerOp(container));
+    return this.run('deleteContainer', [container]);
   }
   /** Lists a container's objects. */
   listContainerObjects(container: Container, options?: ListObjectsOptions): StorageObject[] {
-    return this.exec(this.listContainerObjectsOp(container, options));
+    return this.run('listContainerObjects', [container, options]);
   }
   /** Iterates a container's objects lazily, page by page. */
   iterateContainerObjects(container: Container, options?: ListObjectsOptions): Iterable<StorageObject> {
-    return this.iter(this.iterateContainerObjectsPages(container, options));
+    return this.runPages('iterateContainerObjects', [container, options]);
   }
   /** Gets one object's metadata; `ObjectDoesNotExistError` when it does not exist. */
   getObject(containerName: string, objectName: string): StorageObject {
-    return this.exec(this.getObjectOp(containerName, objectName));
+    return this.run('getObject', [containerName, objectName]);
   }
   /** Uploads a file. */
   uploadObject(filePath: string, container: Container, objectName: string, options?: UploadOptions): StorageObject {
-    return this.exec(this.uploadObjectOp(filePath, container, objectName, options));
+    return this.run('uploadObject', [filePath, container, objectName, options]);
   }
   /** Uploads from bytes, a stream or an iterable (multipart when large or of unknown length). */
   uploadObjectViaStream(source: UploadSource, container: Container, objectName: string, options?: UploadOptions): StorageObject {
-    return this.exec(this.uploadObjectViaStreamOp(source, container, objectName, options));
+    return this.run('uploadObjectViaStream', [source, container, objectName, options]);
   }
   /** Downloads to a file (via a temporary file renamed on success). */
   downloadObject(obj: StorageObject, destinationPath: string, options?: DownloadOptions): boolean {
-    return this.exec(this.downloadObjectOp(obj, destinationPath, options));
+    return this.run('downloadObject', [obj, destinationPath, options]);
   }
   /** Streams an object's bytes in chunks. */
   downloadObjectAsStream(obj: StorageObject, options?: StreamOptions): Iterable<Uint8Array> {
-    return this.iter(this.downloadObjectAsStreamPages(obj, options));
+    return this.runPages('downloadObjectAsStream', [obj, options]);
   }
   /** Deletes an object. */
   deleteObject(obj: StorageObject): boolean {
-    return this.exec(this.deleteObjectOp(obj));
+    return this.run('deleteObject', [obj]);
   }
 }
 

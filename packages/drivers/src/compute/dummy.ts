@@ -46,6 +46,7 @@ interface DummyRecord extends NodeFields {
  * ```
  */
 export class DummyNodeDriver extends NodeDriver {
+  static override readonly optionKeys: readonly string[] = [...NodeDriver.optionKeys, 'nodeCount', 'latencyMs'];
   /** Provider name. */
   readonly type = Provider.DUMMY;
   /** Driver name, as in Libcloud. */

@@ -65,6 +65,7 @@ export interface DigitalOceanCreateNodeOptions extends CreateNodeOptions {
  * ```
  */
 export class DigitalOceanNodeDriver extends NodeDriver {
+  static override readonly optionKeys: readonly string[] = [...NodeDriver.optionKeys, 'pageSize'];
   /** Provider name. */
   readonly type = Provider.DIGITAL_OCEAN;
   /** Driver name, as in Libcloud. */

@@ -20,6 +20,7 @@ import {
   type DriverOptions,
   type ErrorCodeTable,
   type MethodKind,
+  type MethodOptionsSpec,
   type Operation,
   type Page,
   type PageOperation,
@@ -89,6 +90,11 @@ export interface EC2CreateNodeOptions extends CreateNodeOptions {
 export class EC2NodeDriver extends NodeDriver {
   /** The base compute methods plus the EC2-only `listRegions`, so design packages expose it too. */
   static override readonly methodKinds: Readonly<Record<string, MethodKind>> = { ...NodeDriver.methodKinds, listRegions: 'call' };
+  static override readonly optionKeys: readonly string[] = [...NodeDriver.optionKeys, 'token', 'pageSize'];
+  static override readonly methodOptions: Readonly<Record<string, MethodOptionsSpec>> = {
+    ...NodeDriver.methodOptions,
+    listImages: { index: 0, keys: ['owners', 'imageIds', 'executableBy', 'filters'] },
+  };
 
   /** Provider name. */
   readonly type = Provider.EC2;
@@ -124,12 +130,12 @@ export class EC2NodeDriver extends NodeDriver {
 
   /** Lists images; `ex` narrows by owner, ids, launch permission or filters. */
   override listImages(ex?: EC2ListImagesOptions): NodeImage[] {
-    return this.exec(this.listImagesOp(ex));
+    return this.run('listImages', [ex]);
   }
 
   /** Lists the regions enabled for the account (DescribeRegions). */
   listRegions(): string[] {
-    return this.exec(this.listRegionsOp());
+    return this.run('listRegions', []);
   }
 
   /** Pages of DescribeInstances, following `nextToken`. */
