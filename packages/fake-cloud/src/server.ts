@@ -239,7 +239,7 @@ export class FakeCloudServer {
     }
   }
 
-  /** Flips a bit of a response body in place (a copy: bodies may be views of stored objects); counts it if it struck. */
+  /** Swaps the body for a copy with one flipped bit (never in place: bodies may be views of stored objects). */
   private corruptResponse(method: string, response: FakeResponse): void {
     if (method === 'HEAD' || response.status === 204 || response.status === 304 || response.body === undefined) return;
     const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
