@@ -115,7 +115,7 @@ export function verifySigV4(req: FakeRequest, auth: SigV4Auth, keys: KeyTable, m
   }
   const objectService = auth.service === 's3' || auth.service === 'storage';
   const shaHeader = header(req, `${prefix}-content-sha256`);
-  const payloadHash = shaHeader ?? (auth.presigned && objectService ? 'UNSIGNED-PAYLOAD' : sha256Hex(req.body));
+  const payloadHash = shaHeader ?? (auth.presigned && objectService ? 'UNSIGNED-PAYLOAD' : sha256Hex(req.receivedBody ?? req.body));
   let expected: string;
   try {
     expected = expectedSignature(req, auth, secret, date, payloadHash);

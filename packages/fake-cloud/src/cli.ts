@@ -3,7 +3,8 @@
  * credentials to use.
  *
  * Flags: `--port N`, `--latency MS | MIN-MAX | MEAN~JITTER`, `--fault-rate R`, `--fault-kinds 500,503,...`,
- * `--seed N`, `--node-boot-ms N`, `--min-part-size BYTES`, `--max-object-bytes BYTES`, `--json`.
+ * `--seed N`, `--node-boot-ms N`, `--min-part-size BYTES`, `--max-object-bytes BYTES`,
+ * `--verify-content-md5 true|false`, `--s3-list-v1-only`, `--token-ttl-ms N`, `--json`.
  * @module
  */
 import { realpathSync } from 'node:fs';
@@ -36,6 +37,9 @@ export function optionsFromArgs(args: string[]): { options: FakeCloudOptions; js
       'node-boot-ms': { type: 'string' },
       'min-part-size': { type: 'string' },
       'max-object-bytes': { type: 'string' },
+      'verify-content-md5': { type: 'string' },
+      's3-list-v1-only': { type: 'boolean' },
+      'token-ttl-ms': { type: 'string' },
       json: { type: 'boolean' },
     },
     strict: true,
@@ -43,6 +47,8 @@ export function optionsFromArgs(args: string[]): { options: FakeCloudOptions; js
   const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
   const kinds = values['fault-kinds']?.split(',').map((k) => k.trim()) as FaultKind[] | undefined;
   for (const k of kinds ?? []) if (!FAULT_KINDS.includes(k)) throw new RangeError(`--fault-kinds: unknown kind ${k} (known: ${FAULT_KINDS.join(', ')})`);
+  const verify = values['verify-content-md5'];
+  if (verify !== undefined && verify !== 'true' && verify !== 'false') throw new RangeError(`--verify-content-md5: expected true or false, got ${verify}`);
   const options: FakeCloudOptions = {
     port: num(values.port) ?? 9000,
     latency: values.latency ? parseLatency(values.latency) : undefined,
@@ -50,6 +56,9 @@ export function optionsFromArgs(args: string[]): { options: FakeCloudOptions; js
     nodeBootMs: num(values['node-boot-ms']),
     minPartSize: num(values['min-part-size']),
     maxObjectBytes: num(values['max-object-bytes']),
+    verifyContentMd5: verify === undefined ? undefined : verify === 'true',
+    s3ListV1Only: values['s3-list-v1-only'],
+    tokenTtlMs: num(values['token-ttl-ms']),
   };
   return { options, json: values.json ?? false };
 }
@@ -68,6 +77,7 @@ async function main(): Promise<void> {
         `  ec2, s3          key ${c.aws.accessKeyId}  secret ${c.aws.secretAccessKey}  (region from the signature, e.g. us-east-1)`,
         `  digitalocean     token ${c.digitalocean.token}`,
         `  google_storage   HMAC key ${c.gcs.accessKeyId}  secret ${c.gcs.secretAccessKey}`,
+        `  keystone         auth URL http://127.0.0.1:${port}/identity/v3  user ${c.keystone.username}  password ${c.keystone.password}  project ${c.keystone.project}  domain ${c.keystone.domain}`,
         `  latency ${JSON.stringify(server.options.latency)} ms, fault rate ${server.options.faults.rate}, node boot ${server.options.nodeBootMs} ms`,
         'Ctrl-C to stop.',
         '',

@@ -16,11 +16,19 @@ export function drawLatency(spec: LatencySpec, random: () => number): number {
 /** Decides, request by request, which fault (if any) strikes. Deterministic for a given seed and request order. */
 export class FaultPlan {
   private readonly random: () => number;
+  /** A second stream from the same seed, so corruption offsets do not shift the fault decisions. */
+  private readonly offsets: () => number;
   private sequence: (FaultKind | null)[];
 
   constructor(private readonly faults: ResolvedOptions['faults']) {
     this.random = seededRandom(faults.seed);
+    this.offsets = seededRandom((faults.seed ^ 0x5bd1e995) >>> 0);
     this.sequence = [...faults.sequence];
+  }
+
+  /** Where a corruption fault strikes: a fraction in [0, 1) of the bytes it may corrupt. */
+  corruptionPoint(): number {
+    return this.offsets();
   }
 
   /** The fault for the next request to `provider`, or undefined. */

@@ -1,12 +1,14 @@
 /**
  * @dualcloud/fake-cloud: a stateful, in-memory emulator of the wire APIs the dualcloud drivers speak (EC2 Query API,
- * DigitalOcean v2, S3 REST, GCS XML API with HMAC), on one port of 127.0.0.1, with latency and fault injection.
+ * DigitalOcean v2, S3 REST, GCS XML API with HMAC, Keystone v3 tokens), on one port of 127.0.0.1, with latency and
+ * fault injection.
  * @packageDocumentation
  */
 export { startFakeCloud } from './start.js';
 export type { FakeCloud, FakeCloudIsolation } from './start.js';
 export { createFakeCloudServer, FakeCloudServer } from './server.js';
 export type { FakeCloudStats, FakeCloudUpdate, FakeEndpoint } from './server.js';
+export { KEYSTONE_BASE_PATH } from './endpoint.js';
 export { FAKE_CREDENTIALS, FAKE_PROVIDERS, FAULT_KINDS, DEFAULT_REGIONS, resolveOptions } from './options.js';
-export type { FakeCloudOptions, FakeCredentials, FakeProvider, FaultKind, FaultOptions, KeyTable, LatencySpec, ResolvedOptions } from './options.js';
+export type { FakeCloudOptions, FakeCredentials, FakeProvider, FaultKind, FaultOptions, KeyTable, KeystoneUser, LatencySpec, ResolvedOptions } from './options.js';
 export { crc32c } from './checksums.js';

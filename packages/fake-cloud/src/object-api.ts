@@ -6,9 +6,9 @@
  * @module
  */
 import { AuthFailure, parseSigV4, verifySigV4 } from './auth.js';
-import { checksumBase64, crc32c } from './checksums.js';
-import { checkContentMd5, objectPayload, parseRange } from './object-body.js';
-import { compareKeys, ObjectStore, type ObjectMeta, type StoredObject } from './object-store.js';
+import { CHECKSUM_ALGORITHMS, checksumBase64, checksumHeader, computeChecksum, crc32c, parseChecksumAlgorithm, type ObjectChecksum } from './checksums.js';
+import { checkContentMd5, objectPayload, parseRange, type PayloadChecks } from './object-body.js';
+import { compareKeys, ObjectStore, type ObjectMeta, type StoredObject, type Upload, type UploadChecksum } from './object-store.js';
 import type { FakeProvider, KeyTable, ResolvedOptions } from './options.js';
 import * as X from './s3-xml.js';
 import { ApiError, header, type FakeRequest, type FakeResponse } from './wire.js';
@@ -99,7 +99,10 @@ export class ObjectApi {
       if (m === 'DELETE' && q.size === 0) return this.deleteBucket(t);
       if (m === 'GET' && q.has('location')) return this.location(t);
       if (m === 'GET' && q.has('uploads')) return this.listUploads(req, t);
-      if (m === 'GET' && !hasAny(q, ['acl', 'policy', 'versioning', 'cors', 'lifecycle', 'tagging', 'website', 'logging'])) return q.get('list-type') === '2' ? this.listV2(req, t) : this.listV1(req, t);
+      if (m === 'GET' && !hasAny(q, ['acl', 'policy', 'versioning', 'cors', 'lifecycle', 'tagging', 'website', 'logging'])) {
+        const v1Only = !this.d.gcs && this.options().s3ListV1Only;
+        return q.get('list-type') === '2' && !v1Only ? this.listV2(req, t) : this.listV1(req, t);
+      }
       if (m === 'POST' && q.has('delete')) return this.deleteObjects(req, t);
       throw notImplemented();
     }
@@ -114,7 +117,7 @@ export class ObjectApi {
       this.store.abort(t.bucket, t.key, uploadId);
       return { status: 204, headers: {} };
     }
-    if (m === 'DELETE') return this.deleteObject(t);
+    if (m === 'DELETE') return this.deleteObject(req, t);
     if (m === 'POST' && q.has('uploads')) return this.initiate(req, t);
     if (m === 'POST' && uploadId !== null) return this.complete(req, t, uploadId);
     throw methodNotAllowed(m);
@@ -212,8 +215,13 @@ export class ObjectApi {
     return xml(200, X.listV2Xml(this.d, info, { continuationToken: token, nextContinuationToken: next, startAfter }));
   }
 
+  /**
+   * ListObjects version 1. `NextMarker` only comes with a delimiter (as AWS documents: clients resume after the
+   * last key otherwise). Answering a V2 request (`s3ListV1Only`), a continuation token or start-after is the marker.
+   */
   private listV1(req: FakeRequest, t: Target): FakeResponse {
-    const marker = req.query.get('marker') ?? '';
+    const q = req.query;
+    const marker = (q.get('list-type') === '2' ? (q.get('continuation-token') ?? q.get('marker') ?? q.get('start-after')) : q.get('marker')) ?? '';
     const info = this.listing(req, t, marker);
     const last = info.entries[info.entries.length - 1];
     const nextMarker = info.truncated && info.delimiter && last ? (last.kind === 'object' ? last.object.key : last.prefix) : undefined;
@@ -238,10 +246,14 @@ export class ObjectApi {
     return { contentType: header(req, 'content-type') || this.d.defaultContentType, headers, metadata };
   }
 
+  private checks(): PayloadChecks {
+    return { shaHeader: this.d.shaHeader, shaMismatchCode: this.d.shaMismatchCode, verify: this.options().verifyContentMd5 };
+  }
+
   private putObject(req: FakeRequest, t: Target): FakeResponse {
-    const data = objectPayload(req, this.d.shaHeader, this.d.shaMismatchCode);
-    const o = this.store.putObject(t.bucket, t.key, data, this.meta(req), req.now);
-    return { status: 200, headers: { etag: o.etag, ...this.gcsHeaders(o) } };
+    const { data, checksum } = objectPayload(req, this.checks());
+    const o = this.store.putObject(t.bucket, t.key, data, this.meta(req), req.now, checksum);
+    return { status: 200, headers: { etag: o.etag, ...this.gcsHeaders(o), ...checksumHeaders(checksum) } };
   }
 
   private copyObject(req: FakeRequest, t: Target): FakeResponse {
@@ -256,7 +268,7 @@ export class ObjectApi {
     if (slash <= 0 || slash === decoded.length - 1) throw new ApiError(400, 'InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
     const src = this.store.object(decoded.slice(0, slash), decoded.slice(slash + 1));
     const replace = (header(req, 'x-amz-metadata-directive') ?? header(req, 'x-goog-metadata-directive')) === 'REPLACE';
-    const o = this.store.putObject(t.bucket, t.key, src.data, replace ? this.meta(req) : src, req.now);
+    const o = this.store.putObject(t.bucket, t.key, src.data, replace ? this.meta(req) : src, req.now, src.checksum);
     return xml(200, `<?xml version="1.0" encoding="UTF-8"?>\n<CopyObjectResult><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${escapeXml(o.etag)}</ETag></CopyObjectResult>`);
   }
 
@@ -277,6 +289,9 @@ export class ObjectApi {
     const ifNoneMatch = header(req, 'if-none-match');
     if (ifNoneMatch !== undefined && etagListMatches(ifNoneMatch, o.etag)) return { status: 304, headers: { etag: o.etag, 'last-modified': headers['last-modified']! } };
     const range = parseRange(header(req, 'range'), o.data.length);
+    // Whole-object checksums describe whole-object reads only.
+    const checksumMode = header(req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
+    if (!range && checksumMode) Object.assign(headers, checksumHeaders(o.checksum));
     if (!range) return { status: 200, headers: { ...headers, 'content-length': String(o.data.length) }, body: req.method === 'HEAD' ? undefined : o.data };
     const slice = o.data.subarray(range.start, range.end + 1);
     return {
@@ -286,14 +301,19 @@ export class ObjectApi {
     };
   }
 
-  private deleteObject(t: Target): FakeResponse {
+  private deleteObject(req: FakeRequest, t: Target): FakeResponse {
+    const ifMatch = this.d.gcs ? undefined : header(req, 'if-match');
+    // Conditional delete (S3, 2024): the object must exist and match.
+    if (ifMatch !== undefined && !etagListMatches(ifMatch, this.store.object(t.bucket, t.key).etag)) {
+      throw new ApiError(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-Match' });
+    }
     const existed = this.store.deleteObject(t.bucket, t.key);
     if (!existed && this.d.gcs) throw new ApiError(404, 'NoSuchKey', 'The specified key does not exist.', { Key: t.key });
     return { status: 204, headers: {} };
   }
 
   private deleteObjects(req: FakeRequest, t: Target): FakeResponse {
-    checkContentMd5(req, req.body);
+    if (this.options().verifyContentMd5) checkContentMd5(req, req.body);
     this.store.bucket(t.bucket);
     const { keys, quiet } = X.parseDeleteBody(req.body);
     for (const key of keys) this.store.deleteObject(t.bucket, key);
@@ -301,23 +321,55 @@ export class ObjectApi {
   }
 
   private initiate(req: FakeRequest, t: Target): FakeResponse {
-    const u = this.store.initiate(t.bucket, t.key, this.meta(req), req.now);
-    return xml(200, X.initiateXml(this.d, t.bucket, u));
+    const checksum = uploadChecksum(req);
+    const u = this.store.initiate(t.bucket, t.key, this.meta(req), req.now, checksum);
+    const response = xml(200, X.initiateXml(this.d, t.bucket, u));
+    if (checksum) Object.assign(response.headers, { 'x-amz-checksum-algorithm': checksum.algorithm, 'x-amz-checksum-type': checksum.type });
+    return response;
   }
 
   private uploadPart(req: FakeRequest, t: Target, uploadId: string): FakeResponse {
     const n = Number(req.query.get('partNumber'));
-    this.store.upload(t.bucket, t.key, uploadId);
-    const data = objectPayload(req, this.d.shaHeader, this.d.shaMismatchCode);
-    const part = this.store.uploadPart(t.bucket, t.key, uploadId, n, data, req.now);
-    return { status: 200, headers: { etag: part.etag } };
+    const u = this.store.upload(t.bucket, t.key, uploadId);
+    const payload = objectPayload(req, this.checks());
+    const algorithm = u.checksum?.algorithm;
+    if (algorithm && payload.checksum && payload.checksum.algorithm !== algorithm) {
+      throw new ApiError(400, 'InvalidRequest', `Checksum Type mismatch occurred, expected checksum Type: ${algorithm.toLowerCase()}, actual checksum Type: ${payload.checksum.algorithm.toLowerCase()}`);
+    }
+    // S3 computes the part checksum of an upload created with an algorithm when the client sent none.
+    const checksum = payload.checksum ?? (algorithm ? { algorithm, value: computeChecksum(algorithm, payload.data), type: 'FULL_OBJECT' as const } : undefined);
+    const part = this.store.uploadPart(t.bucket, t.key, uploadId, n, payload.data, req.now, checksum);
+    return { status: 200, headers: { etag: part.etag, ...(checksum ? { [checksumHeader(checksum.algorithm)]: checksum.value } : {}) } };
   }
 
   private complete(req: FakeRequest, t: Target, uploadId: string): FakeResponse {
-    this.store.upload(t.bucket, t.key, uploadId);
+    const u = this.store.upload(t.bucket, t.key, uploadId);
     const parts = X.parseCompleteBody(req.body);
-    const o = this.store.complete(t.bucket, t.key, uploadId, parts, req.now);
+    const o = this.store.complete(t.bucket, t.key, uploadId, parts, req.now, this.fullObjectChecksum(req, u));
     return xml(200, X.completeXml(this.d, `http://${req.host}${t.resource}`, t.bucket, o));
+  }
+
+  /**
+   * The full-object checksum of a completed upload (created with `x-amz-checksum-type: FULL_OBJECT`, or completed
+   * with it): the client's value, checked against the assembled bytes when verifying, else the computed one.
+   * COMPOSITE checksums (checksums of part checksums) are not emulated: none is stored.
+   */
+  private fullObjectChecksum(req: FakeRequest, u: Upload): (data: Buffer) => ObjectChecksum | undefined {
+    const type = header(req, 'x-amz-checksum-type')?.toUpperCase();
+    if (u.checksum && type !== undefined && type !== u.checksum.type) {
+      throw new ApiError(400, 'InvalidRequest', `The upload was created using the ${u.checksum.type} checksum mode. The complete request must use the same checksum mode.`);
+    }
+    const fullObject = (u.checksum?.type ?? type) === 'FULL_OBJECT';
+    const algorithm = u.checksum?.algorithm ?? CHECKSUM_ALGORITHMS.find((a) => header(req, checksumHeader(a)) !== undefined);
+    if (!fullObject || !algorithm) return () => undefined;
+    if (algorithm === 'SHA256') throw new ApiError(400, 'InvalidRequest', 'The FULL_OBJECT checksum type cannot be used with the sha256 checksum algorithm.');
+    const value = header(req, checksumHeader(algorithm));
+    const verify = this.options().verifyContentMd5;
+    return (data) => {
+      const computed = computeChecksum(algorithm, data);
+      if (verify && value !== undefined && value !== computed) throw new ApiError(400, 'BadDigest', `The ${algorithm} you specified did not match the calculated checksum.`);
+      return { algorithm, value: value ?? computed, type: 'FULL_OBJECT' };
+    };
   }
 
   private listParts(req: FakeRequest, t: Target, uploadId: string): FakeResponse {
@@ -381,6 +433,29 @@ function target(req: FakeRequest): Target {
   const bucket = decode(slash < 0 ? path : path.slice(0, slash));
   const key = slash < 0 ? '' : decode(path.slice(slash + 1));
   return { bucket, key, resource: key ? `/${bucket}/${key}` : `/${bucket}` };
+}
+
+/** The checksum algorithm and type a CreateMultipartUpload asks for (S3 defaults the type to COMPOSITE). */
+function uploadChecksum(req: FakeRequest): UploadChecksum | undefined {
+  const name = header(req, 'x-amz-checksum-algorithm');
+  const type = header(req, 'x-amz-checksum-type')?.toUpperCase();
+  if (name === undefined) {
+    if (type !== undefined) throw new ApiError(400, 'InvalidRequest', 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.');
+    return undefined;
+  }
+  const algorithm = parseChecksumAlgorithm(name);
+  if (!algorithm) {
+    if (/^(CRC64NVME|SHA1)$/i.test(name)) throw notImplemented();
+    throw new ApiError(400, 'InvalidRequest', 'Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]');
+  }
+  if (type !== undefined && type !== 'FULL_OBJECT' && type !== 'COMPOSITE') throw new ApiError(400, 'InvalidRequest', `Value for x-amz-checksum-type header is invalid.`);
+  if (type === 'FULL_OBJECT' && algorithm === 'SHA256') throw new ApiError(400, 'InvalidRequest', 'The FULL_OBJECT checksum type cannot be used with the sha256 checksum algorithm.');
+  return { algorithm, type: type ?? 'COMPOSITE' };
+}
+
+/** `x-amz-checksum-<algorithm>` and `x-amz-checksum-type` of a stored checksum. */
+function checksumHeaders(checksum: ObjectChecksum | undefined): Record<string, string> {
+  return checksum ? { [checksumHeader(checksum.algorithm)]: checksum.value, 'x-amz-checksum-type': checksum.type } : {};
 }
 
 function xml(status: number, body: string): FakeResponse {

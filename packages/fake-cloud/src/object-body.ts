@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sha256Hex } from '@dualcloud/core';
-import { checksumBase64, crc32, crc32c } from './checksums.js';
+import { CHECKSUM_ALGORITHMS, checksumHeader, computeChecksum, type ObjectChecksum } from './checksums.js';
 import { ApiError, header, type FakeRequest } from './wire.js';
 
 /**
@@ -38,11 +38,22 @@ export function decodeAwsChunked(body: Buffer): { data: Buffer; trailers: Record
   return { data: Buffer.concat(chunks), trailers };
 }
 
-/** The object bytes of a PUT / UploadPart, after decoding and every integrity check the request asks for. */
-export function objectPayload(req: FakeRequest, shaHeader: string, shaMismatchCode: string): Buffer {
-  const declared = header(req, shaHeader);
-  if (declared && /^[0-9a-f]{64}$/i.test(declared) && sha256Hex(req.body) !== declared.toLowerCase()) {
-    throw new ApiError(400, shaMismatchCode, 'The provided x-amz-content-sha256 header does not match what was computed.');
+/** How a store checks a payload. */
+export interface PayloadChecks {
+  /** `x-amz-content-sha256` or `x-goog-content-sha256`, checked against the bytes as sent. */
+  readonly shaHeader: string;
+  /** The error code of a payload hash mismatch. */
+  readonly shaMismatchCode: string;
+  /** Whether Content-MD5 and `x-amz-checksum-*` are checked (`verifyContentMd5`). */
+  readonly verify: boolean;
+}
+
+/** The object bytes of a PUT / UploadPart and the checksum the client gave, after the checks the request asks for. */
+export function objectPayload(req: FakeRequest, checks: PayloadChecks): { data: Buffer; checksum?: ObjectChecksum } {
+  const declared = header(req, checks.shaHeader);
+  // The payload hash is part of the signature: it covers the bytes as sent, not a later corruption.
+  if (declared && /^[0-9a-f]{64}$/i.test(declared) && sha256Hex(req.receivedBody ?? req.body) !== declared.toLowerCase()) {
+    throw new ApiError(400, checks.shaMismatchCode, 'The provided x-amz-content-sha256 header does not match what was computed.');
   }
   let data = req.body;
   let trailers: Record<string, string> = {};
@@ -54,15 +65,16 @@ export function objectPayload(req: FakeRequest, shaHeader: string, shaMismatchCo
       throw new ApiError(400, 'IncompleteBody', 'You did not provide the number of bytes specified by the x-amz-decoded-content-length header.');
     }
   }
-  checkContentMd5(req, data);
-  const checksum = (name: string): string | undefined => header(req, name) ?? trailers[name];
-  const want32 = checksum('x-amz-checksum-crc32');
-  if (want32 !== undefined && want32 !== checksumBase64(crc32(data))) throw new ApiError(400, 'BadDigest', 'The CRC32 you specified did not match the calculated checksum.');
-  const want32c = checksum('x-amz-checksum-crc32c');
-  if (want32c !== undefined && want32c !== checksumBase64(crc32c(data))) throw new ApiError(400, 'BadDigest', 'The CRC32C you specified did not match the calculated checksum.');
-  const want256 = checksum('x-amz-checksum-sha256');
-  if (want256 !== undefined && want256 !== createHash('sha256').update(data).digest('base64')) throw new ApiError(400, 'BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
-  return data;
+  if (checks.verify) checkContentMd5(req, data);
+  let checksum: ObjectChecksum | undefined;
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const name = checksumHeader(algorithm);
+    const want = header(req, name) ?? trailers[name];
+    if (want === undefined) continue;
+    if (checks.verify && want !== computeChecksum(algorithm, data)) throw new ApiError(400, 'BadDigest', `The ${algorithm} you specified did not match the calculated checksum.`);
+    checksum ??= { algorithm, value: want, type: 'FULL_OBJECT' };
+  }
+  return { data, checksum };
 }
 
 /** Checks `Content-MD5` (400 `InvalidDigest` when malformed, 400 `BadDigest` when different). */

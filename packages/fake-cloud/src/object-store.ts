@@ -4,6 +4,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { ChecksumAlgorithm, ObjectChecksum } from './checksums.js';
 import { ApiError } from './wire.js';
 
 /** Object fields set from request headers. */
@@ -25,6 +26,8 @@ export interface StoredObject extends ObjectMeta {
   readonly lastModified: Date;
   readonly generation: number;
   readonly partsCount?: number;
+  /** The whole-object checksum the client gave (or S3 computed for a FULL_OBJECT multipart upload). */
+  readonly checksum?: ObjectChecksum;
 }
 
 /** An uploaded part. */
@@ -34,6 +37,14 @@ export interface Part {
   readonly etag: string;
   readonly md5: Buffer;
   readonly lastModified: Date;
+  /** The part's checksum, as the client gave it. */
+  readonly checksum?: ObjectChecksum;
+}
+
+/** The checksum a multipart upload was created with (`x-amz-checksum-algorithm`, `x-amz-checksum-type`). */
+export interface UploadChecksum {
+  readonly algorithm: ChecksumAlgorithm;
+  readonly type: 'FULL_OBJECT' | 'COMPOSITE';
 }
 
 /** A multipart upload in progress. */
@@ -42,6 +53,7 @@ export interface Upload extends ObjectMeta {
   readonly key: string;
   readonly initiated: Date;
   readonly parts: Map<number, Part>;
+  readonly checksum?: UploadChecksum;
 }
 
 /** A bucket. */
@@ -150,12 +162,13 @@ export class ObjectStore {
     return o;
   }
 
-  /** Stores an object (replacing any previous one). */
-  putObject(bucket: string, key: string, data: Buffer, meta: ObjectMeta, now: number): StoredObject {
+  /** Stores an object (replacing any previous one). Only the {@link ObjectMeta} fields of `meta` are used. */
+  putObject(bucket: string, key: string, data: Buffer, meta: ObjectMeta, now: number, checksum?: ObjectChecksum): StoredObject {
     const b = this.bucket(bucket);
     this.checkSize(data.length, this.limits().maxObjectBytes, false);
     const md5 = createHash('md5').update(data).digest();
-    return this.store(b, { key, data, md5, etag: `"${md5.toString('hex')}"`, lastModified: new Date(now), generation: this.nextGeneration(), ...meta });
+    const { contentType, headers, metadata } = meta; // `meta` may be a whole source object (CopyObject)
+    return this.store(b, { key, data, md5, etag: `"${md5.toString('hex')}"`, lastModified: new Date(now), generation: this.nextGeneration(), contentType, headers, metadata, checksum });
   }
 
   /** Deletes an object; returns whether it existed. */
@@ -208,10 +221,10 @@ export class ObjectStore {
   }
 
   /** Starts a multipart upload. */
-  initiate(bucket: string, key: string, meta: ObjectMeta, now: number): Upload {
+  initiate(bucket: string, key: string, meta: ObjectMeta, now: number, checksum?: UploadChecksum): Upload {
     const b = this.bucket(bucket);
     if (b.uploads.size >= 10_000) throw new ApiError(400, 'TooManyUploads', 'Too many multipart uploads in progress in this bucket.');
-    const upload: Upload = { id: randomBytes(24).toString('base64url'), key, initiated: new Date(now), parts: new Map(), ...meta };
+    const upload: Upload = { id: randomBytes(24).toString('base64url'), key, initiated: new Date(now), parts: new Map(), ...meta, checksum };
     b.uploads.set(upload.id, upload);
     return upload;
   }
@@ -226,7 +239,7 @@ export class ObjectStore {
   }
 
   /** Stores a part (replacing a previous part with the same number). */
-  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, data: Buffer, now: number): Part {
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, data: Buffer, now: number, checksum?: ObjectChecksum): Part {
     const u = this.upload(bucket, key, uploadId);
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
       throw new ApiError(400, 'InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: String(partNumber) });
@@ -235,14 +248,24 @@ export class ObjectStore {
     const md5 = createHash('md5').update(data).digest();
     const old = u.parts.get(partNumber);
     if (old) this.totalBytes -= cost(old.data);
-    const part: Part = { number: partNumber, data, md5, etag: `"${md5.toString('hex')}"`, lastModified: new Date(now) };
+    const part: Part = { number: partNumber, data, md5, etag: `"${md5.toString('hex')}"`, lastModified: new Date(now), checksum };
     this.totalBytes += cost(data);
     u.parts.set(partNumber, part);
     return part;
   }
 
-  /** Completes an upload from the client's part list (checked for order, existence, ETags and sizes). */
-  complete(bucket: string, key: string, uploadId: string, list: readonly { partNumber: number; etag: string }[], now: number): StoredObject {
+  /**
+   * Completes an upload from the client's part list (checked for order, existence, ETags and sizes). `checksum`
+   * sees the assembled bytes before anything changes: it gives the object's checksum, or throws to refuse.
+   */
+  complete(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    list: readonly { partNumber: number; etag: string }[],
+    now: number,
+    checksum: (data: Buffer) => ObjectChecksum | undefined = () => undefined,
+  ): StoredObject {
     const b = this.bucket(bucket);
     const u = this.upload(bucket, key, uploadId);
     if (list.length === 0) throw new ApiError(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
@@ -262,6 +285,7 @@ export class ObjectStore {
       }
     }
     const data = Buffer.concat(parts.map((p) => p.data));
+    const objectChecksum = checksum(data);
     const md5 = createHash('md5')
       .update(Buffer.concat(parts.map((p) => p.md5)))
       .digest('hex');
@@ -269,16 +293,17 @@ export class ObjectStore {
     let object: StoredObject;
     try {
       object = this.store(b, {
-      key,
-      data,
-      md5: createHash('md5').update(data).digest(),
-      etag: `"${md5}-${parts.length}"`,
-      lastModified: new Date(now),
-      generation: this.nextGeneration(),
-      partsCount: parts.length,
-      contentType: u.contentType,
-      headers: u.headers,
-      metadata: u.metadata,
+        key,
+        data,
+        md5: createHash('md5').update(data).digest(),
+        etag: `"${md5}-${parts.length}"`,
+        lastModified: new Date(now),
+        generation: this.nextGeneration(),
+        partsCount: parts.length,
+        contentType: u.contentType,
+        headers: u.headers,
+        metadata: u.metadata,
+        checksum: objectChecksum,
       });
     } catch (e) {
       this.totalBytes += partBytes;

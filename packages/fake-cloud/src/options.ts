@@ -3,11 +3,11 @@
  * @module
  */
 
-/** The providers the fake cloud emulates, named as the drivers name them. */
-export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage';
+/** The providers the fake cloud emulates, named as the drivers name them (`keystone`: OpenStack Identity v3). */
+export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone';
 
 /** All emulated providers. */
-export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage'];
+export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone'];
 
 /**
  * Latency added to every request before it is answered: fixed milliseconds, uniform in `[min, max]`,
@@ -16,14 +16,18 @@ export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', '
 export type LatencySpec = number | { readonly min: number; readonly max: number } | { readonly mean: number; readonly jitter?: number };
 
 /** The kinds of injected faults. */
-export type FaultKind = '500' | '503' | '429' | 'reset' | 'truncated' | 'stall';
+export type FaultKind = '500' | '503' | '429' | 'reset' | 'truncated' | 'stall' | 'corrupt-request' | 'corrupt-response';
 
 /** All fault kinds. */
-export const FAULT_KINDS: readonly FaultKind[] = ['500', '503', '429', 'reset', 'truncated', 'stall'];
+export const FAULT_KINDS: readonly FaultKind[] = ['500', '503', '429', 'reset', 'truncated', 'stall', 'corrupt-request', 'corrupt-response'];
 
 /**
  * Fault injection. `500`, `503`, `429` and `reset` strike before the request is handled (it has no effect);
  * `truncated` and `stall` strike the real response, after the request took effect (as when a reply is lost).
+ * `corrupt-request` flips one bit of the request body's payload before the handler sees it (signatures and
+ * payload hashes are checked on the bytes as sent; Content-MD5 and checksums see the corrupted ones), and
+ * `corrupt-response` flips one bit of the response body (same Content-Length); both let the request take effect.
+ * A corruption fault that finds no body to corrupt is dropped: the request is served normally and not counted.
  */
 export interface FaultOptions {
   /** Probability (0..1) that a request gets a fault. Default 0. */
@@ -48,6 +52,18 @@ export interface FaultOptions {
 /** Access key id → secret key. */
 export type KeyTable = Readonly<Record<string, string>>;
 
+/**
+ * A Keystone user's membership in one project. Several entries with the same user and domain give the user
+ * several projects (the first entry's password counts).
+ */
+export interface KeystoneUser {
+  readonly username: string;
+  readonly password: string;
+  readonly project: string;
+  /** Domain of the user and the project (by name). `Default` has the id `default`, as in Keystone. */
+  readonly domain: string;
+}
+
 /** Credentials accepted by the fake cloud. */
 export interface FakeCredentials {
   /** AWS access key id → secret (EC2 and S3). */
@@ -56,6 +72,8 @@ export interface FakeCredentials {
   readonly digitalocean: readonly string[];
   /** GCS HMAC access id → secret. */
   readonly gcs: KeyTable;
+  /** Keystone users and their projects. */
+  readonly keystone: readonly KeystoneUser[];
 }
 
 /** The default credentials (also printed by `pnpm fake-cloud`). Not secrets: they only open the fake cloud. */
@@ -63,6 +81,7 @@ export const FAKE_CREDENTIALS = {
   aws: { accessKeyId: 'AKIAFAKECLOUD0000001', secretAccessKey: 'fake/cloud/aws/secret/key/0000000000000' },
   digitalocean: { token: 'dop_v1_fakecloud0000000000000000000000000000000000000000000000000000' },
   gcs: { accessKeyId: 'GOOGFAKECLOUD000000000000001', secretAccessKey: 'fake/cloud/gcs/hmac/secret/000000000000' },
+  keystone: { username: 'demo', password: 'fake-keystone-password-000', project: 'demo', domain: 'Default' },
 } as const;
 
 /** Options of {@link startFakeCloud} and {@link createFakeCloudServer}. All optional, all structured-clonable. */
@@ -95,6 +114,19 @@ export interface FakeCloudOptions {
   readonly credentials?: Partial<FakeCredentials>;
   /** Regions listed by EC2 DescribeRegions and DigitalOcean /v2/regions. */
   readonly regions?: readonly string[];
+  /**
+   * S3/GCS check `Content-MD5` and `x-amz-checksum-*` against the bytes received (400 `BadDigest`). Default true.
+   * False behaves like stores that do not verify (s3rver, some appliances): a corrupted upload is stored, with the
+   * MD5 of the stored bytes as ETag and the client's checksum as given.
+   */
+  readonly verifyContentMd5?: boolean;
+  /**
+   * S3 answers ListObjectsV2 requests (`list-type=2`) in the version 1 shape, as old Ceph and some appliances do:
+   * `continuation-token`, `marker` or `start-after` (the first given) is taken as the V1 marker. Default false.
+   */
+  readonly s3ListV1Only?: boolean;
+  /** Lifetime of Keystone tokens issued from now on. Default 3 600 000 ms (one hour). */
+  readonly tokenTtlMs?: number;
 }
 
 /** Options with every default filled in. */
@@ -113,6 +145,9 @@ export interface ResolvedOptions {
   readonly doRateLimit: number;
   readonly credentials: FakeCredentials;
   readonly regions: readonly string[];
+  readonly verifyContentMd5: boolean;
+  readonly s3ListV1Only: boolean;
+  readonly tokenTtlMs: number;
 }
 
 /** The default EC2 regions. */
@@ -163,9 +198,19 @@ export function resolveOptions(options: FakeCloudOptions = {}): ResolvedOptions 
       aws: c.aws ?? { [FAKE_CREDENTIALS.aws.accessKeyId]: FAKE_CREDENTIALS.aws.secretAccessKey },
       digitalocean: c.digitalocean ?? [FAKE_CREDENTIALS.digitalocean.token],
       gcs: c.gcs ?? { [FAKE_CREDENTIALS.gcs.accessKeyId]: FAKE_CREDENTIALS.gcs.secretAccessKey },
+      keystone: c.keystone ?? [FAKE_CREDENTIALS.keystone],
     },
     regions: options.regions ?? DEFAULT_REGIONS,
+    verifyContentMd5: flag('verifyContentMd5', options.verifyContentMd5, true),
+    s3ListV1Only: flag('s3ListV1Only', options.s3ListV1Only, false),
+    tokenTtlMs: nonNegative('tokenTtlMs', options.tokenTtlMs, 3_600_000),
   };
+}
+
+function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`fake-cloud: option ${name} must be a boolean`);
+  return value;
 }
 
 function validateLatency(spec: LatencySpec): void {

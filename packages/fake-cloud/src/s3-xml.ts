@@ -3,6 +3,7 @@
  * @module
  */
 import { asArray, parseXml, xmlText } from '@dualcloud/core';
+import { checksumElement } from './checksums.js';
 import type { Bucket, ListEntry, Part, StoredObject, Upload } from './object-store.js';
 import { ApiError } from './wire.js';
 import { xmlDocument, type XmlObject } from './xml.js';
@@ -112,9 +113,10 @@ export function initiateXml(d: XmlDialect, bucket: string, u: Upload): string {
   return xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket, Key: u.key, UploadId: u.id }, d.xmlns);
 }
 
-/** `CompleteMultipartUploadResult`. */
+/** `CompleteMultipartUploadResult`, with `Checksum<ALGORITHM>` and `ChecksumType` when a checksum was stored. */
 export function completeXml(d: XmlDialect, location: string, bucket: string, o: StoredObject): string {
-  return xmlDocument('CompleteMultipartUploadResult', { Location: location, Bucket: bucket, Key: o.key, ETag: o.etag }, d.xmlns);
+  const checksum: XmlObject = o.checksum ? { [checksumElement(o.checksum.algorithm)]: o.checksum.value, ChecksumType: o.checksum.type } : {};
+  return xmlDocument('CompleteMultipartUploadResult', { Location: location, Bucket: bucket, Key: o.key, ETag: o.etag, ...checksum }, d.xmlns);
 }
 
 /** `ListPartsResult`. */
@@ -132,7 +134,13 @@ export function listPartsXml(d: XmlDialect, bucket: string, u: Upload, parts: Pa
       NextPartNumberMarker: parts.length ? parts[parts.length - 1]!.number : undefined,
       MaxParts: maxParts,
       IsTruncated: truncated,
-      Part: parts.map((p) => ({ PartNumber: p.number, LastModified: iso(p.lastModified), ETag: p.etag, Size: p.data.length })),
+      Part: parts.map((p) => ({
+        PartNumber: p.number,
+        LastModified: iso(p.lastModified),
+        ETag: p.etag,
+        ...(p.checksum ? { [checksumElement(p.checksum.algorithm)]: p.checksum.value } : {}),
+        Size: p.data.length,
+      })),
     },
     d.xmlns,
   );

@@ -7,35 +7,38 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { AuthFailure, sniffScheme } from './auth.js';
+import { flipByte, payloadSpans } from './corruption.js';
 import { DigitalOceanApi } from './digitalocean.js';
 import { Ec2Api } from './ec2.js';
+import { fakeEndpoint, type FakeEndpoint } from './endpoint.js';
 import { drawLatency, FaultPlan } from './faults.js';
+import { KEYSTONE_PREFIX, KeystoneApi } from './keystone.js';
 import { GCS_DIALECT, ObjectApi, S3_DIALECT } from './object-api.js';
 import { FAKE_PROVIDERS, FAULT_KINDS, resolveOptions, type FakeCloudOptions, type FakeProvider, type FaultKind, type ResolvedOptions } from './options.js';
 import { seededRandom } from './random.js';
 import { ApiError, type FakeRequest, type FakeResponse } from './wire.js';
 
-/** Where a driver reaches a provider of the fake cloud. */
-export interface FakeEndpoint {
-  readonly host: string;
-  readonly port: number;
-  readonly secure: boolean;
-}
+export type { FakeEndpoint } from './endpoint.js';
 
 /** Counters, for tests that check how many requests (retries) reached the server. */
 export interface FakeCloudStats {
   /** Requests received (faulted ones included). */
   readonly requests: number;
   readonly byProvider: Readonly<Record<FakeProvider, number>>;
-  /** Faults injected, by kind. */
+  /** Faults injected, by kind (a corruption fault that found no body is not counted: it did not strike). */
   readonly faults: Readonly<Record<FaultKind, number>>;
+  /** Keystone: tokens issued (so tests can check that clients share one token). */
+  readonly keystone: { readonly tokensIssued: number };
 }
 
 /**
  * Options that can change while the server runs (state is kept). Each given option replaces the previous value
  * whole: `{ faults: { sequence: ['503'] } }` also turns random faults off (rate 0).
  */
-export type FakeCloudUpdate = Pick<FakeCloudOptions, 'latency' | 'latencySeed' | 'faults' | 'nodeBootMs' | 'minPartSize' | 'maxObjectBytes' | 'maxTotalBytes' | 'maxNodes' | 'doRateLimit'>;
+export type FakeCloudUpdate = Pick<
+  FakeCloudOptions,
+  'latency' | 'latencySeed' | 'faults' | 'nodeBootMs' | 'minPartSize' | 'maxObjectBytes' | 'maxTotalBytes' | 'maxNodes' | 'doRateLimit' | 'verifyContentMd5' | 's3ListV1Only' | 'tokenTtlMs'
+>;
 
 /** A provider emulator as the server sees it. */
 interface ProviderApi {
@@ -50,6 +53,7 @@ const CODES: Record<FakeProvider, { 500: string; 503: string; 429: string; inter
   s3: { 500: 'InternalError', 503: 'SlowDown', 429: 'SlowDown', internalMessage: 'We encountered an internal error. Please try again.' },
   google_storage: { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'SlowDown', internalMessage: 'We encountered an internal error. Please try again.' },
   digitalocean: { 500: 'server_error', 503: 'service_unavailable', 429: 'too_many_requests', internalMessage: 'Server was unable to give you a response.' },
+  keystone: { 500: 'Internal Server Error', 503: 'Service Unavailable', 429: 'Too Many Requests', internalMessage: 'An unexpected error prevented the server from fulfilling your request.' },
 };
 
 /** Largest body of a compute API request. */
@@ -64,6 +68,7 @@ export class FakeCloudServer {
   private faultPlan: FaultPlan;
   private latencyRandom: () => number;
   private apis!: Record<FakeProvider, ProviderApi>;
+  private keystone!: KeystoneApi;
   private counters = emptyStats();
   private listeningPort = 0;
   private closed = false;
@@ -115,8 +120,7 @@ export class FakeCloudServer {
 
   /** Where a driver reaches `provider`. */
   endpoint(provider: FakeProvider): FakeEndpoint {
-    if (!FAKE_PROVIDERS.includes(provider)) throw new TypeError(`fake-cloud: unknown provider ${String(provider)}`);
-    return { host: '127.0.0.1', port: this.listeningPort, secure: false };
+    return fakeEndpoint(provider, this.listeningPort);
   }
 
   /** Changes latency, faults or limits; the fault and latency PRNGs restart from their seeds. */
@@ -127,21 +131,23 @@ export class FakeCloudServer {
     if (update.latency !== undefined || update.latencySeed !== undefined) this.latencyRandom = seededRandom(next.latencySeed);
   }
 
-  /** Forgets every node, bucket and object, and zeroes the counters. */
+  /** Forgets every node, bucket, object and Keystone token, and zeroes the counters. */
   reset(): void {
     const options = (): ResolvedOptions => this.opts;
+    this.keystone = new KeystoneApi(options);
     this.apis = {
       ec2: new Ec2Api(options),
       digitalocean: new DigitalOceanApi(options),
       s3: new ObjectApi(S3_DIALECT, options),
       google_storage: new ObjectApi(GCS_DIALECT, options),
+      keystone: this.keystone,
     };
     this.counters = emptyStats();
   }
 
   /** Request and fault counters since start (or the last reset). */
   stats(): FakeCloudStats {
-    return structuredClone(this.counters);
+    return { ...structuredClone(this.counters), keystone: { tokensIssued: this.keystone.tokensIssued } };
   }
 
   /** Stops listening, ends every connection (stalled ones too) and clears timers. */
@@ -194,9 +200,14 @@ export class FakeCloudServer {
     const latency = drawLatency(this.opts.latency, this.latencyRandom);
     if (latency > 0) await this.delay(latency);
     if (this.closed) return;
-    const fault = this.faultPlan.next(provider);
-    if (fault) this.counters.faults[fault] += 1;
-    const request: FakeRequest = { ...base, body, now: Date.now() };
+    let fault = this.faultPlan.next(provider);
+    let request: FakeRequest = { ...base, body, now: Date.now() };
+    if (fault === 'corrupt-request') {
+      const flipped = flipByte(body, payloadSpans(body, req.headers), this.faultPlan.corruptionPoint());
+      if (flipped) request = { ...request, body: flipped.body, receivedBody: body };
+      else fault = undefined; // no payload to corrupt: dropped, not deferred
+    }
+    if (fault && fault !== 'corrupt-response') this.counters.faults[fault] += 1;
     if (fault === 'reset' || (fault === 'truncated' && base.method === 'HEAD')) {
       resetSocket(req.socket);
       return;
@@ -208,6 +219,7 @@ export class FakeCloudServer {
       return;
     }
     const response = this.dispatch(api, provider, request);
+    if (fault === 'corrupt-response') this.corruptResponse(base.method, response);
     if (fault === 'truncated') this.sendTruncated(res, provider, requestId, response);
     else if (fault === 'stall') this.sendStalled(res, provider, requestId, response);
     else this.send(res, provider, base.method, requestId, response);
@@ -227,6 +239,17 @@ export class FakeCloudServer {
     }
   }
 
+  /** Swaps the body for a copy with one flipped bit (never in place: bodies may be views of stored objects). */
+  private corruptResponse(method: string, response: FakeResponse): void {
+    if (method === 'HEAD' || response.status === 204 || response.status === 304 || response.body === undefined) return;
+    const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
+    const point = this.faultPlan.corruptionPoint();
+    const flipped = flipByte(body, [[0, body.length]], point);
+    if (!flipped) return;
+    response.body = flipped.body;
+    this.counters.faults['corrupt-response'] += 1;
+  }
+
   private finalHeaders(provider: FakeProvider, requestId: string, response: FakeResponse): Record<string, string | string[]> {
     const headers: Record<string, string | string[]> = { ...response.headers };
     if (provider === 's3') {
@@ -234,6 +257,7 @@ export class FakeCloudServer {
       headers['x-amz-id-2'] = Buffer.from(requestId).toString('base64');
     } else if (provider === 'ec2') headers['x-amzn-requestid'] = requestId;
     else if (provider === 'google_storage') headers['x-guploader-uploadid'] = requestId;
+    else if (provider === 'keystone') headers['x-openstack-request-id'] = `req-${requestId.toLowerCase()}`;
     else headers['x-request-id'] = requestId;
     return headers;
   }
@@ -287,13 +311,17 @@ export class FakeCloudServer {
   }
 }
 
-/** Which provider a request is for, from its authentication (then its shape, for unauthenticated requests). */
+/**
+ * Which provider a request is for, from its authentication, then its shape for requests without AWS4/GOOG4/Bearer
+ * authentication: Keystone (`/identity`, token in `X-Auth-Token`), so an S3 bucket named `identity` still works.
+ */
 function classify(req: IncomingMessage, rawPath: string, query: URLSearchParams): FakeProvider {
   const auth = req.headers.authorization;
   if (typeof auth === 'string' && /^Bearer\s/i.test(auth)) return 'digitalocean';
   const scheme = sniffScheme({ headers: req.headers, query });
   if (scheme?.scheme === 'GOOG4') return 'google_storage';
   if (scheme) return scheme.service === 'ec2' ? 'ec2' : 's3';
+  if (rawPath === KEYSTONE_PREFIX || rawPath.startsWith(`${KEYSTONE_PREFIX}/`)) return 'keystone';
   if (rawPath.startsWith('/v2/')) return 'digitalocean';
   const type = req.headers['content-type'] ?? '';
   if (query.has('Action') || (req.method === 'POST' && rawPath === '/' && /x-www-form-urlencoded/i.test(type))) return 'ec2';

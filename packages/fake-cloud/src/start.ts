@@ -7,8 +7,9 @@ import { siblingModule, startModuleWorker } from '@dualcloud/core';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
-import { FAKE_PROVIDERS, resolveOptions, type FakeCloudOptions, type FakeProvider } from './options.js';
-import type { FakeCloudStats, FakeCloudUpdate, FakeEndpoint } from './server.js';
+import { fakeEndpoint, type FakeEndpoint } from './endpoint.js';
+import { resolveOptions, type FakeCloudOptions, type FakeProvider } from './options.js';
+import type { FakeCloudStats, FakeCloudUpdate } from './server.js';
 import { OPTIONS_ENV, type ControlRequest, type WorkerEvent } from './worker-protocol.js';
 
 /** A running fake cloud. */
@@ -17,13 +18,16 @@ export interface FakeCloud extends AsyncDisposable {
   readonly port: number;
   /** `http://127.0.0.1:<port>`. */
   readonly url: string;
-  /** Where a driver reaches `provider`: `{ host: '127.0.0.1', port, secure: false }`. */
+  /**
+   * Where a driver reaches `provider`: `{ host: '127.0.0.1', port, secure: false }`; Keystone's adds
+   * `basePath: '/identity/v3'` and `authUrl: 'http://127.0.0.1:<port>/identity/v3'`.
+   */
   endpoint(provider: FakeProvider): FakeEndpoint;
   /** Changes latency, faults or limits while running (state is kept). */
   configure(update: FakeCloudUpdate): Promise<void>;
-  /** Forgets all state (nodes, buckets, objects) and zeroes the counters. */
+  /** Forgets all state (nodes, buckets, objects, Keystone tokens) and zeroes the counters. */
   reset(): Promise<void>;
-  /** Request and fault counters. */
+  /** Request, fault and Keystone token counters. */
   stats(): Promise<FakeCloudStats>;
   /** Stops the server and the worker; the port is free when this resolves. Safe to call twice. */
   close(): Promise<void>;
@@ -153,8 +157,7 @@ class ChannelFakeCloud implements FakeCloud {
   }
 
   endpoint(provider: FakeProvider): FakeEndpoint {
-    if (!FAKE_PROVIDERS.includes(provider)) throw new TypeError(`fake-cloud: unknown provider ${String(provider)}`);
-    return { host: '127.0.0.1', port: this.port, secure: false };
+    return fakeEndpoint(provider, this.port);
   }
 
   configure(update: FakeCloudUpdate): Promise<void> {

@@ -15,6 +15,11 @@ export interface FakeRequest {
   /** Lower-case header names. */
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
+  /**
+   * The body as received, when a `corrupt-request` fault changed `body`. Signatures and payload hashes are checked
+   * on it: the corruption strikes behind the transport checks, where only Content-MD5 and checksums can see it.
+   */
+  readonly receivedBody?: Buffer;
   /** The Host header (or 127.0.0.1:port). */
   readonly host: string;
   readonly requestId: string;
