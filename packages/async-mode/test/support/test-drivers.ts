@@ -62,6 +62,7 @@ interface NodeJson {
 
 /** A compute driver over the test cloud. */
 export class TestNodeDriver extends NodeDriver {
+  static override readonly optionKeys: readonly string[] = [...NodeDriver.optionKeys, 'latencyMs'];
   readonly type = 'test';
   readonly name = 'Test Compute';
   readonly connection: DriverConnection;
@@ -123,6 +124,7 @@ export class TestNodeDriver extends NodeDriver {
 
 /** A storage driver over the test cloud. */
 export class TestStorageDriver extends StorageDriver {
+  static override readonly optionKeys: readonly string[] = [...StorageDriver.optionKeys, 'latencyMs'];
   readonly type = 'test';
   readonly name = 'Test Storage';
   readonly connection: DriverConnection;

@@ -147,12 +147,12 @@ export abstract class BaseDriver {
   }
 
   /** Runs public method `method` (options checked) in this driver's mode. */
-  protected run<T>(method: string, args: readonly unknown[]): T {
+  protected invoke<T>(method: string, args: readonly unknown[]): T {
     return this.exec(this.operationFor(method, args)) as T;
   }
 
   /** Iterates public method `method`'s pages (options checked) in this driver's mode. */
-  protected runPages<T>(method: string, args: readonly unknown[]): Iterable<T> {
+  protected invokeIterable<T>(method: string, args: readonly unknown[]): Iterable<T> {
     return this.iter(this.pagesFor(method, args)) as Iterable<T>;
   }
 

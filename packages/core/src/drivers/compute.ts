@@ -66,46 +66,46 @@ export abstract class NodeDriver extends BaseDriver {
 
   /** Lists nodes. */
   listNodes(): Node[] {
-    return this.run('listNodes', []);
+    return this.invoke('listNodes', []);
   }
   /** Lists images. */
   listImages(): NodeImage[] {
-    return this.run('listImages', []);
+    return this.invoke('listImages', []);
   }
   /** Lists sizes. */
   listSizes(): NodeSize[] {
-    return this.run('listSizes', []);
+    return this.invoke('listSizes', []);
   }
   /** Lists locations. */
   listLocations(): NodeLocation[] {
-    return this.run('listLocations', []);
+    return this.invoke('listLocations', []);
   }
   /** Creates a node. */
   createNode(options: CreateNodeOptions): Node {
-    return this.run('createNode', [options]);
+    return this.invoke('createNode', [options]);
   }
   /** Reboots a node. */
   rebootNode(node: Node): boolean {
-    return this.run('rebootNode', [node]);
+    return this.invoke('rebootNode', [node]);
   }
   /** Destroys a node. */
   destroyNode(node: Node): boolean {
-    return this.run('destroyNode', [node]);
+    return this.invoke('destroyNode', [node]);
   }
   /** Starts a stopped node. */
   startNode(node: Node): boolean {
-    return this.run('startNode', [node]);
+    return this.invoke('startNode', [node]);
   }
   /** Stops a running node. */
   stopNode(node: Node): boolean {
-    return this.run('stopNode', [node]);
+    return this.invoke('stopNode', [node]);
   }
   /**
    * Waits until every node is running and has an IP; blocks in sync mode, awaits timers in async mode.
    * Fails with `TimeoutError` naming the nodes still not running.
    */
   waitUntilRunning(nodes: Node[], options?: WaitUntilRunningOptions): RunningNode[] {
-    return this.run('waitUntilRunning', [nodes, options]);
+    return this.invoke('waitUntilRunning', [nodes, options]);
   }
 
   /** The polling operation behind {@link NodeDriver.waitUntilRunning}. */

@@ -115,55 +115,55 @@ export abstract class StorageDriver extends BaseDriver {
 
   /** Lists containers. */
   listContainers(): Container[] {
-    return this.run('listContainers', []);
+    return this.invoke('listContainers', []);
   }
   /** Iterates containers lazily, page by page. */
   iterateContainers(): Iterable<Container> {
-    return this.runPages('iterateContainers', []);
+    return this.invokeIterable('iterateContainers', []);
   }
   /** Gets a container; `ContainerDoesNotExistError` when it does not exist. */
   getContainer(name: string): Container {
-    return this.run('getContainer', [name]);
+    return this.invoke('getContainer', [name]);
   }
   /** Creates a container. */
   createContainer(name: string): Container {
-    return this.run('createContainer', [name]);
+    return this.invoke('createContainer', [name]);
   }
   /** Deletes an empty container. */
   deleteContainer(container: Container): boolean {
-    return this.run('deleteContainer', [container]);
+    return this.invoke('deleteContainer', [container]);
   }
   /** Lists a container's objects. */
   listContainerObjects(container: Container, options?: ListObjectsOptions): StorageObject[] {
-    return this.run('listContainerObjects', [container, options]);
+    return this.invoke('listContainerObjects', [container, options]);
   }
   /** Iterates a container's objects lazily, page by page. */
   iterateContainerObjects(container: Container, options?: ListObjectsOptions): Iterable<StorageObject> {
-    return this.runPages('iterateContainerObjects', [container, options]);
+    return this.invokeIterable('iterateContainerObjects', [container, options]);
   }
   /** Gets one object's metadata; `ObjectDoesNotExistError` when it does not exist. */
   getObject(containerName: string, objectName: string): StorageObject {
-    return this.run('getObject', [containerName, objectName]);
+    return this.invoke('getObject', [containerName, objectName]);
   }
   /** Uploads a file. */
   uploadObject(filePath: string, container: Container, objectName: string, options?: UploadOptions): StorageObject {
-    return this.run('uploadObject', [filePath, container, objectName, options]);
+    return this.invoke('uploadObject', [filePath, container, objectName, options]);
   }
   /** Uploads from bytes, a stream or an iterable (multipart when large or of unknown length). */
   uploadObjectViaStream(source: UploadSource, container: Container, objectName: string, options?: UploadOptions): StorageObject {
-    return this.run('uploadObjectViaStream', [source, container, objectName, options]);
+    return this.invoke('uploadObjectViaStream', [source, container, objectName, options]);
   }
   /** Downloads to a file (via a temporary file renamed on success). */
   downloadObject(obj: StorageObject, destinationPath: string, options?: DownloadOptions): boolean {
-    return this.run('downloadObject', [obj, destinationPath, options]);
+    return this.invoke('downloadObject', [obj, destinationPath, options]);
   }
   /** Streams an object's bytes in chunks. */
   downloadObjectAsStream(obj: StorageObject, options?: StreamOptions): Iterable<Uint8Array> {
-    return this.runPages('downloadObjectAsStream', [obj, options]);
+    return this.invokeIterable('downloadObjectAsStream', [obj, options]);
   }
   /** Deletes an object. */
   deleteObject(obj: StorageObject): boolean {
-    return this.run('deleteObject', [obj]);
+    return this.invoke('deleteObject', [obj]);
   }
 }
 

@@ -130,12 +130,12 @@ export class EC2NodeDriver extends NodeDriver {
 
   /** Lists images; `ex` narrows by owner, ids, launch permission or filters. */
   override listImages(ex?: EC2ListImagesOptions): NodeImage[] {
-    return this.run('listImages', [ex]);
+    return this.invoke('listImages', [ex]);
   }
 
   /** Lists the regions enabled for the account (DescribeRegions). */
   listRegions(): string[] {
-    return this.run('listRegions', []);
+    return this.invoke('listRegions', []);
   }
 
   /** Pages of DescribeInstances, following `nextToken`. */
