@@ -98,3 +98,5 @@ export type {
   OpenStackEnvironmentCredentials,
   OpenStackEnvironmentOptions,
 } from './auth/environment.js';
+export { awsKeysFor, azureAccountFor, digitalOceanTokenFor } from './auth/chain.js';
+export type { AwsKeyOptions } from './auth/chain.js';

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import {
   bearerSigner,
   Container,
-  DriverConnection,
+  type ConnectionRecipe,
   Node,
   NodeDriver,
   NodeImage,
@@ -39,8 +39,9 @@ export interface TestDriverOptions {
   latencyMs?: number;
 }
 
-function connection(options: TestDriverOptions): DriverConnection {
-  return new DriverConnection({
+/** The test drivers' connection recipe (the base driver builds the connection). */
+function recipe(options: TestDriverOptions): ConnectionRecipe {
+  return {
     provider: 'test',
     host: '127.0.0.1',
     port: options.port,
@@ -50,7 +51,7 @@ function connection(options: TestDriverOptions): DriverConnection {
     defaultHeaders: options.latencyMs ? { 'x-latency-ms': String(options.latencyMs) } : {},
     errorCodes: {},
     parseError: (res) => res.json<{ code: string; message: string }>(),
-  });
+  };
 }
 
 interface NodeJson {
@@ -65,11 +66,9 @@ export class TestNodeDriver extends NodeDriver {
   static override readonly optionKeys: readonly string[] = [...NodeDriver.optionKeys, 'latencyMs'];
   readonly type = 'test';
   readonly name = 'Test Compute';
-  readonly connection: DriverConnection;
-
   constructor(options: TestDriverOptions) {
     super(options);
-    this.connection = connection(options);
+    this.connect(recipe(options));
   }
 
   private *send(spec: RequestSpec) {
@@ -127,11 +126,9 @@ export class TestStorageDriver extends StorageDriver {
   static override readonly optionKeys: readonly string[] = [...StorageDriver.optionKeys, 'latencyMs'];
   readonly type = 'test';
   readonly name = 'Test Storage';
-  readonly connection: DriverConnection;
-
   constructor(options: TestDriverOptions) {
     super(options);
-    this.connection = connection(options);
+    this.connect(recipe(options));
   }
 
   private *send(spec: RequestSpec, notFound?: new (message: string, options: object) => Error) {

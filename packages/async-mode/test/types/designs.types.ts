@@ -104,8 +104,8 @@ export async function design3(): Promise<void> {
   const either = new Dummy({ key: 'any', async: flag });
   assert<Equal<typeof either, DummyNodeDriver | Asyncify<DummyNodeDriver>>>();
   const EC2 = getModeCompute(ModeCompute.EC2);
-  // @ts-expect-error the driver's own options are still required
-  void new EC2({ async: true });
+  // @ts-expect-error the driver's own options are still type-checked
+  void new EC2({ region: 42, async: true });
   const ec2: Asyncify<EC2NodeDriver> = new EC2({ key: 'AKID', secret: 's', async: true });
   const regions: Promise<string[]> = ec2.listRegions();
   const GCS = getModeStorage(ModeStorage.GOOGLE_STORAGE);

@@ -16,7 +16,7 @@ import type { TransportOptions } from '../http/types.js';
 /** Options every network driver accepts. */
 export interface DriverOptions {
   /** Access key, key id, account name or API token (per provider). */
-  key: string;
+  key?: string;
   /** Secret key, when the provider has one. */
   secret?: string;
   /** Endpoint host; defaults to the provider's public endpoint. */

@@ -9,7 +9,7 @@
  * ```
  * @packageDocumentation
  */
-import { DriverRegistry } from '@dualcloud/core';
+import { DriverRegistry, type NodeDriver } from '@dualcloud/core';
 import { DummyNodeDriver } from './dummy.js';
 import { DigitalOceanNodeDriver } from './digitalocean/driver.js';
 import { EC2NodeDriver } from './ec2/driver.js';
@@ -43,21 +43,34 @@ export type ComputeProvider = keyof ComputeDriverMap;
 /** Any compute driver class. */
 export type ComputeDriverClass = ComputeDriverMap[ComputeProvider];
 
-const registry = new DriverRegistry<ComputeProvider, ComputeDriverClass>()
-  .register(Provider.DUMMY, DummyNodeDriver)
-  .register(Provider.EC2, EC2NodeDriver)
-  .register(Provider.DIGITAL_OCEAN, DigitalOceanNodeDriver);
+/** What a registered compute driver class must be. */
+export type NodeDriverClass = (new (options: any) => NodeDriver) & Pick<typeof NodeDriver, 'methodKinds' | 'methodOptions' | 'optionKeys'>;
+
+const registry = new DriverRegistry<ComputeDriverMap, NodeDriverClass>('compute', {
+  [Provider.DUMMY]: DummyNodeDriver,
+  [Provider.EC2]: EC2NodeDriver,
+  [Provider.DIGITAL_OCEAN]: DigitalOceanNodeDriver,
+});
 
 /**
- * The driver class of a compute provider, typed per provider:
- * `new (getDriver(Provider.EC2))(opts)` is an `EC2NodeDriver`.
- * Throws `InvalidArgumentError` for an unknown provider.
+ * The driver class of a compute provider, typed per built-in provider:
+ * `new (getDriver(Provider.EC2))(opts)` is an `EC2NodeDriver`. Throws `InvalidArgumentError` for an unknown provider.
  */
-export function getDriver<P extends ComputeProvider>(provider: P): ComputeDriverMap[P] {
-  return registry.get(provider) as ComputeDriverMap[P];
+export function getDriver<P extends ComputeProvider>(provider: P): ComputeDriverMap[P];
+export function getDriver(provider: string): NodeDriverClass;
+export function getDriver(provider: string): NodeDriverClass {
+  return registry.get(provider);
 }
 
-/** Providers with a registered compute driver. */
-export function providers(): ComputeProvider[] {
+/** Plugs in a compute driver of your own, as Libcloud's `set_driver` does: `getDriver(name)` then returns it. */
+export function registerDriver(provider: string, driver: NodeDriverClass): void {
+  registry.register(provider, driver);
+}
+
+/** Libcloud's name for {@link registerDriver}. */
+export const setDriver = registerDriver;
+
+/** Registered compute providers (built-in and registered). */
+export function providers(): string[] {
   return registry.providers();
 }

@@ -12,21 +12,16 @@
  * ```
  * @packageDocumentation
  */
-import { DriverRegistry } from '@dualcloud/core';
+import { DriverRegistry, type StorageDriver } from '@dualcloud/core';
 import { AzureBlobsStorageDriver } from './azure/driver.js';
 import { LocalStorageDriver } from './local.js';
+import { Provider } from './providers.js';
 import { GoogleStorageDriver } from './s3/google.js';
 import { S3StorageDriver } from './s3/s3.js';
 
-/** Storage providers, with Libcloud's names. */
-export enum Provider {
-  S3 = 's3',
-  GOOGLE_STORAGE = 'google_storage',
-  AZURE_BLOBS = 'azure_blobs',
-  LOCAL = 'local',
-}
+export { Provider } from './providers.js';
 
-/** The driver class of each provider (what {@link getDriver} returns). */
+/** The driver class of each built-in provider (what {@link getDriver} returns). */
 export interface StorageDriverClasses {
   [Provider.S3]: typeof S3StorageDriver;
   [Provider.GOOGLE_STORAGE]: typeof GoogleStorageDriver;
@@ -34,25 +29,39 @@ export interface StorageDriverClasses {
   [Provider.LOCAL]: typeof LocalStorageDriver;
 }
 
-/** Every storage driver class. */
+/** Every built-in storage driver class. */
 export type AnyStorageDriverClass = StorageDriverClasses[Provider];
 
-const registry = new DriverRegistry<Provider, AnyStorageDriverClass>()
-  .register(Provider.S3, S3StorageDriver)
-  .register(Provider.GOOGLE_STORAGE, GoogleStorageDriver)
-  .register(Provider.AZURE_BLOBS, AzureBlobsStorageDriver)
-  .register(Provider.LOCAL, LocalStorageDriver);
+/** What a registered storage driver class must be. */
+export type StorageDriverClass = (new (options: any) => StorageDriver) & Pick<typeof StorageDriver, 'methodKinds' | 'methodOptions' | 'optionKeys'>;
+
+const registry = new DriverRegistry<StorageDriverClasses, StorageDriverClass>('storage', {
+  [Provider.S3]: S3StorageDriver,
+  [Provider.GOOGLE_STORAGE]: GoogleStorageDriver,
+  [Provider.AZURE_BLOBS]: AzureBlobsStorageDriver,
+  [Provider.LOCAL]: LocalStorageDriver,
+});
 
 /**
- * The driver class of a storage provider, precisely typed per provider.
- * An unknown name (from untyped code) throws `InvalidArgumentError`.
+ * The driver class of a storage provider, precisely typed for the built-in ones.
+ * An unknown name throws `InvalidArgumentError`.
  */
-export function getDriver<P extends Provider>(provider: P): StorageDriverClasses[P] {
-  return registry.get(provider) as StorageDriverClasses[P];
+export function getDriver<P extends Provider>(provider: P): StorageDriverClasses[P];
+export function getDriver(provider: string): StorageDriverClass;
+export function getDriver(provider: string): StorageDriverClass {
+  return registry.get(provider);
 }
 
-/** Registered storage providers. */
-export function providers(): Provider[] {
+/** Plugs in a storage driver of your own, as Libcloud's `set_driver` does: `getDriver(name)` then returns it. */
+export function registerDriver(provider: string, driver: StorageDriverClass): void {
+  registry.register(provider, driver);
+}
+
+/** Libcloud's name for {@link registerDriver}. */
+export const setDriver = registerDriver;
+
+/** Registered storage providers (built-in and registered). */
+export function providers(): string[] {
   return registry.providers();
 }
 

@@ -6,6 +6,7 @@
  * back have empty `metaData`. Object hashes are MD5 hex digests computed from the file contents.
  * @module
  */
+import { Provider } from './providers.js';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -72,7 +73,7 @@ const COPY_CHUNK = 1024 * 1024;
  * ```
  */
 export class LocalStorageDriver extends StorageDriver {
-  readonly type: string = 'local';
+  readonly type = Provider.LOCAL;
   readonly name: string = 'Local Storage';
   /** Absolute root directory. */
   readonly root: string;

@@ -98,7 +98,7 @@ describe('request shapes', () => {
         return new HttpResponse(null, { status: 200 });
       }),
     );
-    const d = new S3StorageDriver(asyncOpts({ key: 'k', secret: 's', region: 'eu-west-1', transport: { adapter: 'http' } }));
+    const d = new S3StorageDriver(asyncOpts({ key: 'k', secret: 's', region: 'eu-west-1', transport: { adapter: 'http' as const } }));
     expect(d.pathStyle).toBe(false);
     await (d.createContainer('photos') as unknown as Promise<Container>);
     expect(seen[0]!.url).toBe('https://photos.s3.eu-west-1.amazonaws.com/');

@@ -15,6 +15,7 @@ import {
   NodeSize,
   RateLimitError,
   bearerSigner,
+  digitalOceanTokenFor,
   type CreateNodeOptions,
   type DriverOptions,
   type ErrorCodeTable,
@@ -44,7 +45,7 @@ export const DO_ERROR_CODES: ErrorCodeTable = {
   too_many_requests: RateLimitError,
 };
 
-/** Options of {@link DigitalOceanNodeDriver}: `key` is the API token. */
+/** Options of {@link DigitalOceanNodeDriver}: `key` is the API token (default: `DIGITALOCEAN_TOKEN`). */
 export interface DigitalOceanNodeDriverOptions extends DriverOptions {
   /** Items per page of list calls (`per_page`, 1 to 200; default 200). */
   pageSize?: number;
@@ -73,12 +74,10 @@ export class DigitalOceanNodeDriver extends NodeDriver {
   /** `per_page` of list calls. */
   readonly pageSize: number;
 
-  constructor(options: DigitalOceanNodeDriverOptions) {
+  constructor(options: DigitalOceanNodeDriverOptions = {}) {
     super(options);
-    if (!options || typeof options.key !== 'string' || options.key === '') {
-      throw new InvalidArgumentError('digitalocean: give key (the API token)', { provider: 'digitalocean' });
-    }
-    const pageSize = options.pageSize ?? DO_PER_PAGE;
+    const token = digitalOceanTokenFor(options?.key);
+    const pageSize = options?.pageSize ?? DO_PER_PAGE;
     if (!(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 200)) {
       throw new InvalidArgumentError('digitalocean: pageSize must be an integer from 1 to 200', { provider: 'digitalocean' });
     }
@@ -86,7 +85,7 @@ export class DigitalOceanNodeDriver extends NodeDriver {
     this.connect({
       provider: 'digitalocean',
       host: 'api.digitalocean.com',
-      credentials: bearerSigner(options.key),
+      credentials: bearerSigner(token),
       defaultHeaders: { accept: 'application/json' },
       parseError: parseDOError,
       errorCodes: DO_ERROR_CODES,

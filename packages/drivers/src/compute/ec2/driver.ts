@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  awsKeysFor,
   collectPages,
   InvalidArgumentError,
   InvalidCredentialsError,
@@ -16,6 +17,7 @@ import {
   NodeSize,
   RateLimitError,
   sigV4Signer,
+  type AwsKeyOptions,
   type CreateNodeOptions,
   type DriverOptions,
   type ErrorCodeTable,
@@ -61,14 +63,13 @@ export const EC2_ERROR_CODES: ErrorCodeTable = {
   RequestLimitExceeded: RateLimitError,
 };
 
-/** Options of {@link EC2NodeDriver}: `key` is the access key id, `secret` the secret access key. */
-export interface EC2NodeDriverOptions extends DriverOptions {
-  /** Secret access key (required). */
-  secret: string;
-  /** Region (default `us-east-1`); one driver instance talks to one region. */
+/**
+ * Options of {@link EC2NodeDriver}: `key` is the access key id, `secret` the secret access key (and `token` a
+ * session token); give both, or neither to read `AWS_*` variables and the `profile`'s shared files.
+ */
+export interface EC2NodeDriverOptions extends DriverOptions, AwsKeyOptions {
+  /** Region (default: the environment's or profile's, else `us-east-1`); one driver instance talks to one region. */
   region?: string;
-  /** Session token of temporary credentials. */
-  token?: string;
   /** Instances per DescribeInstances page (`MaxResults`, 5 to 1000); by default EC2 decides (as Libcloud). */
   pageSize?: number;
 }
@@ -90,7 +91,7 @@ export interface EC2CreateNodeOptions extends CreateNodeOptions {
 export class EC2NodeDriver extends NodeDriver {
   /** The base compute methods plus the EC2-only `listRegions`, so design packages expose it too. */
   static override readonly methodKinds: Readonly<Record<string, MethodKind>> = { ...NodeDriver.methodKinds, listRegions: 'call' };
-  static override readonly optionKeys: readonly string[] = [...NodeDriver.optionKeys, 'token', 'pageSize'];
+  static override readonly optionKeys: readonly string[] = [...NodeDriver.optionKeys, 'token', 'profile', 'pageSize'];
   static override readonly methodOptions: Readonly<Record<string, MethodOptionsSpec>> = {
     ...NodeDriver.methodOptions,
     listImages: { index: 0, keys: ['owners', 'imageIds', 'executableBy', 'filters'] },
@@ -105,12 +106,10 @@ export class EC2NodeDriver extends NodeDriver {
   /** `MaxResults` of DescribeInstances, when set. */
   readonly pageSize: number | undefined;
 
-  constructor(options: EC2NodeDriverOptions) {
+  constructor(options: EC2NodeDriverOptions = {}) {
     super(options);
-    if (!options || typeof options.key !== 'string' || options.key === '' || typeof options.secret !== 'string' || options.secret === '') {
-      throw new InvalidArgumentError('ec2: give key (access key id) and secret (secret access key)', { provider: 'ec2' });
-    }
-    const region = options.region ?? EC2_DEFAULT_REGION;
+    const { credentials, region: profileRegion } = awsKeysFor('ec2', options ?? {});
+    const region = options?.region ?? profileRegion ?? EC2_DEFAULT_REGION;
     if (!/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)) throw new InvalidArgumentError(`ec2: invalid region "${region}"`, { provider: 'ec2' });
     this.region = region;
     const pageSize = options.pageSize;
@@ -118,7 +117,6 @@ export class EC2NodeDriver extends NodeDriver {
       throw new InvalidArgumentError('ec2: pageSize must be an integer from 5 to 1000', { provider: 'ec2' });
     }
     this.pageSize = pageSize;
-    const credentials = { accessKeyId: options.key, secretAccessKey: options.secret, ...(options.token ? { sessionToken: options.token } : {}) };
     this.connect({
       provider: 'ec2',
       host: `ec2.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`,

@@ -3,9 +3,11 @@
  * SharedKey signing. Works against Azurite with account-in-path addressing.
  * @module
  */
+import { Provider } from '../providers.js';
 import { isIP } from 'node:net';
 import {
   commonPrefixEntry,
+  azureAccountFor,
   azureSharedKeySigner,
   Container,
   ContainerAlreadyExistsError,
@@ -86,23 +88,24 @@ const MAX_RANGE_MD5 = 4 * MiB;
 export class AzureBlobsStorageDriver extends PipelineStorageDriver {
   static override readonly optionKeys: readonly string[] = [...PipelineStorageDriver.optionKeys, 'accountInPath'];
 
-  readonly type: string = 'azure_blobs';
+  readonly type = Provider.AZURE_BLOBS;
   readonly name: string = 'Microsoft Azure (blobs)';
   /** Storage account name. */
   readonly account: string;
 
-  constructor(options: AzureBlobsStorageDriverOptions) {
+  constructor(options: AzureBlobsStorageDriverOptions = {}) {
     super(options);
-    if (!options || typeof options.key !== 'string' || options.key === '') throw new InvalidArgumentError('azure_blobs: `key` (the account name) is required');
-    if (!options.secret) throw new InvalidArgumentError('azure_blobs: `secret` (the base64 account key) is required');
-    this.account = options.key;
-    const host = options.host ?? `${options.key}.blob.core.windows.net`;
-    const accountInPath = options.accountInPath ?? (isIP(host) !== 0 || host === 'localhost');
+    const { account, accountKey, endpoint } = azureAccountFor(options?.key, options?.secret);
+    this.account = account;
+    const host = options?.host ?? endpoint?.host ?? `${account}.blob.core.windows.net`;
+    const accountInPath = options?.accountInPath ?? endpoint?.accountInPath ?? (isIP(host) !== 0 || host === 'localhost');
     this.connect({
       provider: 'azure_blobs',
       host,
-      ...(accountInPath ? { basePath: `/${options.key}` } : {}),
-      credentials: azureSharedKeySigner(options.key, options.secret),
+      ...(endpoint?.port !== undefined ? { port: endpoint.port } : {}),
+      ...(endpoint ? { secure: endpoint.secure } : {}),
+      ...(accountInPath ? { basePath: `/${account}` } : {}),
+      credentials: azureSharedKeySigner(account, accountKey),
       defaultHeaders: { 'x-ms-version': AZURE_STORAGE_VERSION },
       parseError: parseAzureError,
       errorCodes: AZURE_ERROR_CODES,

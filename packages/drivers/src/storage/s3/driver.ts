@@ -146,7 +146,6 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
 
   constructor(options: S3CompatibleOptions, defaults: S3Defaults) {
     super(options);
-    if (!options || typeof options.key !== 'string' || options.key === '') throw new InvalidArgumentError('storage driver: `key` is required');
     this.region = options.region ?? defaults.region;
     const custom = options.host !== undefined || options.port !== undefined;
     this.pathStyle = options.pathStyle ?? (custom ? true : defaults.pathStyle);

@@ -2,7 +2,8 @@
  * Google Cloud Storage through its S3-compatible XML API, with HMAC keys (GOOG4-HMAC-SHA256).
  * @module
  */
-import { sigV4Signer, type ExpectedDigest, type HttpResponse } from '@dualcloud/core';
+import { Provider } from '../providers.js';
+import { InvalidArgumentError, sigV4Signer, type ExpectedDigest, type HttpResponse } from '@dualcloud/core';
 import { S3CompatibleStorageDriver, type S3CompatibleOptions } from './driver.js';
 import { isMd5Etag, unquote } from './xml.js';
 
@@ -14,7 +15,7 @@ export type GoogleStorageDriverOptions = S3CompatibleOptions;
  * metadata; downloads are checked against `x-goog-hash` (md5) when present.
  */
 export class GoogleStorageDriver extends S3CompatibleStorageDriver {
-  readonly type: string = 'google_storage';
+  readonly type = Provider.GOOGLE_STORAGE;
   readonly name: string = 'Google Cloud Storage';
   protected readonly metaPrefix = 'x-goog-meta-';
 
@@ -28,7 +29,7 @@ export class GoogleStorageDriver extends S3CompatibleStorageDriver {
         pathStyle: true,
         // GCS keeps its own hashes (x-goog-hash): no x-amz-checksum-* headers.
         checksums: false,
-        credentials: () => sigV4Signer({ accessKeyId: options.key, secretAccessKey: options.secret ?? '' }, 'auto', 'storage', undefined, 'GOOG4'),
+        credentials: () => sigV4Signer(hmacKeys(options), 'auto', 'storage', undefined, 'GOOG4'),
       },
     );
   }
@@ -55,4 +56,12 @@ function googleMd5(response: HttpResponse): string | undefined {
     .map((h) => h.trim())
     .find((h) => h.startsWith('md5='));
   return md5 ? Buffer.from(md5.slice(4), 'base64').toString('hex') : undefined;
+}
+
+/** The HMAC key pair, both halves required. */
+function hmacKeys(options: GoogleStorageDriverOptions): { accessKeyId: string; secretAccessKey: string } {
+  if (!options || typeof options.key !== 'string' || options.key === '' || typeof options.secret !== 'string' || options.secret === '') {
+    throw new InvalidArgumentError('google_storage: give key (HMAC access id) and secret (HMAC secret)', { provider: 'google_storage' });
+  }
+  return { accessKeyId: options.key, secretAccessKey: options.secret };
 }
