@@ -122,20 +122,22 @@ function build<D>(style: StyleName, invoke: Invoke, close: () => Promise<void>):
           return { next: () => Promise.reject(thrown) };
         }
         const v = value as Partial<Iterable<unknown> & AsyncIterable<unknown>> | null;
+        const syncIterator = v?.[Symbol.iterator];
+        const asyncIterator = v?.[Symbol.asyncIterator];
         if (isSync) {
-          if (typeof v?.[Symbol.iterator] !== 'function' || typeof v[Symbol.asyncIterator] === 'function') {
+          if (typeof syncIterator !== 'function' || typeof asyncIterator === 'function') {
             return { next: () => Promise.reject(new Error(`sync style: ${method}() must return a plain (sync) Iterable`)) };
           }
-          const inner = v[Symbol.iterator]();
+          const inner = syncIterator.call(v);
           return {
             next: async () => inner.next(),
             return: async () => inner.return?.() ?? { done: true, value: undefined },
           };
         }
-        if (typeof v?.[Symbol.asyncIterator] !== 'function') {
+        if (typeof asyncIterator !== 'function') {
           return { next: () => Promise.reject(new Error(`${style}: ${method}() must return an AsyncIterable`)) };
         }
-        return v[Symbol.asyncIterator]();
+        return asyncIterator.call(v);
       },
     };
   };
