@@ -56,6 +56,10 @@ export interface Styled<D> {
   collect<K extends MethodOf<D>>(method: K, ...args: ArgsOf<D, K>): Promise<Array<ItemOf<ReturnOf<D, K>>>>;
   /** Releases what the style holds (closes the session of Design 1). Idempotent. */
   close(): Promise<void>;
+  /** What the calls go to: the driver (sync, Design 2, Design 3) or the `AsyncSession` (Design 1). */
+  readonly target: object;
+  /** The driver instance (for Design 1, the sync-style driver the session wraps). */
+  readonly driver: object;
 }
 
 /** Where a family's driver classes come from, per style. Each function looks the provider up in a registry. */
@@ -90,7 +94,7 @@ function isThenable(value: unknown): boolean {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-function build<D>(style: StyleName, invoke: Invoke, close: () => Promise<void>): Styled<D> {
+function build<D>(style: StyleName, target: object, driver: object, invoke: Invoke, close: () => Promise<void>): Styled<D> {
   const isSync = style === 'sync';
   const call = (method: string, args: unknown[]): Promise<unknown> => {
     if (isSync) {
@@ -152,6 +156,8 @@ function build<D>(style: StyleName, invoke: Invoke, close: () => Promise<void>):
       return out;
     }) as Styled<D>['collect'],
     close,
+    target,
+    driver,
   };
 }
 
@@ -168,21 +174,21 @@ export function openStyled<P extends string, D>(family: Family<P>, style: StyleN
   switch (style) {
     case 'sync': {
       const driver = new (family.sync(provider))(options);
-      return build<D>(style, methods(driver), async () => {});
+      return build<D>(style, driver, driver, methods(driver), async () => {});
     }
     case 'design1': {
       const driver = new (family.sync(provider))(options);
       const session = new AsyncSession(driver as never) as unknown as { close(): Promise<void> };
-      return build<D>(style, methods(session), () => session.close());
+      return build<D>(style, session, driver, methods(session), () => session.close());
     }
     case 'design2': {
       const driver = new (family.design2(provider))(options);
       const invoke = methods(driver);
-      return build<D>(style, (method, args) => invoke(`${method}Async`, args), async () => {});
+      return build<D>(style, driver, driver, (method, args) => invoke(`${method}Async`, args), async () => {});
     }
     case 'design3': {
       const driver = new (family.design3(provider))({ ...options, async: true });
-      return build<D>(style, methods(driver), async () => {});
+      return build<D>(style, driver, driver, methods(driver), async () => {});
     }
   }
 }
