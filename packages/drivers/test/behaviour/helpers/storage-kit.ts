@@ -231,8 +231,8 @@ export const STORAGE_SCENARIOS: readonly StorageScenario[] = [
         expect(head.name).toBe(n);
         expect(head.size).toBe(Buffer.byteLength(`content of ${n}`));
         expect((await streamed(d, head)).toString()).toBe(`content of ${n}`);
+        expect(await d.call('deleteObject', head)).toBe(true);
       }
-      for (const n of ODD_NAMES) expect(await d.call('deleteObject', await d.call('getObject', c.name, n))).toBe(true);
       expect(await d.call('listContainerObjects', c)).toEqual([]);
     },
   },
