@@ -10,10 +10,12 @@
  *     style blocks this thread) and resolves to `{ options, badOptions?, stop }`;
  *   - `capabilities`: what the provider can do (see `ComputeCapabilities`);
  *   - `missingNodeId`: a node id in the provider's format that does not exist.
+ * A provider registered in the family's registry without a row fails this file (test "every registered … has a
+ * row"), so a new provider cannot go untested.
  */
-import { afterAll, beforeAll, describe, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { FAKE_CREDENTIALS, startFakeCloud } from '@dualcloud/fake-cloud';
-import { Provider } from '@dualcloud/drivers/compute';
+import { Provider, providers } from '@dualcloud/drivers/compute';
 import { computeScenariosFor, runComputeScenario, type ComputeBackend, type RunningComputeBackend } from './helpers/compute-kit.js';
 import { COMPUTE, openStyled, STYLE_LABEL, STYLE_NAMES, type StyledCompute } from './helpers/styles.js';
 
@@ -67,6 +69,11 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await Promise.all([...running.values()].map((r) => r.stop()));
+});
+
+test('every registered compute provider has a row in BACKENDS', () => {
+  const missing = providers().filter((p) => !BACKENDS.some((b) => b.provider === p));
+  expect(missing.map((p) => `compute provider "${p}" has no row in BACKENDS of compute.behaviour.test.ts`)).toEqual([]);
 });
 
 describe.each(BACKENDS.map((b) => [b.id, b] as const))('%s', (_id, backend) => {

@@ -11,13 +11,15 @@
  *     this thread) and resolves to `{ options, stop, requestCount? }` — the driver's constructor options;
  *   - `capabilities`: what the backend can do (see `StorageCapabilities`);
  *   - `partSize`: the part size the multipart scenarios use (as small as the backend accepts).
+ * A provider registered in the family's registry without a row fails this file (test "every registered … has a
+ * row"), so a new provider cannot go untested.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { FAKE_CREDENTIALS, startFakeCloud } from '@dualcloud/fake-cloud';
-import { Provider } from '@dualcloud/drivers/storage';
+import { Provider, providers } from '@dualcloud/drivers/storage';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, startS3rver } from '../storage/helpers/emulators.js';
 import { runStorageScenario, scenariosFor, type RunningStorageBackend, type StorageBackend } from './helpers/storage-kit.js';
 import { openStyled, STORAGE, STYLE_LABEL, STYLE_NAMES, type StyledStorage } from './helpers/styles.js';
@@ -101,6 +103,11 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await Promise.all([...running.values()].map((r) => r.stop()));
+});
+
+test('every registered storage provider has a row in BACKENDS', () => {
+  const missing = providers().filter((p) => !BACKENDS.some((b) => b.provider === p));
+  expect(missing.map((p) => `storage provider "${p}" has no row in BACKENDS of storage.behaviour.test.ts`)).toEqual([]);
 });
 
 describe.each(BACKENDS.map((b) => [b.id, b] as const))('%s', (_id, backend) => {
