@@ -37,7 +37,10 @@ export interface StorageCapabilities {
   readonly metadata: boolean;
   /** The content type given at upload is returned by `getObject`. */
   readonly contentType: boolean;
-  /** `pageSize` is sent to the backend, which pages listings (several requests per listing). */
+  /**
+   * `pageSize` is sent to the backend, which pages listings. Every such row checks that listings stay complete
+   * and ordered across page boundaries; rows with `requestCount` also check the number of list requests.
+   */
   readonly paging: boolean;
   /** The object's `hash` after a single-request upload is the MD5 of its bytes (checked against downloads). */
   readonly hashOnDownload: boolean;
