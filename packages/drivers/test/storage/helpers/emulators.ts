@@ -69,8 +69,17 @@ export const AZURITE_ACCOUNT = 'devstoreaccount1';
 /** Azurite's well-known development key. */
 export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
+/** Options of {@link startAzurite}. */
+export interface AzuriteOptions {
+  /**
+   * Custom storage accounts, as azurite's `AZURITE_ACCOUNTS` takes them (`name:base64key;name2:base64key2`).
+   * When given, the default development account is disabled.
+   */
+  readonly accounts?: string;
+}
+
 /** Starts azurite-blob in a child process with a temporary location. */
-export async function startAzurite(): Promise<Emulator> {
+export async function startAzurite(options: AzuriteOptions = {}): Promise<Emulator> {
   const location = mkdtempSync(join(tmpdir(), 'dualcloud-azurite-'));
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
@@ -78,7 +87,12 @@ export async function startAzurite(): Promise<Emulator> {
     const child = spawn(
       bin,
       ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', location, '--silent', '--disableTelemetry', '--skipApiVersionCheck', '--loose'],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: false },
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: false,
+        env: options.accounts === undefined ? process.env : { ...process.env, AZURITE_ACCOUNTS: options.accounts },
+      },
     );
     const ready = await new Promise<boolean>((resolve) => {
       let output = '';

@@ -1,0 +1,94 @@
+/**
+ * The compute behaviour suite: every scenario of `helpers/compute-kit.ts`, for every provider row below, in
+ * each of the four styles (sync, Design 1, Design 2, Design 3). A provider that lacks something says so with a
+ * capability flag, and the scenarios needing it are left out of its table (nothing is skipped at run time).
+ *
+ * ADDING A PROVIDER = adding ONE row to `BACKENDS`:
+ *   - `id`: short name for titles and node names (lower-case letters, digits, single hyphens);
+ *   - `provider`: the `Provider` it is registered under in `@dualcloud/drivers/compute`;
+ *   - `start()`: starts what the driver talks to, once for this file (in another thread or process: the sync
+ *     style blocks this thread) and resolves to `{ options, badOptions?, stop }`;
+ *   - `capabilities`: what the provider can do (see `ComputeCapabilities`);
+ *   - `missingNodeId`: a node id in the provider's format that does not exist.
+ * A provider registered in the family's registry without a row fails this file (test "every registered … has a
+ * row"), so a new provider cannot go untested.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { FAKE_CREDENTIALS, startFakeCloud } from '@dualcloud/fake-cloud';
+import { Provider, providers } from '@dualcloud/drivers/compute';
+import { computeScenariosFor, runComputeScenario, type ComputeBackend, type RunningComputeBackend } from './helpers/compute-kit.js';
+import { COMPUTE, openStyled, STYLE_LABEL, STYLE_NAMES, type StyledCompute } from './helpers/styles.js';
+
+/** Nodes boot in this many ms on the fake cloud, so waits are short. */
+const BOOT_MS = 30;
+/** Quick retries: a retry in a test should not cost a second. */
+const RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
+
+/** The providers. One row each; see the header comment. */
+const BACKENDS: readonly ComputeBackend[] = [
+  {
+    id: 'dummy',
+    provider: Provider.DUMMY,
+    async start() {
+      return { options: { key: 'any' }, stop: async () => {} }; // in memory: nothing to start
+    },
+    // No endpoint and no credentials; nodes run as soon as they are created.
+    capabilities: { network: false, bootsPending: false, stopStart: true, regions: false },
+    missingNodeId: '999',
+  },
+  {
+    id: 'ec2-fake',
+    provider: Provider.EC2,
+    async start() {
+      const cloud = await startFakeCloud({ nodeBootMs: BOOT_MS }); // a worker thread
+      const options = { key: FAKE_CREDENTIALS.aws.accessKeyId, secret: FAKE_CREDENTIALS.aws.secretAccessKey, region: 'eu-west-1', ...cloud.endpoint('ec2'), retry: RETRY };
+      return { options, badOptions: { ...options, secret: 'not-the-secret-key' }, stop: () => cloud.close() };
+    },
+    capabilities: { network: true, bootsPending: true, stopStart: true, regions: true },
+    missingNodeId: 'i-0123456789abcdef0',
+  },
+  {
+    id: 'do-fake',
+    provider: Provider.DIGITAL_OCEAN,
+    async start() {
+      const cloud = await startFakeCloud({ nodeBootMs: BOOT_MS });
+      const options = { key: FAKE_CREDENTIALS.digitalocean.token, ...cloud.endpoint('digitalocean'), retry: RETRY };
+      return { options, badOptions: { ...options, key: 'dop_v1_not_a_token' }, stop: () => cloud.close() };
+    },
+    capabilities: { network: true, bootsPending: true, stopStart: true, regions: false },
+    missingNodeId: '987654321',
+  },
+];
+
+// Every row is started once for the file, all at once, and stopped at the end.
+const running = new Map<string, RunningComputeBackend>();
+beforeAll(async () => {
+  const started = await Promise.allSettled(BACKENDS.map(async (b) => running.set(b.id, await b.start())));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+}, 60_000);
+afterAll(async () => {
+  await Promise.all([...running.values()].map((r) => r.stop()));
+});
+
+test('every registered compute provider has a row in BACKENDS', () => {
+  const missing = providers().filter((p) => !BACKENDS.some((b) => b.provider === p));
+  expect(missing.map((p) => `compute provider "${p}" has no row in BACKENDS of compute.behaviour.test.ts`)).toEqual([]);
+});
+
+describe.each(BACKENDS.map((b) => [b.id, b] as const))('%s', (_id, backend) => {
+  const scenarios = computeScenariosFor(backend);
+  describe.each(STYLE_NAMES.map((s) => [STYLE_LABEL[s], s] as const))('%s', (_label, style) => {
+    test.each(scenarios.map((s) => [s.title, s] as const))('%s', async (_title, scenario) => {
+      const started = running.get(backend.id);
+      if (!started) throw new Error(`${backend.id} did not start`);
+      const open = (options: object): StyledCompute => openStyled(COMPUTE, style, backend.provider, options);
+      const d = open(started.options);
+      try {
+        await runComputeScenario(scenario, backend, started, d, open);
+      } finally {
+        await d.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,482 @@
+/**
+ * The storage behaviour suite's vocabulary (backend rows, capability flags) and its scenarios, written once.
+ * `storage.behaviour.test.ts` holds the table of backends and runs every scenario a backend's capabilities
+ * allow, in each of the four styles.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { expect } from '@jest/globals';
+import {
+  ContainerDoesNotExistError,
+  ContainerIsNotEmptyError,
+  isCommonPrefix,
+  ObjectDoesNotExistError,
+  type Container,
+  type Provider,
+  type StorageObject,
+  type UploadSource,
+} from '@dualcloud/drivers/storage';
+import { InvalidArgumentError } from '@dualcloud/core';
+import type { StyledStorage } from './styles.js';
+
+/**
+ * What a storage backend can do. A scenario lists the flags it needs; a backend without one of them does not
+ * get that scenario at all (it is left out when the table is built, never skipped at run time).
+ */
+export interface StorageCapabilities {
+  /** Multipart / block uploads with a caller-chosen part size (and a progress report per part). */
+  readonly multipart: boolean;
+  /** `downloadObjectAsStream` with `start`/`end` reads only that byte range. */
+  readonly rangedReads: boolean;
+  /** Listings grouped by a delimiter, with common prefixes. */
+  readonly delimiter: boolean;
+  /** User metadata given at upload is returned by `getObject`. */
+  readonly metadata: boolean;
+  /** The content type given at upload is returned by `getObject`. */
+  readonly contentType: boolean;
+  /**
+   * `pageSize` is sent to the backend, which pages listings. Every such row checks that listings stay complete
+   * and ordered across page boundaries; rows with `requestCount` also check the number of list requests.
+   */
+  readonly paging: boolean;
+  /** The object's `hash` after a single-request upload is the MD5 of its bytes (checked against downloads). */
+  readonly hashOnDownload: boolean;
+  /** Deleting a non-empty container fails with `ContainerIsNotEmptyError`. */
+  readonly checksNotEmpty: boolean;
+  /**
+   * A one-byte range at offset 0 (`start: 0, end: 0`) reads exactly one byte. (s3rver takes an end of 0 for
+   * "no end" and answers 206 with the whole object, which the driver rightly rejects as `IntegrityError`.)
+   */
+  readonly firstByteRange: boolean;
+  /**
+   * Streaming an object deleted since it was listed fails with `ObjectDoesNotExistError`. (Azurite answers the
+   * stream's `If-Match` guard before the existence check, 412, which the driver reports as `IntegrityError`.)
+   */
+  readonly notFoundOnGuardedRead: boolean;
+}
+
+/** One flag of {@link StorageCapabilities}. */
+export type StorageCapability = keyof StorageCapabilities;
+
+/** A backend once started: what the driver is constructed with, and how to stop it. */
+export interface RunningStorageBackend {
+  /** Driver constructor options (never `async`: the style adapter adds what each style needs). */
+  readonly options: object;
+  /** Requests this backend has received so far, where the backend can tell (used to check paging). */
+  requestCount?(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** One row of the storage table. */
+export interface StorageBackend {
+  /** Short id used in test titles and container names: lower-case letters, digits and single hyphens. */
+  readonly id: string;
+  /** The provider, as registered in `@dualcloud/drivers/storage`. */
+  readonly provider: Provider;
+  /** Starts the backend once for the file (in another thread or process: the sync style blocks this one). */
+  start(): Promise<RunningStorageBackend>;
+  readonly capabilities: StorageCapabilities;
+  /** Part size used by the multipart scenarios (required when `capabilities.multipart`). */
+  readonly partSize?: number;
+}
+
+/** What a scenario gets. */
+export interface StorageContext {
+  readonly d: StyledStorage;
+  readonly backend: StorageBackend;
+  readonly running: RunningStorageBackend;
+  /** A scratch directory, removed after the scenario. */
+  readonly dir: string;
+  /** A new container with a unique name (removed, with its objects, after the scenario). */
+  newContainer(): Promise<Container>;
+  /** A unique container name that is not created. */
+  uniqueName(): string;
+}
+
+/** A scenario, written once for every backend and style. */
+export interface StorageScenario {
+  readonly title: string;
+  readonly needs: readonly StorageCapability[];
+  run(ctx: StorageContext): Promise<void>;
+}
+
+const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
+
+/** Names that need escaping somewhere on the way: spaces, non-ASCII, slashes, `%` and `+`. */
+export const ODD_NAMES = ['with space.txt', 'unicodé-日本語-😀.txt', 'a/b/c', 'per%cent', 'plus+sign', '%2F+ %20mixed'] as const;
+
+/** Bytes of a stored object, read back with `downloadObjectAsStream`. */
+async function streamed(d: StyledStorage, obj: StorageObject, options?: { start?: number; end?: number; chunkSize?: number }): Promise<Buffer> {
+  return Buffer.concat(await d.collect('downloadObjectAsStream', obj, options));
+}
+
+/** Bytes of a stored object, read back with `downloadObject` into `dir`. */
+async function downloaded(d: StyledStorage, obj: StorageObject, dir: string, file = `dl-${randomBytes(4).toString('hex')}`): Promise<Buffer> {
+  const dest = join(dir, file);
+  expect(await d.call('downloadObject', obj, dest)).toBe(true);
+  return readFileSync(dest);
+}
+
+/** An upload source of unknown length made of `pieces`: a sync iterable in the sync style, a Node Readable otherwise. */
+function streamSource(d: StyledStorage, pieces: readonly Buffer[]): UploadSource {
+  return d.isSync ? (pieces[Symbol.iterator]() as Iterable<Uint8Array>) : Readable.from(pieces);
+}
+
+const names = (entries: readonly StorageObject[]): string[] => entries.map((o) => o.name);
+
+/** Every scenario of the storage suite. */
+export const STORAGE_SCENARIOS: readonly StorageScenario[] = [
+  {
+    title: 'creates, gets, lists, iterates and deletes a container',
+    needs: [],
+    async run({ d, uniqueName }) {
+      const name = uniqueName();
+      const c = await d.call('createContainer', name);
+      expect(c.name).toBe(name);
+      expect((await d.call('getContainer', name)).name).toBe(name);
+      expect((await d.call('listContainers')).map((x) => x.name)).toContain(name);
+      expect((await d.collect('iterateContainers')).map((x) => x.name)).toContain(name);
+      expect(await d.call('deleteContainer', c)).toBe(true);
+      await expect(d.call('getContainer', name)).rejects.toBeInstanceOf(ContainerDoesNotExistError);
+      expect((await d.call('listContainers')).map((x) => x.name)).not.toContain(name);
+    },
+  },
+  {
+    title: 'a missing container is ContainerDoesNotExistError (get, list, iterate, upload, delete)',
+    needs: [],
+    async run({ d, uniqueName }) {
+      const name = uniqueName();
+      await expect(d.call('getContainer', name)).rejects.toBeInstanceOf(ContainerDoesNotExistError);
+      // A model of a container that existed once: every call through it must report the container missing.
+      const gone = await d.call('createContainer', name);
+      expect(await d.call('deleteContainer', gone)).toBe(true);
+      await expect(d.call('listContainerObjects', gone)).rejects.toBeInstanceOf(ContainerDoesNotExistError);
+      await expect(d.collect('iterateContainerObjects', gone)).rejects.toBeInstanceOf(ContainerDoesNotExistError);
+      await expect(d.call('uploadObjectViaStream', 'orphan', gone, 'orphan.txt')).rejects.toBeInstanceOf(ContainerDoesNotExistError);
+      await expect(d.call('deleteContainer', gone)).rejects.toBeInstanceOf(ContainerDoesNotExistError);
+    },
+  },
+  {
+    title: 'a non-empty container is not deleted (ContainerIsNotEmptyError)',
+    needs: ['checksNotEmpty'],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      const obj = await d.call('uploadObjectViaStream', 'x', c, 'keep.txt');
+      await expect(d.call('deleteContainer', c)).rejects.toBeInstanceOf(ContainerIsNotEmptyError);
+      expect((await d.call('getContainer', c.name)).name).toBe(c.name);
+      expect(await d.call('deleteObject', obj)).toBe(true);
+      expect(await d.call('deleteContainer', c)).toBe(true);
+    },
+  },
+  {
+    title: 'lists and iterates with a prefix',
+    needs: [],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      for (const n of ['p/a', 'p/b', 'p/c/d', 'pq', 'q/e', 'top']) await d.call('uploadObjectViaStream', `body of ${n}`, c, n);
+      expect(names(await d.call('listContainerObjects', c, { prefix: 'p/' }))).toEqual(['p/a', 'p/b', 'p/c/d']);
+      expect(names(await d.collect('iterateContainerObjects', c, { prefix: 'p' }))).toEqual(['p/a', 'p/b', 'p/c/d', 'pq']);
+      expect(await d.call('listContainerObjects', c, { prefix: 'nothing-here/' })).toEqual([]);
+      const all = await d.call('listContainerObjects', c);
+      expect(names(all)).toEqual(['p/a', 'p/b', 'p/c/d', 'pq', 'q/e', 'top']);
+      expect(all.map((o) => o.size)).toEqual(['p/a', 'p/b', 'p/c/d', 'pq', 'q/e', 'top'].map((n) => `body of ${n}`.length));
+    },
+  },
+  {
+    title: 'lists with a delimiter: objects and common prefixes',
+    needs: ['delimiter'],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      for (const n of ['p/a', 'p/c/d', 'q/e', 'top', 'zz']) await d.call('uploadObjectViaStream', 'x', c, n);
+      const top = await d.call('listContainerObjects', c, { delimiter: '/' });
+      expect(names(top.filter((o) => !isCommonPrefix(o))).sort()).toEqual(['top', 'zz']);
+      expect(names(top.filter(isCommonPrefix)).sort()).toEqual(['p/', 'q/']);
+      const below = await d.call('listContainerObjects', c, { prefix: 'p/', delimiter: '/' });
+      expect(names(below.filter((o) => !isCommonPrefix(o)))).toEqual(['p/a']);
+      expect(names(below.filter(isCommonPrefix))).toEqual(['p/c/']);
+      expect(c.extra).not.toHaveProperty('commonPrefixes');
+    },
+  },
+  {
+    title: 'pages listings with a small pageSize, lazily',
+    needs: ['paging'],
+    async run({ d, newContainer, running }) {
+      const c = await newContainer();
+      const keys = ['k0', 'k1', 'k2', 'k3', 'k4'];
+      for (const k of keys) await d.call('uploadObjectViaStream', k, c, k);
+      const before = await running.requestCount?.();
+      expect(names(await d.call('listContainerObjects', c, { pageSize: 2 }))).toEqual(keys);
+      const after = await running.requestCount?.();
+      // 5 objects, 2 per page: three list requests where the backend can count them.
+      if (before !== undefined && after !== undefined) expect(after - before).toBe(3);
+      expect(names(await d.collect('iterateContainerObjects', c, { pageSize: 1, prefix: 'k' }))).toEqual(keys);
+      // Stopping early: the rest is never needed.
+      const firstTwo: string[] = [];
+      for await (const o of d.iterate('iterateContainerObjects', c, { pageSize: 2 })) {
+        firstTwo.push(o.name);
+        if (firstTwo.length === 2) break;
+      }
+      expect(firstTwo).toEqual(['k0', 'k1']);
+    },
+  },
+  {
+    title: 'stores objects with odd names (spaces, unicode, a/b/c, %, +)',
+    needs: [],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      for (const n of ODD_NAMES) expect((await d.call('uploadObjectViaStream', `content of ${n}`, c, n)).name).toBe(n);
+      expect(names(await d.call('listContainerObjects', c)).sort()).toEqual([...ODD_NAMES].sort());
+      for (const n of ODD_NAMES) {
+        const head = await d.call('getObject', c.name, n);
+        expect(head.name).toBe(n);
+        expect(head.size).toBe(Buffer.byteLength(`content of ${n}`));
+        expect((await streamed(d, head)).toString()).toBe(`content of ${n}`);
+        expect(await d.call('deleteObject', head)).toBe(true);
+      }
+      expect(await d.call('listContainerObjects', c)).toEqual([]);
+    },
+  },
+  {
+    title: 'uploads a small object in one request',
+    needs: [],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      const progress: number[] = [];
+      const obj = await d.call('uploadObjectViaStream', 'hello world', c, 'hello.txt', { onProgress: (done) => progress.push(done) });
+      expect([obj.name, obj.size]).toEqual(['hello.txt', 11]);
+      expect(progress.at(-1)).toBe(11);
+      const head = await d.call('getObject', c.name, 'hello.txt');
+      expect(head.size).toBe(11);
+      expect(head.container.name).toBe(c.name);
+      expect((await streamed(d, head)).toString()).toBe('hello world');
+      const empty = await d.call('uploadObjectViaStream', new Uint8Array(0), c, 'empty');
+      expect(empty.size).toBe(0);
+      expect((await d.call('getObject', c.name, 'empty')).size).toBe(0);
+    },
+  },
+  {
+    title: 'returns the user metadata given at upload',
+    needs: ['metadata'],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      await d.call('uploadObjectViaStream', 'm', c, 'meta.txt', { metaData: { owner: 'tests', purpose: 'behaviour' } });
+      expect((await d.call('getObject', c.name, 'meta.txt')).metaData).toEqual({ owner: 'tests', purpose: 'behaviour' });
+    },
+  },
+  {
+    title: 'returns the content type given at upload',
+    needs: ['contentType'],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      await d.call('uploadObjectViaStream', '{"a":1}', c, 'doc.json', { contentType: 'application/json' });
+      expect((await d.call('getObject', c.name, 'doc.json')).contentType).toMatch(/^application\/json/);
+    },
+  },
+  {
+    title: 'multipart upload from bytes, with progress per part',
+    needs: ['multipart'],
+    async run({ d, newContainer, backend, dir }) {
+      const partSize = backend.partSize!;
+      const c = await newContainer();
+      const big = randomBytes(Math.floor(partSize * 2.5));
+      const progress: number[] = [];
+      const obj = await d.call('uploadObjectViaStream', big, c, 'big/bytes.bin', { partSize, concurrency: 2, onProgress: (done) => progress.push(done) });
+      expect(obj.size).toBe(big.length);
+      expect(progress.length).toBe(3);
+      expect(progress.at(-1)).toBe(big.length);
+      const head = await d.call('getObject', c.name, 'big/bytes.bin');
+      expect(head.size).toBe(big.length);
+      expect(md5(await downloaded(d, head, dir))).toBe(md5(big));
+    },
+  },
+  {
+    title: 'uploads from a stream of unknown length',
+    needs: [],
+    async run({ d, newContainer, backend, dir }) {
+      const c = await newContainer();
+      const piece = backend.capabilities.multipart ? Math.ceil(backend.partSize! / 3) : 4096;
+      const pieces = Array.from({ length: 8 }, () => randomBytes(piece));
+      const joined = Buffer.concat(pieces);
+      const options = backend.capabilities.multipart ? { partSize: backend.partSize!, concurrency: 2 } : {};
+      const obj = await d.call('uploadObjectViaStream', streamSource(d, pieces), c, 'streamed.bin', options);
+      expect(obj.size).toBe(joined.length);
+      expect((await d.call('getObject', c.name, 'streamed.bin')).size).toBe(joined.length);
+      expect(md5(await downloaded(d, obj, dir))).toBe(md5(joined));
+      if (d.isSync) {
+        // A Node stream cannot be read synchronously: a typed error, and nothing stored.
+        await expect(d.call('uploadObjectViaStream', Readable.from([Buffer.from('x')]), c, 'never.bin')).rejects.toBeInstanceOf(InvalidArgumentError);
+      } else {
+        async function* generated(): AsyncGenerator<Uint8Array> {
+          yield Buffer.from('async ');
+          yield Buffer.from('generator');
+        }
+        expect((await d.call('uploadObjectViaStream', generated(), c, 'gen.txt')).size).toBe(15);
+        expect((await streamed(d, await d.call('getObject', c.name, 'gen.txt'))).toString()).toBe('async generator');
+      }
+      expect(names(await d.call('listContainerObjects', c)).sort()).toEqual(d.isSync ? ['streamed.bin'] : ['gen.txt', 'streamed.bin']);
+    },
+  },
+  {
+    title: 'uploads from a file (single request and, where possible, multipart)',
+    needs: [],
+    async run({ d, newContainer, backend, dir }) {
+      const c = await newContainer();
+      writeFileSync(join(dir, 'small.txt'), 'tiny file');
+      expect((await d.call('uploadObject', join(dir, 'small.txt'), c, 'small.txt')).size).toBe(9);
+      const data = randomBytes(backend.capabilities.multipart ? backend.partSize! * 2 + 17 : 50_000);
+      writeFileSync(join(dir, 'upload.bin'), data);
+      const options = backend.capabilities.multipart ? { partSize: backend.partSize! } : {};
+      const obj = await d.call('uploadObject', join(dir, 'upload.bin'), c, 'from/file.bin', options);
+      expect(obj.size).toBe(data.length);
+      expect((await downloaded(d, await d.call('getObject', c.name, 'from/file.bin'), dir)).equals(data)).toBe(true);
+      expect((await downloaded(d, await d.call('getObject', c.name, 'small.txt'), dir)).toString()).toBe('tiny file');
+    },
+  },
+  {
+    title: 'downloads to a file with the same bytes; never over an existing file unless asked',
+    needs: [],
+    async run({ d, newContainer, dir }) {
+      const c = await newContainer();
+      const data = randomBytes(30_000);
+      const obj = await d.call('uploadObjectViaStream', data, c, 'payload.bin');
+      const dest = join(dir, 'payload.bin');
+      const progress: number[] = [];
+      expect(await d.call('downloadObject', obj, dest, { onProgress: (done) => progress.push(done) })).toBe(true);
+      expect(readFileSync(dest).equals(data)).toBe(true);
+      expect(progress.at(-1)).toBe(data.length);
+      await expect(d.call('downloadObject', obj, dest)).rejects.toBeInstanceOf(InvalidArgumentError);
+      const other = await d.call('uploadObjectViaStream', 'replacement', c, 'other.txt');
+      expect(await d.call('downloadObject', other, dest, { overwriteExisting: true })).toBe(true);
+      expect(readFileSync(dest, 'utf8')).toBe('replacement');
+      // No temporary file is left next to the destination.
+      expect(readdirSync(dir)).toEqual(['payload.bin']);
+    },
+  },
+  {
+    title: "an object's hash is the MD5 of its bytes",
+    needs: ['hashOnDownload'],
+    async run({ d, newContainer, dir }) {
+      const c = await newContainer();
+      const data = randomBytes(20_000);
+      await d.call('uploadObjectViaStream', data, c, 'hashed.bin');
+      const head = await d.call('getObject', c.name, 'hashed.bin');
+      expect(head.hash.toLowerCase()).toBe(md5(data));
+      expect(md5(await downloaded(d, head, dir))).toBe(head.hash.toLowerCase());
+    },
+  },
+  {
+    title: 'streams an object, whole and as a byte range',
+    needs: ['rangedReads'],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      const data = randomBytes(5000);
+      const obj = await d.call('uploadObjectViaStream', data, c, 'ranged.bin');
+      const whole = await d.collect('downloadObjectAsStream', obj, { chunkSize: 2048 });
+      expect(whole.map((b) => b.byteLength)).toEqual([2048, 2048, 904]);
+      expect(Buffer.concat(whole).equals(data)).toBe(true);
+      const range = await d.collect('downloadObjectAsStream', obj, { start: 10, end: 1009, chunkSize: 300 });
+      expect(range.map((b) => b.byteLength)).toEqual([300, 300, 300, 100]);
+      expect(Buffer.concat(range).equals(data.subarray(10, 1010))).toBe(true);
+      expect((await streamed(d, obj, { start: 4990 })).equals(data.subarray(4990))).toBe(true);
+      expect((await streamed(d, obj, { start: 2500, end: 2500 })).equals(data.subarray(2500, 2501))).toBe(true);
+    },
+  },
+  {
+    title: 'streams a one-byte range at offset 0',
+    needs: ['rangedReads', 'firstByteRange'],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      const obj = await d.call('uploadObjectViaStream', 'abcdef', c, 'first.txt');
+      expect((await streamed(d, obj, { start: 0, end: 0 })).toString()).toBe('a');
+      expect((await streamed(d, obj, { start: 0, end: 1 })).toString()).toBe('ab');
+    },
+  },
+  {
+    title: 'a missing object is ObjectDoesNotExistError (get, download)',
+    needs: [],
+    async run({ d, newContainer, dir }) {
+      const c = await newContainer();
+      await expect(d.call('getObject', c.name, 'never-uploaded.txt')).rejects.toBeInstanceOf(ObjectDoesNotExistError);
+      const obj = await d.call('uploadObjectViaStream', 'short-lived', c, 'gone.txt');
+      expect(await d.call('deleteObject', obj)).toBe(true);
+      await expect(d.call('getObject', c.name, 'gone.txt')).rejects.toBeInstanceOf(ObjectDoesNotExistError);
+      const dest = join(dir, 'gone.txt');
+      await expect(d.call('downloadObject', obj, dest)).rejects.toBeInstanceOf(ObjectDoesNotExistError);
+      expect(existsSync(dest)).toBe(false);
+      expect(readdirSync(dir)).toEqual([]);
+    },
+  },
+  {
+    title: 'streaming a deleted object is ObjectDoesNotExistError',
+    needs: ['notFoundOnGuardedRead'],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      const obj = await d.call('uploadObjectViaStream', 'short-lived', c, 'gone.txt');
+      expect(await d.call('deleteObject', obj)).toBe(true);
+      await expect(d.collect('downloadObjectAsStream', obj)).rejects.toBeInstanceOf(ObjectDoesNotExistError);
+    },
+  },
+  {
+    title: 'deletes objects: gone from get and from listings, others untouched',
+    needs: [],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      const a = await d.call('uploadObjectViaStream', 'a', c, 'a.txt');
+      await d.call('uploadObjectViaStream', 'b', c, 'b.txt');
+      expect(await d.call('deleteObject', a)).toBe(true);
+      await expect(d.call('getObject', c.name, 'a.txt')).rejects.toBeInstanceOf(ObjectDoesNotExistError);
+      expect(names(await d.call('listContainerObjects', c))).toEqual(['b.txt']);
+      expect((await d.call('getObject', c.name, 'b.txt')).size).toBe(1);
+      for (const o of await d.call('listContainerObjects', c)) expect(await d.call('deleteObject', o)).toBe(true);
+      expect(await d.call('listContainerObjects', c)).toEqual([]);
+      expect(await d.call('deleteContainer', c)).toBe(true);
+    },
+  },
+];
+
+/** The scenarios a backend can run: those whose every needed capability the backend has. */
+export function scenariosFor(backend: StorageBackend): StorageScenario[] {
+  if (backend.capabilities.multipart && !(backend.partSize && backend.partSize > 0)) {
+    throw new Error(`storage backend ${backend.id}: multipart needs a partSize`);
+  }
+  return STORAGE_SCENARIOS.filter((s) => s.needs.every((flag) => backend.capabilities[flag]));
+}
+
+let sequence = 0;
+
+/**
+ * Runs one scenario: a fresh scratch directory, unique container names, and afterwards every container the
+ * scenario made is emptied and deleted (best effort: a failing scenario keeps its own error).
+ */
+export async function runStorageScenario(scenario: StorageScenario, backend: StorageBackend, running: RunningStorageBackend, d: StyledStorage): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'dualcloud-behaviour-'));
+  const made: Container[] = [];
+  const uniqueName = (): string => `bh-${backend.id}-${d.style}-${++sequence}-${randomBytes(3).toString('hex')}`;
+  try {
+    await scenario.run({
+      d,
+      backend,
+      running,
+      dir,
+      uniqueName,
+      newContainer: async () => {
+        const c = await d.call('createContainer', uniqueName());
+        made.push(c);
+        return c;
+      },
+    });
+  } finally {
+    for (const c of made) {
+      try {
+        for (const o of await d.call('listContainerObjects', c)) await d.call('deleteObject', o);
+        await d.call('deleteContainer', c);
+      } catch {
+        // Already deleted by the scenario, or the scenario failed; its own error is the one reported.
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,342 @@
+/**
+ * No secret is ever printed: one table-driven test over every provider of every family, read from the
+ * registries (`providers()` of `@dualcloud/drivers/compute` and `/storage`), so a new provider falls under it
+ * the moment it is registered — and fails here until it has a fixture in `FIXTURES`.
+ *
+ * Each provider's driver is built from options holding SENTINEL secrets and used for real (against the fake
+ * cloud, azurite, or a temporary directory, all on 127.0.0.1), so lazily built internals exist. Then, for each
+ * subject — the sync driver (with `driver.connection` and everything reachable from its own properties), the
+ * models it returns, the errors it throws, `new AsyncSession(driver)`, the Design 2 driver, the Design 3
+ * driver — every value reachable from the subject (own properties of any key kind, enumerable or not, a few
+ * levels deep) is printed through every channel of `CHANNELS` (util.inspect, util.inspect with showHidden,
+ * JSON.stringify, String, Object.entries and spread), and no form of any sentinel may show (text, base64, hex,
+ * printed byte lists; for Azure also the decoded account key).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { InvalidCredentialsError, Node, NodeState, NotFoundError } from '@dualcloud/core';
+import { startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
+import { providers as computeProviders, type NodeDriver } from '@dualcloud/drivers/compute';
+import { isCommonPrefix, providers as storageProviders, type StorageDriver } from '@dualcloud/drivers/storage';
+import { COMPUTE, openStyled, STORAGE, STYLE_NAMES, type Family, type Styled, type StyleName } from './behaviour/helpers/styles.js';
+import { CHANNELS, describeLeaks, findLeaks, secretForms } from './helpers/leaks.js';
+import { startAzurite, type Emulator } from './storage/helpers/emulators.js';
+
+// ---- sentinels ---------------------------------------------------------------------------------------------
+
+/** Every secret below starts with this, so a leak is unmistakable. */
+const SENTINEL = 'S3CR3T-SENTINEL';
+const AWS_KEY_ID = 'AKIDSENTINELKEYID001'; // an access key id is not a secret
+const AWS_SECRET = `${SENTINEL}-aws-secret-access-key-000000000`;
+const AWS_SESSION_TOKEN = `${SENTINEL}-aws-session-token-000000000000`;
+const GCS_KEY_ID = 'GOOGSENTINELACCESSID0001';
+const GCS_SECRET = `${SENTINEL}-gcs-hmac-secret-0000000000000`;
+const DO_TOKEN = `${SENTINEL}-digitalocean-token-accepted-0000`;
+const DO_TOKEN_REJECTED = `${SENTINEL}-digitalocean-token-rejected-0000`;
+/** Azure account keys are base64: the key is the base64 of a sentinel string, whose bytes are secret too. */
+const AZURE_KEY_BYTES = Buffer.from(`${SENTINEL}-azure-account-key-bytes-0000000000`, 'utf8');
+const AZURE_KEY = AZURE_KEY_BYTES.toString('base64');
+const AZURE_ACCOUNT = 'sentinelacct';
+/** Known to the backends with another secret: the sentinel secret is refused for them (InvalidCredentialsError). */
+const OTHER_AWS_KEY_ID = 'AKIDOTHERKEYID000001';
+const OTHER_GCS_KEY_ID = 'GOOGOTHERACCESSID0000001';
+const OTHER_AZURE_ACCOUNT = 'otheracct';
+/** Options that the Dummy and Local drivers accept and ignore: they must not print them either. */
+const IGNORED_SECRET = `${SENTINEL}-accepted-and-ignored-0000000`;
+
+// ---- the backends the drivers talk to ----------------------------------------------------------------------
+
+/** Where fixtures point their drivers. */
+interface SecretsEnv {
+  /** The fake cloud, accepting the sentinel credentials (and refusing the sentinel secret for the OTHER key ids). */
+  readonly cloud: FakeCloud;
+  /** Azurite with the sentinel account (and OTHER_AZURE_ACCOUNT with another key). */
+  readonly azurite: Emulator;
+  /** A temporary directory for the Local driver. */
+  readonly localRoot: string;
+}
+
+let env: SecretsEnv | undefined;
+const stops: Array<() => Promise<void>> = [];
+beforeAll(async () => {
+  const localRoot = mkdtempSync(join(tmpdir(), 'dualcloud-secrets-'));
+  stops.push(async () => rmSync(localRoot, { recursive: true, force: true }));
+  const [cloud, azurite] = await Promise.all([
+    startFakeCloud({
+      nodeBootMs: 20,
+      credentials: {
+        aws: { [AWS_KEY_ID]: AWS_SECRET, [OTHER_AWS_KEY_ID]: 'another-aws-secret-known-to-the-cloud' },
+        gcs: { [GCS_KEY_ID]: GCS_SECRET, [OTHER_GCS_KEY_ID]: 'another-gcs-secret-known-to-the-cloud' },
+        digitalocean: [DO_TOKEN],
+      },
+    }).then((c) => (stops.push(() => c.close()), c)),
+    startAzurite({ accounts: `${AZURE_ACCOUNT}:${AZURE_KEY};${OTHER_AZURE_ACCOUNT}:${Buffer.from('another azure key').toString('base64')}` }).then(
+      (a) => (stops.push(() => a.close()), a),
+    ),
+  ]);
+  env = { cloud, azurite, localRoot };
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(stops.map((stop) => stop()));
+});
+
+// ---- the fixture map: one entry per provider ---------------------------------------------------------------
+
+const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 2 };
+
+/** How to build a provider's driver with sentinel secrets. */
+interface SecretFixture {
+  /** Every secret string the options (accepted or rejected) carry. */
+  readonly secrets: readonly string[];
+  /** Secret bytes encoded in an option (Azure's decoded account key). */
+  readonly secretBytes?: readonly Uint8Array[];
+  /** Constructor options with sentinel secrets, accepted by the backend. */
+  options(env: SecretsEnv): object;
+  /** The same sentinel secrets, refused by the backend (InvalidCredentialsError); absent without credentials. */
+  rejectedOptions?(env: SecretsEnv): object;
+}
+
+/** Keyed `family:provider`. A registered provider without an entry fails the test. */
+const FIXTURES: Readonly<Record<string, SecretFixture>> = {
+  'compute:dummy': {
+    secrets: [IGNORED_SECRET],
+    options: () => ({ key: 'any', secret: IGNORED_SECRET }),
+  },
+  'compute:ec2': {
+    secrets: [AWS_SECRET, AWS_SESSION_TOKEN],
+    options: (e) => ({ key: AWS_KEY_ID, secret: AWS_SECRET, token: AWS_SESSION_TOKEN, region: 'us-east-1', ...e.cloud.endpoint('ec2'), retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ key: OTHER_AWS_KEY_ID, secret: AWS_SECRET, token: AWS_SESSION_TOKEN, region: 'us-east-1', ...e.cloud.endpoint('ec2'), retry: FAST_RETRY }),
+  },
+  'compute:digitalocean': {
+    secrets: [DO_TOKEN, DO_TOKEN_REJECTED],
+    options: (e) => ({ key: DO_TOKEN, ...e.cloud.endpoint('digitalocean'), retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ key: DO_TOKEN_REJECTED, ...e.cloud.endpoint('digitalocean'), retry: FAST_RETRY }),
+  },
+  'storage:s3': {
+    secrets: [AWS_SECRET],
+    options: (e) => ({ key: AWS_KEY_ID, secret: AWS_SECRET, region: 'us-east-1', ...e.cloud.endpoint('s3'), retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ key: OTHER_AWS_KEY_ID, secret: AWS_SECRET, region: 'us-east-1', ...e.cloud.endpoint('s3'), retry: FAST_RETRY }),
+  },
+  'storage:google_storage': {
+    secrets: [GCS_SECRET],
+    options: (e) => ({ key: GCS_KEY_ID, secret: GCS_SECRET, ...e.cloud.endpoint('google_storage'), retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ key: OTHER_GCS_KEY_ID, secret: GCS_SECRET, ...e.cloud.endpoint('google_storage'), retry: FAST_RETRY }),
+  },
+  'storage:azure_blobs': {
+    secrets: [AZURE_KEY],
+    secretBytes: [AZURE_KEY_BYTES],
+    options: (e) => ({ key: AZURE_ACCOUNT, secret: AZURE_KEY, host: '127.0.0.1', port: e.azurite.port, secure: false, retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ key: OTHER_AZURE_ACCOUNT, secret: AZURE_KEY, host: '127.0.0.1', port: e.azurite.port, secure: false, retry: FAST_RETRY }),
+  },
+  'storage:local': {
+    secrets: [IGNORED_SECRET],
+    options: (e) => ({ key: e.localRoot, secret: IGNORED_SECRET }),
+  },
+};
+
+// ---- the families: how to get models and errors from any of their drivers ---------------------------------
+
+/** What a family's drivers give to look at. */
+interface Harvest {
+  readonly models: Array<{ path: string; value: object }>;
+  readonly errors: Array<{ path: string; value: object }>;
+}
+
+interface FamilySpec {
+  readonly name: string;
+  readonly providers: () => readonly string[];
+  readonly classes: Family<string>;
+  /** Models returned by the driver (through one style), and a not-found error. */
+  harvest(d: Styled<any>, tag: string): Promise<Harvest>;
+  /** A call that needs credentials. */
+  authenticated(d: Styled<any>): Promise<unknown>;
+}
+
+let sequence = 0;
+const unique = (): string => `sec-${++sequence}-${Date.now().toString(36)}`;
+
+/** The error a promise rejects with (the test fails if it resolves). */
+async function rejection(promise: Promise<unknown>, what: string): Promise<object> {
+  const outcome = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (typeof outcome !== 'object' || outcome === null) throw new Error(`${what} did not fail`);
+  return outcome;
+}
+
+/** Every family. A new family (e.g. container) joins by adding its entry here. */
+const FAMILIES: readonly FamilySpec[] = [
+  {
+    name: 'compute',
+    providers: computeProviders,
+    classes: COMPUTE as Family<string>,
+    async harvest(d: Styled<NodeDriver>, tag) {
+      const [images, sizes, locations] = [await d.call('listImages'), await d.call('listSizes'), await d.call('listLocations')];
+      const node = await d.call('createNode', { name: unique(), image: images[0]!, size: sizes[0]! });
+      const nodes = await d.call('listNodes');
+      const ghost = new Node({ id: '987654321', name: 'missing', state: NodeState.RUNNING, publicIps: [], privateIps: [] }, {} as never);
+      const notFound = await rejection(d.call('rebootNode', ghost), `${tag}: rebootNode of a missing node`);
+      expect(notFound).toBeInstanceOf(NotFoundError);
+      await d.call('destroyNode', node);
+      return {
+        models: [
+          { path: `${tag}.createNode()`, value: node },
+          { path: `${tag}.listNodes()`, value: nodes },
+          { path: `${tag}.listImages()[0]`, value: images[0]! },
+          { path: `${tag}.listSizes()[0]`, value: sizes[0]! },
+          { path: `${tag}.listLocations()[0]`, value: locations[0]! },
+        ],
+        errors: [{ path: `${tag}: NodeNotFoundError`, value: notFound }],
+      };
+    },
+    authenticated: (d: Styled<NodeDriver>) => d.call('listNodes'),
+  },
+  {
+    name: 'storage',
+    providers: storageProviders,
+    classes: STORAGE as Family<string>,
+    async harvest(d: Styled<StorageDriver>, tag) {
+      const container = await d.call('createContainer', unique());
+      const uploaded = await d.call('uploadObjectViaStream', 'some bytes', container, 'dir/object.txt', { metaData: { owner: 'tests' } });
+      const listed = await d.call('listContainerObjects', container);
+      const grouped = await d.call('listContainerObjects', container, { delimiter: '/' });
+      const head = await d.call('getObject', container.name, 'dir/object.txt');
+      const containers = await d.collect('iterateContainers');
+      const chunks = await d.collect('downloadObjectAsStream', head);
+      expect(Buffer.concat(chunks).toString()).toBe('some bytes');
+      const missingObject = await rejection(d.call('getObject', container.name, 'missing.txt'), `${tag}: getObject of a missing object`);
+      const missingContainer = await rejection(d.call('getContainer', unique()), `${tag}: getContainer of a missing container`);
+      expect(missingObject).toBeInstanceOf(NotFoundError);
+      expect(missingContainer).toBeInstanceOf(NotFoundError);
+      expect(grouped.some(isCommonPrefix)).toBe(true);
+      await d.call('deleteObject', head);
+      await d.call('deleteContainer', container);
+      return {
+        models: [
+          { path: `${tag}.createContainer()`, value: container },
+          { path: `${tag}.uploadObjectViaStream()`, value: uploaded },
+          { path: `${tag}.listContainerObjects()`, value: listed },
+          { path: `${tag}.listContainerObjects({ delimiter })`, value: grouped },
+          { path: `${tag}.getObject()`, value: head },
+          { path: `${tag}.iterateContainers()`, value: containers },
+        ],
+        errors: [
+          { path: `${tag}: ObjectDoesNotExistError`, value: missingObject },
+          { path: `${tag}: ContainerDoesNotExistError`, value: missingContainer },
+        ],
+      };
+    },
+    authenticated: (d: Styled<StorageDriver>) => d.call('listContainers'),
+  },
+];
+
+// ---- the test ------------------------------------------------------------------------------------------------
+
+/** The subjects of one provider, gathered once (they need the backends). */
+interface Subjects {
+  readonly byKind: Readonly<Record<SubjectKind, Array<{ path: string; value: object }>>>;
+}
+
+const SUBJECT_KINDS = ['sync driver (with driver.connection and all it reaches)', 'models', 'errors', 'AsyncSession(driver)', 'Design 2 driver', 'Design 3 driver'] as const;
+type SubjectKind = (typeof SUBJECT_KINDS)[number];
+
+async function gather(family: FamilySpec, provider: string, fixture: SecretFixture, e: SecretsEnv): Promise<Subjects> {
+  const opened = new Map<StyleName, Styled<any>>();
+  for (const style of STYLE_NAMES) opened.set(style, openStyled(family.classes, style, provider, fixture.options(e)));
+  const byKind: Record<SubjectKind, Array<{ path: string; value: object }>> = {
+    'sync driver (with driver.connection and all it reaches)': [],
+    models: [],
+    errors: [],
+    'AsyncSession(driver)': [],
+    'Design 2 driver': [],
+    'Design 3 driver': [],
+  };
+  try {
+    // Use every style for real first, so lazily built internals (connections, caches) exist when printed.
+    for (const [style, d] of opened) {
+      const { models, errors } = await family.harvest(d, style);
+      byKind.models.push(...models);
+      byKind.errors.push(...errors);
+    }
+    const sync = opened.get('sync')!;
+    const connection = (sync.driver as { connection?: unknown }).connection;
+    byKind['sync driver (with driver.connection and all it reaches)'].push({ path: 'driver', value: sync.driver });
+    if (typeof connection === 'object' && connection !== null) {
+      byKind['sync driver (with driver.connection and all it reaches)'].push({ path: 'driver.connection', value: connection });
+    }
+    if (fixture.rejectedOptions) {
+      for (const style of ['sync', 'design3'] as const) {
+        const bad = openStyled(family.classes, style, provider, fixture.rejectedOptions(e));
+        try {
+          const refused = await rejection(family.authenticated(bad), `${style}: a call with refused credentials`);
+          expect(refused).toBeInstanceOf(InvalidCredentialsError);
+          byKind.errors.push({ path: `${style}: InvalidCredentialsError`, value: refused });
+          byKind['sync driver (with driver.connection and all it reaches)'].push({ path: `driverWithRefusedCredentials(${style})`, value: bad.driver });
+        } finally {
+          await bad.close();
+        }
+      }
+    }
+    const session = opened.get('design1')!;
+    byKind['AsyncSession(driver)'].push({ path: 'session', value: session.target });
+    byKind['AsyncSession(driver)'].push({ path: 'session.driver(0)', value: (session.target as { driver(i: number): object }).driver(0) });
+    byKind['Design 2 driver'].push({ path: 'design2Driver', value: opened.get('design2')!.target });
+    byKind['Design 3 driver'].push({ path: 'design3Driver', value: opened.get('design3')!.target });
+    return { byKind };
+  } finally {
+    for (const d of opened.values()) await d.close();
+  }
+}
+
+test('the leak detector finds a planted secret through every channel, and nothing in clean values', () => {
+  const forms = secretForms([AWS_SECRET], [AZURE_KEY_BYTES]);
+  class Holder {
+    readonly visible = { nested: { deeper: { secret: AWS_SECRET } } };
+    toString(): string {
+      return `Holder(${AWS_SECRET})`;
+    }
+  }
+  const found = findLeaks([{ path: 'holder', value: new Holder() }], forms).filter((l) => l.path === 'holder');
+  expect(found.map((l) => l.channel).sort()).toEqual(CHANNELS.map((c) => c.name).sort());
+  const hidden = {};
+  Object.defineProperty(hidden, Symbol('hidden'), { value: { key: AZURE_KEY_BYTES }, enumerable: false });
+  const hiddenLeaks = findLeaks([{ path: 'hidden', value: hidden }], forms);
+  expect(hiddenLeaks.filter((l) => l.path === 'hidden').map((l) => l.channel)).toEqual(['util.inspect(x, { showHidden: true, depth: Infinity })']);
+  expect(hiddenLeaks.some((l) => l.path === 'hidden[Symbol(hidden)].key' && /bytes/.test(l.form))).toBe(true);
+  expect(findLeaks([{ path: 'json', value: { bytes: Buffer.from(AWS_SECRET) } }], forms).some((l) => l.channel === 'JSON.stringify(x)')).toBe(true);
+  expect(findLeaks([{ path: 'clean', value: { a: 1, b: 'x', c: new Map([['k', { v: 2 }]]) } }], forms)).toEqual([]);
+});
+
+describe.each(FAMILIES.map((f) => [f.name, f] as const))('%s', (familyName, family) => {
+  test('every registered provider has a secrets fixture', () => {
+    const missing = family.providers().filter((p) => FIXTURES[`${familyName}:${p}`] === undefined);
+    expect(missing.map((p) => `no secrets fixture for ${familyName} provider "${p}": add "${familyName}:${p}" to FIXTURES in secrets.test.ts`)).toEqual([]);
+  });
+
+  describe.each(family.providers().map((p) => [p] as const))('%s', (provider) => {
+    const fixture = FIXTURES[`${familyName}:${provider}`];
+    let subjects: Subjects | undefined;
+    let failure: unknown;
+    beforeAll(async () => {
+      if (!fixture || !env) return;
+      try {
+        subjects = await gather(family, provider, fixture, env);
+      } catch (error) {
+        failure = error;
+      }
+    }, 60_000);
+
+    test.each(SUBJECT_KINDS.map((k) => [k] as const))('%s prints no secret', (kind) => {
+      if (!fixture) throw new Error(`no secrets fixture for ${familyName} provider "${provider}": add "${familyName}:${provider}" to FIXTURES in secrets.test.ts`);
+      if (failure) throw failure;
+      if (!subjects) throw new Error('the backends did not start');
+      const values = subjects.byKind[kind];
+      expect(values.length).toBeGreaterThan(0);
+      const forms = secretForms(fixture.secrets, fixture.secretBytes);
+      expect(describeLeaks(findLeaks(values, forms))).toEqual([]);
+    });
+  });
+});
