@@ -126,12 +126,12 @@ export abstract class BaseDriver {
     return this.#connection;
   }
 
-  /** The connection (endpoint, credentials, retries, error mapping); drivers without a network have none. */
+  /**
+   * The connection (endpoint, credentials, retries, error mapping). Undefined for drivers without a network
+   * (Dummy, Local), and when read on a prototype rather than an instance.
+   */
   get connection(): DriverConnection {
-    // Read on a prototype (code that walks members does that), there is no instance and no connection.
-    if (!(#connection in this)) return undefined as unknown as DriverConnection;
-    if (!this.#connection) throw new TypeError(`${this.name} has no network connection`);
-    return this.#connection;
+    return (#connection in this ? this.#connection : undefined) as DriverConnection;
   }
 
   /** Whether this driver talks to a network endpoint. */
