@@ -3,9 +3,8 @@
  * and reads replies with `receiveMessageOnPort` (the technique of synckit).
  * @module
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { collectTransferred } from '../runtime/transient-memory.js';
 import { siblingModule, startModuleWorker } from './module-worker.js';
 import type { PreparedRequest, RawResponse } from '../http/types.js';
 import type { TransportFailure } from '../http/transport.js';
@@ -30,33 +29,6 @@ export type BridgeResult =
 
 interface InFlight {
   readonly deadline: number;
-}
-
-/** Body bytes moved between two young-generation collections (see {@link collectTransferred}). */
-const SCAVENGE_EVERY_BYTES = 16 * 1024 * 1024;
-let minorGc: (() => void) | null | undefined;
-let bytesSinceScavenge = 0;
-
-/**
- * Response bodies arrive as transferred ArrayBuffers that V8 counts as external memory, and V8 lets about
- * 64 MiB of dead external memory pile up before it collects: streaming 8 MiB chunks would grow RSS by
- * ~100 MiB. A young-generation collection (a scavenge, about a millisecond) every 16 MiB sent or received
- * frees the chunks the caller has already dropped (downloaded pages, the source chunks of an upload).
- */
-function collectTransferred(bytes: number): void {
-  bytesSinceScavenge += bytes;
-  if (bytesSinceScavenge < SCAVENGE_EVERY_BYTES) return;
-  bytesSinceScavenge = 0;
-  if (minorGc === undefined) {
-    try {
-      setFlagsFromString('--expose-gc');
-      const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
-      minorGc = () => gc({ type: 'minor' });
-    } catch {
-      minorGc = null;
-    }
-  }
-  minorGc?.();
 }
 
 /**

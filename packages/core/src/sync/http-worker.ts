@@ -14,9 +14,9 @@ const flags = new Int32Array(shared);
 
 // The socket chunks of large responses (and copied request bodies) become garbage here as soon as a reply is
 // handed over; V8 lets ~64 MiB of such external memory pile up before collecting, which doubled the RSS of
-// streamed downloads. This thread's heap is tiny, so a collection every 16 MiB of traffic costs little.
+// streamed downloads. This thread's heap is tiny, so a collection every 8 MiB of traffic costs little.
 // The flag is set lazily, once that much traffic happened: scripts making small calls never touch V8's flags.
-const GC_EVERY_BYTES = 16 * 1024 * 1024;
+const GC_EVERY_BYTES = 8 * 1024 * 1024;
 let bytesSinceGc = 0;
 let collect: (() => void) | undefined;
 function noteTraffic(bytes: number): void {

@@ -11,6 +11,7 @@ import { InvalidArgumentError, UploadError } from '../errors/index.js';
 import type { RequestBody } from '../http/types.js';
 import { all, read, type ChunkSource, type Operation } from '../runtime/effects.js';
 import { crc32 } from 'node:zlib';
+import { collectTransferred } from '../runtime/transient-memory.js';
 import { digestOfFile } from './files.js';
 
 /** 1 MiB. */
@@ -164,6 +165,8 @@ export class PartReader implements ChunkSource {
   }
 
   private finish(part: Uint8Array, have: number): Uint8Array | null {
+    // The source's chunks were copied into the pooled part and are garbage now.
+    collectTransferred(have);
     if (have === 0) {
       this.pool.release(part);
       return null;
