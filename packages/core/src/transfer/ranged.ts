@@ -33,6 +33,11 @@ export interface RangedReadHooks {
   readonly fetch: RangeFetch;
   /** Base64 MD5 the provider gives for the returned range (Azure's `x-ms-range-get-content-md5`), if any. */
   readonly rangeMd5?: (response: HttpResponse, offset: number, end: number) => string | undefined;
+  /**
+   * Looks the object up after a 412 (some servers, Azurite among them, check `If-Match` before existence): it
+   * throws the provider's not-found error when the object is gone, so a deleted object reads as not found.
+   */
+  readonly recheck?: () => Operation<unknown>;
 }
 
 /** The bytes of a range: a server that ignores Range answers 200 with the whole object, so cut it out. */
@@ -80,6 +85,7 @@ export function rangedReadPages(
       response = yield* hooks.fetch(offset, end, etag, verify);
     } catch (error) {
       if (CloudError.is(error) && error.status === 412) {
+        if (hooks.recheck) yield* hooks.recheck();
         throw new IntegrityError(`${provider}: ${obj.name} changed while it was being read (ETag no longer matches)`, {
           status: 412,
           code: error.code ?? 'PreconditionFailed',

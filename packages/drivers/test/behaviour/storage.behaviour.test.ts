@@ -29,7 +29,7 @@ const PART = 8 * 1024;
 /** Quick retries: a retry in a test should not cost a second. */
 const RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
 /** Everything every object store here can do. */
-const FULL = { multipart: true, rangedReads: true, delimiter: true, metadata: true, contentType: true, paging: true, hashOnDownload: true, checksNotEmpty: true, firstByteRange: true, notFoundOnGuardedRead: true } as const;
+const FULL = { multipart: true, rangedReads: true, delimiter: true, metadata: true, contentType: true, paging: true, hashOnDownload: true, checksNotEmpty: true, firstByteRange: true } as const;
 
 /** The backends. One row each; see the header comment. */
 const BACKENDS: readonly StorageBackend[] = [
@@ -79,7 +79,7 @@ const BACKENDS: readonly StorageBackend[] = [
       const azurite = await startAzurite(); // a child process
       return { options: { key: AZURITE_ACCOUNT, secret: AZURITE_KEY, host: '127.0.0.1', port: azurite.port, secure: false, retry: RETRY }, stop: () => azurite.close() };
     },
-    capabilities: { ...FULL, notFoundOnGuardedRead: false },
+    capabilities: FULL,
     partSize: PART, // Azure blocks may be any size
   },
   {

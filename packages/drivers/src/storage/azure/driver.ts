@@ -358,6 +358,7 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
         return this.send(obj.container.name, obj.name, { method: 'GET', headers, action: 'GetBlob' }, verify);
       },
       rangeMd5: (response, offset, end) => (response.status === 206 && end - offset + 1 <= MAX_RANGE_MD5 ? response.header('content-md5') : undefined),
+      recheck: () => this.getObjectOp(obj.container.name, obj.name),
     });
   }
 }

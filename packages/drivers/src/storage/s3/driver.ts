@@ -429,6 +429,7 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
     const etag = typeof obj.extra.etag === 'string' && obj.extra.etag ? obj.extra.etag : obj.hash ? `"${obj.hash}"` : undefined;
     return rangedReadPages(this.type, obj, options, DEFAULT_CHUNK_SIZE, etag, {
       fetch: (offset, end, ifMatch, verify) => this.send(getObjectRequest(obj.container.name, obj.name, { range: [offset, end], ...(ifMatch ? { ifMatch } : {}) }), verify),
+      recheck: () => this.getObjectOp(obj.container.name, obj.name),
     });
   }
 }
