@@ -109,6 +109,12 @@ export interface ConnectionRecipe {
   readonly defaultHeaders?: Record<string, string>;
   /** The provider's own retry defaults (the user's `retry` option is applied over them). */
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Where requests go when that is only known after authentication (OpenStack's service catalog, Swift's
+   * `X-Storage-Url`): an operation returning the endpoint URL (scheme, host, port and base path) that request
+   * paths are appended to. Called for every request; cache inside (token credentials already do).
+   */
+  readonly endpoint?: () => Operation<string>;
 }
 
 /** Everything a connection needs (a recipe plus the user's settings). */
@@ -209,10 +215,10 @@ export class Connection implements AsyncPerformer {
     return derived as this;
   }
 
-  /** Builds the absolute URL of a request (path as given: drivers encode it). */
-  url(spec: Pick<RequestSpec, 'path' | 'query'>): string {
+  /** Builds the absolute URL of a request (path as given: drivers encode it), below `base` when given. */
+  url(spec: Pick<RequestSpec, 'path' | 'query'>, base = `${this.origin}${this.#options.basePath ?? ''}`): string {
     const qs = encodeQuery(spec.query);
-    return `${this.origin}${this.#options.basePath ?? ''}${spec.path}${qs ? `?${qs}` : ''}`;
+    return `${base.replace(/\/+$/, '')}${spec.path}${qs ? `?${qs}` : ''}`;
   }
 
   /**
@@ -220,7 +226,7 @@ export class Connection implements AsyncPerformer {
    * need a request first; run once per attempt so signatures stay fresh.
    */
   *prepareOp(spec: RequestSpec): Operation<PreparedRequest> {
-    const url = this.url(spec);
+    const url = this.#options.endpoint ? this.url(spec, yield* this.#options.endpoint()) : this.url(spec);
     const headers = { 'user-agent': USER_AGENT, ...this.#options.defaultHeaders, ...lowerKeys(spec.headers ?? {}) };
     const draft = { method: spec.method, url, headers, body: spec.body };
     const signed = this.#credentials ? yield* this.#credentials.authorize(draft) : headers;
