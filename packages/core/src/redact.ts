@@ -17,6 +17,7 @@ export const SECRET_HEADERS: ReadonlySet<string> = new Set([
   'x-goog-api-key',
   'x-api-key',
   'x-auth-token',
+  'x-subject-token',
   'x-ms-copy-source-authorization',
 ]);
 

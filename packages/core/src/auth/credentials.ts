@@ -129,12 +129,18 @@ export class TokenCredentials<T = unknown> implements Credentials {
     if (!current) return true;
     const sent = Object.values(headers).some((value) => value.includes(current.value));
     // Only the token that was refused is dropped: fifty concurrent 401s cause one refresh, not fifty.
-    if (sent) this.#token = undefined;
+    if (sent) this.#drop();
     return true;
   }
 
   /** Drops the cached token (the next request fetches a new one). */
   invalidate(): void {
+    this.#drop();
+  }
+
+  /** Forgets the current token, but keeps it among the secrets (errors in flight may still carry it). */
+  #drop(): void {
+    if (this.#token) this.#past = [this.#token.value, ...this.#past].slice(0, REMEMBERED_TOKENS);
     this.#token = undefined;
   }
 
