@@ -63,6 +63,9 @@ function runAllSync(effect: AllEffect, bridge: SyncBridge): Outcome {
   let started = 0;
   let running = 0;
   let firstError: { error: unknown } | undefined;
+  // A flight that failed fails every sub-operation of this `all` that joins it afterwards, as the joiners of
+  // one failed Promise do in async mode (fifty refused logins would lock accounts).
+  const failedFlights = new Map<unknown, unknown>();
 
   const finish = (task: Task, outcome: Outcome): void => {
     running--;
@@ -91,7 +94,12 @@ function runAllSync(effect: AllEffect, bridge: SyncBridge): Outcome {
         sleepers.push({ at: Date.now() + next.ms, task });
         return;
       }
+      if (next.type === 'shared' && failedFlights.has(next.flight)) {
+        input = fail(failedFlights.get(next.flight));
+        continue;
+      }
       input = performSync(next, bridge);
+      if (next.type === 'shared' && !input.ok) failedFlights.set(next.flight, input.error);
     }
   };
   const launch = (): void => {
