@@ -36,13 +36,28 @@ import {
   type PageOperation,
   type PartData,
   type RequestBody,
-  type RequestSpec,
   type StreamOptions,
   type UploadHooks,
   type UploadOptions,
   type UploadSettings,
 } from '@dualcloud/core';
-import { blockId, blockListBody, parseAzureError, parseBlobList, parseContainerList, type AzureBlobEntry } from './xml.js';
+import {
+  anyBlobRequest,
+  blobPropertiesRequest,
+  containerPropertiesRequest,
+  createContainerRequest,
+  deleteBlobRequest,
+  deleteContainerRequest,
+  getBlobRequest,
+  listBlobsRequest,
+  listContainersRequest,
+  MAX_RANGE_MD5,
+  putBlobRequest,
+  putBlockListRequest,
+  putBlockRequest,
+  type AzureRequest,
+} from './requests.js';
+import { blockId, parseAzureError, parseBlobList, parseContainerList, type AzureBlobEntry } from './xml.js';
 
 /** Options of {@link AzureBlobsStorageDriver}: `key` is the account name, `secret` the base64 account key. */
 export interface AzureBlobsStorageDriverOptions extends DriverOptions {
@@ -74,8 +89,6 @@ export const MAX_BLOCKS = 50_000;
 const DEFAULT_BLOCK_SIZE = 4 * MiB;
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_CHUNK_SIZE = 4 * MiB;
-/** Azure gives a range's MD5 for ranges up to 4 MiB. */
-const MAX_RANGE_MD5 = 4 * MiB;
 
 /**
  * Azure Blob Storage driver.
@@ -112,7 +125,9 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
     });
   }
 
-  private send(container: string | undefined, blob: string | undefined, spec: Omit<RequestSpec, 'path'>, verify?: (response: HttpResponse) => void): Operation<HttpResponse> {
+  /** Sends a request built by `requests.ts` (the blob name is percent-encoded, slashes kept). */
+  private send(request: AzureRequest, verify?: (response: HttpResponse) => void): Operation<HttpResponse> {
+    const { container, blob, ...spec } = request;
     const path = container === undefined ? '/' : `/${container}${blob !== undefined ? `/${uriEncode(blob, true)}` : ''}`;
     return this.connection.send({ ...spec, path, ...(verify ? { verify } : {}) });
   }
@@ -122,7 +137,7 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
   iterateContainersPages(): PageOperation<Container> {
     const self = this;
     return function* (marker): Operation<Page<Container>> {
-      const res = yield* self.send(undefined, undefined, { method: 'GET', query: { comp: 'list', marker }, action: 'ListContainers' });
+      const res = yield* self.send(listContainersRequest(marker));
       const { containers, next } = parseContainerList(res.xml(), self.type);
       return {
         items: containers.map((c) => new Container(c.name, { ...(c.etag ? { etag: c.etag } : {}), ...(c.lastModified ? { lastModified: c.lastModified } : {}) }, self)),
@@ -133,7 +148,7 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
 
   *getContainerOp(name: string): Operation<Container> {
     checkContainerName(name);
-    const res = yield* this.send(name, undefined, { method: 'HEAD', query: { restype: 'container' }, acceptStatus: [404], action: 'GetContainerProperties' });
+    const res = yield* this.send(containerPropertiesRequest(name));
     if (res.status === 404) throw new ContainerDoesNotExistError(`${this.type}: container ${name} does not exist`, { status: 404, code: 'ContainerNotFound', provider: this.type });
     const etag = res.header('etag');
     return new Container(name, etag ? { etag } : {}, this);
@@ -141,37 +156,24 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
 
   *createContainerOp(name: string): Operation<Container> {
     checkContainerName(name);
-    yield* this.send(name, undefined, { method: 'PUT', query: { restype: 'container' }, action: 'CreateContainer' });
+    yield* this.send(createContainerRequest(name));
     return new Container(name, {}, this);
   }
 
   /** Deletes an empty container (Azure itself would delete a non-empty one: emptiness is checked first, as Libcloud does). */
   *deleteContainerOp(container: Container): Operation<boolean> {
-    const res = yield* this.send(container.name, undefined, {
-      method: 'GET',
-      query: { restype: 'container', comp: 'list', maxresults: 1 },
-      action: 'ListBlobs',
-    });
+    const res = yield* this.send(anyBlobRequest(container.name));
     if (parseBlobList(res.xml(), this.type).blobs.length > 0) {
       throw new ContainerIsNotEmptyError(`${this.type}: container ${container.name} is not empty`, { code: 'ContainerNotEmpty', provider: this.type });
     }
-    yield* this.send(container.name, undefined, { method: 'DELETE', query: { restype: 'container' }, action: 'DeleteContainer' });
+    yield* this.send(deleteContainerRequest(container.name));
     return true;
   }
 
   iterateContainerObjectsPages(container: Container, options: ListObjectsOptions = {}): PageOperation<StorageObject> {
     const self = this;
     return function* (marker): Operation<Page<StorageObject>> {
-      const query = {
-        restype: 'container',
-        comp: 'list',
-        include: 'metadata',
-        prefix: options.prefix,
-        delimiter: options.delimiter,
-        maxresults: options.pageSize,
-        marker,
-      };
-      const res = yield* self.send(container.name, undefined, { method: 'GET', query, action: 'ListBlobs' });
+      const res = yield* self.send(listBlobsRequest(container.name, options, marker));
       const listing = parseBlobList(res.xml(), self.type);
       const prefixes = listing.prefixes.map((p) => commonPrefixEntry(p, container, self));
       return { items: [...listing.blobs.map((b) => self.toObject(b, container)), ...prefixes], next: listing.next };
@@ -199,7 +201,7 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
 
   *getObjectOp(containerName: string, objectName: string): Operation<StorageObject> {
     checkBlobName(objectName);
-    const res = yield* this.send(containerName, objectName, { method: 'HEAD', acceptStatus: [404], action: 'GetBlobProperties' });
+    const res = yield* this.send(blobPropertiesRequest(containerName, objectName));
     if (res.status === 404) {
       const code = res.header('x-ms-error-code');
       if (code === 'ContainerNotFound') throw new ContainerDoesNotExistError(`${this.type}: container ${containerName} does not exist`, { status: 404, code, provider: this.type });
@@ -225,7 +227,7 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
   }
 
   *deleteObjectOp(obj: StorageObject): Operation<boolean> {
-    yield* this.send(obj.container.name, obj.name, { method: 'DELETE', action: 'DeleteBlob' });
+    yield* this.send(deleteBlobRequest(obj.container.name, obj.name));
     return true;
   }
 
@@ -268,14 +270,7 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
       },
       putPart: (_handle, part) => this.putBlock(container.name, name, part),
       complete: function* (this: AzureBlobsStorageDriver, _handle: undefined, ids: string[], summary: { size: number }): Operation<StorageObject> {
-        const body = blockListBody(ids);
-        const res = yield* this.send(container.name, name, {
-          method: 'PUT',
-          query: { comp: 'blocklist' },
-          headers: { ...this.blobHeaders(options, 'x-ms-blob-content-type'), 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) },
-          body,
-          action: 'PutBlockList',
-        });
+        const res = yield* this.send(putBlockListRequest(container.name, name, ids, this.blobHeaders(options, 'x-ms-blob-content-type')));
         return this.uploaded(container, name, summary.size, res.header('etag') ?? '', undefined, options);
       }.bind(this),
       // eslint-disable-next-line require-yield
@@ -287,22 +282,16 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
 
   /** Put Blob, verified: a returned Content-MD5 other than the MD5 sent makes the connection send it again. */
   private *putBlob(container: Container, name: string, body: RequestBody, size: number, md5: Buffer | undefined, options: UploadOptions): Operation<StorageObject> {
-    const headers = {
-      ...this.blobHeaders(options, 'content-type'),
-      'x-ms-blob-type': 'BlockBlob',
-      'content-length': String(size),
-      ...(md5 ? { 'content-md5': md5.toString('base64') } : {}),
-    };
-    const res = yield* this.send(container.name, name, { method: 'PUT', headers, body, action: 'PutBlob' }, md5 ? this.md5Check(name, md5) : undefined);
+    const headers = { ...this.blobHeaders(options, 'content-type'), 'content-length': String(size), ...(md5 ? { 'content-md5': md5.toString('base64') } : {}) };
+    const res = yield* this.send(putBlobRequest(container.name, name, headers, body), md5 ? this.md5Check(name, md5) : undefined);
     return this.uploaded(container, name, size, res.header('etag') ?? '', md5, options);
   }
 
   /** Put Block, verified the same way; returns the block id. */
   private *putBlock(container: string, name: string, part: PartData): Operation<string> {
     const id = blockId(part.number);
-    const headers: Record<string, string> = { 'content-length': String(part.length), 'content-type': 'application/octet-stream' };
-    if (part.md5) headers['content-md5'] = part.md5.toString('base64');
-    yield* this.send(container, name, { method: 'PUT', query: { comp: 'block', blockid: id }, headers, body: part.body, action: 'PutBlock' }, part.md5 ? this.md5Check(`${name} block ${part.number}`, part.md5) : undefined);
+    const headers: Record<string, string> = { 'content-length': String(part.length), ...(part.md5 ? { 'content-md5': part.md5.toString('base64') } : {}) };
+    yield* this.send(putBlockRequest(container, name, id, headers, part.body), part.md5 ? this.md5Check(`${name} block ${part.number}`, part.md5) : undefined);
     return id;
   }
 
@@ -319,7 +308,7 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
 
   /** Deletes a blob only while it still has `etag`; false when it was already replaced. */
   private *deleteIfMatch(container: string, name: string, etag: string): Operation<boolean> {
-    const res = yield* this.send(container, name, { method: 'DELETE', headers: { 'if-match': etag }, acceptStatus: [412, 404], action: 'DeleteBlob' });
+    const res = yield* this.send(deleteBlobRequest(container, name, etag));
     return res.status < 300;
   }
 
@@ -339,7 +328,7 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
 
   *downloadObjectOp(obj: StorageObject, destinationPath: string, options: DownloadOptions = {}): Operation<boolean> {
     return yield* downloadToFile(this.type, obj, destinationPath, options, {
-      fetch: (temporary, verify) => this.send(obj.container.name, obj.name, { method: 'GET', saveTo: temporary, action: 'GetBlob' }, verify),
+      fetch: (temporary, verify) => this.send(getBlobRequest(obj.container.name, obj.name, { saveTo: temporary }), verify),
       expected: (response) => {
         const md5 = response.header('content-md5');
         return md5 ? { md5: Buffer.from(md5, 'base64').toString('hex') } : {};
@@ -351,12 +340,7 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
   downloadObjectAsStreamPages(obj: StorageObject, options: StreamOptions = {}): PageOperation<Uint8Array> {
     const etag = typeof obj.extra.etag === 'string' && obj.extra.etag ? obj.extra.etag : undefined;
     return rangedReadPages(this.type, obj, options, DEFAULT_CHUNK_SIZE, etag, {
-      fetch: (offset, end, ifMatch, verify) => {
-        const headers: Record<string, string> = { 'x-ms-range': `bytes=${offset}-${end}` };
-        if (end - offset + 1 <= MAX_RANGE_MD5) headers['x-ms-range-get-content-md5'] = 'true';
-        if (ifMatch) headers['if-match'] = ifMatch;
-        return this.send(obj.container.name, obj.name, { method: 'GET', headers, action: 'GetBlob' }, verify);
-      },
+      fetch: (offset, end, ifMatch, verify) => this.send(getBlobRequest(obj.container.name, obj.name, { range: [offset, end], ...(ifMatch ? { ifMatch } : {}) }), verify),
       rangeMd5: (response, offset, end) => (response.status === 206 && end - offset + 1 <= MAX_RANGE_MD5 ? response.header('content-md5') : undefined),
       recheck: () => this.getObjectOp(obj.container.name, obj.name),
     });
