@@ -9,7 +9,7 @@
  * ```
  * @packageDocumentation
  */
-import { getDriver as getSyncDriver, type ComputeDriverMap, type ComputeProvider } from '@dualcloud/drivers/compute';
+import { getDriver as getSyncDriver, type NodeDriverClass, type ComputeDriverMap, type ComputeProvider } from '@dualcloud/drivers/compute';
 import { withAsyncMethods, type AsyncMethodsClass } from './async-methods.js';
 
 export { Provider } from '@dualcloud/drivers/compute';
@@ -20,6 +20,9 @@ export type { AsyncTwins, WithAsyncMethods } from './types.js';
 export type { AsyncMethod, AsyncResult, MethodName } from '@dualcloud/core';
 
 /** The Design 2 class of a compute provider. Throws `InvalidArgumentError` for an unknown provider. */
-export function getDriver<P extends ComputeProvider>(provider: P): AsyncMethodsClass<ComputeDriverMap[P]> {
+export function getDriver<P extends ComputeProvider>(provider: P): AsyncMethodsClass<ComputeDriverMap[P]>;
+/** A provider registered with `registerDriver` from `@dualcloud/drivers/compute`. */
+export function getDriver(provider: string): AsyncMethodsClass<NodeDriverClass>;
+export function getDriver(provider: string): AsyncMethodsClass<NodeDriverClass> {
   return withAsyncMethods(getSyncDriver(provider));
 }

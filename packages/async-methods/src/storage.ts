@@ -10,7 +10,7 @@
  * ```
  * @packageDocumentation
  */
-import { getDriver as getSyncDriver, type Provider, type StorageDriverClasses } from '@dualcloud/drivers/storage';
+import { getDriver as getSyncDriver, type StorageDriverClass, type Provider, type StorageDriverClasses } from '@dualcloud/drivers/storage';
 import { withAsyncMethods, type AsyncMethodsClass } from './async-methods.js';
 
 export { Provider } from '@dualcloud/drivers/storage';
@@ -21,6 +21,9 @@ export type { AsyncTwins, WithAsyncMethods } from './types.js';
 export type { AsyncMethod, AsyncResult, MethodName } from '@dualcloud/core';
 
 /** The Design 2 class of a storage provider. Throws `InvalidArgumentError` for an unknown provider. */
-export function getDriver<P extends Provider>(provider: P): AsyncMethodsClass<StorageDriverClasses[P]> {
+export function getDriver<P extends Provider>(provider: P): AsyncMethodsClass<StorageDriverClasses[P]>;
+/** A provider registered with `registerDriver` from `@dualcloud/drivers/storage`. */
+export function getDriver(provider: string): AsyncMethodsClass<StorageDriverClass>;
+export function getDriver(provider: string): AsyncMethodsClass<StorageDriverClass> {
   return withAsyncMethods(getSyncDriver(provider));
 }

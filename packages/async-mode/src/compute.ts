@@ -10,7 +10,7 @@
  * ```
  * @packageDocumentation
  */
-import { getDriver as getSyncDriver, type ComputeDriverMap, type ComputeProvider } from '@dualcloud/drivers/compute';
+import { getDriver as getSyncDriver, type NodeDriverClass, type ComputeDriverMap, type ComputeProvider } from '@dualcloud/drivers/compute';
 import { withAsyncMode, type AsyncModeClass } from './async-mode.js';
 
 export { Provider } from '@dualcloud/drivers/compute';
@@ -24,6 +24,9 @@ export type { AsyncResult, Bound, MethodName } from '@dualcloud/core';
  * The Design 3 class of a compute provider: construct it with `async: true` for Promises, without for the
  * sync-style API. Throws `InvalidArgumentError` for an unknown provider.
  */
-export function getDriver<P extends ComputeProvider>(provider: P): AsyncModeClass<ComputeDriverMap[P]> {
+export function getDriver<P extends ComputeProvider>(provider: P): AsyncModeClass<ComputeDriverMap[P]>;
+/** A provider registered with `registerDriver` from `@dualcloud/drivers/compute`. */
+export function getDriver(provider: string): AsyncModeClass<NodeDriverClass>;
+export function getDriver(provider: string): AsyncModeClass<NodeDriverClass> {
   return withAsyncMode(getSyncDriver(provider));
 }

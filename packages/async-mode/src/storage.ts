@@ -11,7 +11,7 @@
  * ```
  * @packageDocumentation
  */
-import { getDriver as getSyncDriver, type Provider, type StorageDriverClasses } from '@dualcloud/drivers/storage';
+import { getDriver as getSyncDriver, type StorageDriverClass, type Provider, type StorageDriverClasses } from '@dualcloud/drivers/storage';
 import { withAsyncMode, type AsyncModeClass } from './async-mode.js';
 
 export { Provider } from '@dualcloud/drivers/storage';
@@ -25,6 +25,9 @@ export type { AsyncResult, Bound, MethodName } from '@dualcloud/core';
  * The Design 3 class of a storage provider: construct it with `async: true` for Promises, without for the
  * sync-style API. Throws `InvalidArgumentError` for an unknown provider.
  */
-export function getDriver<P extends Provider>(provider: P): AsyncModeClass<StorageDriverClasses[P]> {
+export function getDriver<P extends Provider>(provider: P): AsyncModeClass<StorageDriverClasses[P]>;
+/** A provider registered with `registerDriver` from `@dualcloud/drivers/storage`. */
+export function getDriver(provider: string): AsyncModeClass<StorageDriverClass>;
+export function getDriver(provider: string): AsyncModeClass<StorageDriverClass> {
   return withAsyncMode(getSyncDriver(provider));
 }

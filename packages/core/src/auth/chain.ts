@@ -31,14 +31,19 @@ export interface AwsKeyOptions {
   profile?: string;
 }
 
-/** AWS credentials and region for a driver: from its options, else the environment, profiles and files. */
+/**
+ * AWS credentials and region for a driver: keys from its options, else the environment, profiles and files;
+ * the region from `AWS_REGION` / `AWS_DEFAULT_REGION`, else the profile's (the driver's `region` option wins).
+ */
 export function awsKeysFor(provider: string, options: AwsKeyOptions, source: EnvironmentSource = {}): { credentials: AwsCredentials; region?: string } {
   const { key, secret, token } = options;
   if (key !== undefined || secret !== undefined) {
     if (typeof key !== 'string' || key === '' || typeof secret !== 'string' || secret === '') {
       throw new InvalidArgumentError(`${provider}: give key (access key id) and secret (secret access key) together, or neither to read them from the environment`, { provider });
     }
-    return { credentials: { accessKeyId: key, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) } };
+    const env = source.env ?? process.env;
+    const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    return { credentials: { accessKeyId: key, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) }, ...(region ? { region } : {}) };
   }
   const found = awsCredentialsFromEnvironment({ ...source, ...(options.profile ? { profile: options.profile } : {}) });
   return {

@@ -127,7 +127,7 @@ function awsConfigProfiles(sections: IniSections): IniSections {
  */
 export function awsCredentialsFromEnvironment(options: AwsEnvironmentOptions = {}): AwsEnvironmentCredentials {
   const env = options.env ?? process.env;
-  const home = options.home ?? homedir();
+  const home = options.home ?? variable(env, 'HOME') ?? homedir();
   const profile = options.profile ?? variable(env, 'AWS_PROFILE') ?? variable(env, 'AWS_DEFAULT_PROFILE') ?? 'default';
   const credentialsPath = expandHome(variable(env, 'AWS_SHARED_CREDENTIALS_FILE') ?? join(home, '.aws', 'credentials'), home);
   const configPath = expandHome(variable(env, 'AWS_CONFIG_FILE') ?? join(home, '.aws', 'config'), home);
@@ -516,7 +516,7 @@ function text(value: unknown): string | undefined {
  */
 export function openStackFromEnvironment(options: OpenStackEnvironmentOptions = {}): OpenStackEnvironmentCredentials {
   const env = options.env ?? process.env;
-  const home = options.home ?? homedir();
+  const home = options.home ?? variable(env, 'HOME') ?? homedir();
   const cloudName = options.cloud ?? variable(env, 'OS_CLOUD');
   const dirs = options.configDirs ?? [options.cwd ?? process.cwd(), join(expandHome(variable(env, 'XDG_CONFIG_HOME') ?? join(home, '.config'), home), 'openstack'), '/etc/openstack'];
   const candidates = (base: string, override: string | undefined): string[] => [

@@ -457,5 +457,5 @@ export function AsyncConnection<TBase extends Constructor<Connection>>(Base: TBa
   };
 }
 
-/** The connection class drivers use: sync `request()` and async `requestAsync()`. */
+/** The connection class the base driver builds: operations use `send()`; `request()` blocks and `requestAsync()` returns a Promise. */
 export class DriverConnection extends AsyncConnection(Connection) {}

@@ -87,7 +87,7 @@ export class Flight<T> {
 /** The result of one settled operation in {@link allSettled}. */
 export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
-/** Performs one raw HTTP exchange. Prefer `request()` from the connection module, which adds retries and errors. */
+/** Performs one raw HTTP exchange. Drivers use `Connection.send()`, which adds credentials, retries, verification and typed errors. */
 export function* http(effect: Omit<HttpEffect, 'type'>): Operation<RawResponse> {
   return (yield { type: 'http', ...effect }) as RawResponse;
 }

@@ -337,7 +337,7 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
       complete: function* (this: S3CompatibleStorageDriver, uploadId: string, etags: string[], summary: UploadSummary): Operation<StorageObject> {
         const parts = etags.map((etag, i) => ({ etag, ...(summary.partCrc32s ? { checksumCrc32: crc32Base64(summary.partCrc32s[i]!) } : {}) }));
         const full = summary.crc32 !== undefined ? crc32Base64(summary.crc32) : undefined;
-        const res = yield* this.send({ ...completeMultipartUploadRequest(bucket, name, uploadId, parts, full), idempotent: true });
+        const res = yield* this.send(completeMultipartUploadRequest(bucket, name, uploadId, parts, full));
         const doc = res.xml();
         if (doc.Error) {
           const info = parseS3Error(res);

@@ -93,6 +93,7 @@ export function completeMultipartUploadRequest(bucket: string, key: string, uplo
     query: { uploadId },
     headers: { 'content-type': 'application/xml', ...checksum },
     body: completeMultipartBody(parts),
+    idempotent: true,
     action: 'CompleteMultipartUpload',
   };
 }
