@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DownloadOptions, StreamOptions } from '../drivers/storage.js';
-import { CloudError, IntegrityError, InvalidArgumentError } from '../errors/index.js';
+import { CloudError, IntegrityError, InvalidArgumentError, NotFoundError } from '../errors/index.js';
 import type { HttpResponse } from '../http/response.js';
 import type { StorageObject } from '../models/storage.js';
 import type { Operation } from '../runtime/effects.js';
@@ -85,7 +85,14 @@ export function rangedReadPages(
       response = yield* hooks.fetch(offset, end, etag, verify);
     } catch (error) {
       if (CloudError.is(error) && error.status === 412) {
-        if (hooks.recheck) yield* hooks.recheck();
+        if (hooks.recheck) {
+          try {
+            yield* hooks.recheck();
+          } catch (lookup) {
+            if (lookup instanceof NotFoundError) throw lookup;
+            // Anything else says nothing about the object: report the 412 itself.
+          }
+        }
         throw new IntegrityError(`${provider}: ${obj.name} changed while it was being read (ETag no longer matches)`, {
           status: 412,
           code: error.code ?? 'PreconditionFailed',
