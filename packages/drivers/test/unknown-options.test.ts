@@ -200,12 +200,15 @@ function syncRefusal(driver: BaseDriver, method: string, args: unknown[]): unkno
   });
 }
 
-/** Calls `method` in Design 3: no synchronous throw; a rejection (calls) or a failing first `next()` (iterables). */
-async function design3Refusal(driver: BaseDriver, method: string, args: unknown[]): Promise<unknown> {
-  const fn = (driver as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!;
+/**
+ * Calls `method` in Design 3 (on the driver, or on `via`, e.g. a `withSignal` view): no synchronous throw; a
+ * rejection (calls) or a failing first `next()` (iterables).
+ */
+async function design3Refusal(driver: BaseDriver, method: string, args: unknown[], via: object = driver): Promise<unknown> {
+  const fn = (via as Record<string, (...a: unknown[]) => unknown>)[method]!;
   let result: unknown;
   expect(() => {
-    result = fn.apply(driver, args);
+    result = fn.apply(via, args);
   }).not.toThrow();
   if (isIterate(driver, method)) {
     expect(typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator]).toBe('function');
@@ -246,14 +249,32 @@ describe.each(REGISTERED.map((r) => [r.id, r] as const))('%s methods', (_, r) =>
       ...(METHOD_SPELLINGS[method] ?? []).filter(([, to]) => spec.keys.some((k) => to === k || to.startsWith(`${k}:`))),
     ];
 
-    test.each(cases)('`%s` is refused (pointer: %p) in the sync style by a throw, in Design 3 by a rejection; nothing is sent', async (key, suggestion) => {
+    test.each(cases)('`%s` is refused (pointer: %p) in the sync style by a throw, in Design 3 (and its withSignal view) by a rejection; nothing is sent', async (key, suggestion) => {
       const { sync, design3, sent } = drivers(r);
       const syncError = syncRefusal(sync, method, argsFor(sync, method, spec, { [key]: 1 }));
       expectRefusal(syncError, key, suggestion);
       expect((syncError as Error).message).toContain(method);
       const asyncError = await design3Refusal(design3, method, argsFor(design3, method, spec, { [key]: 1 }));
       expectRefusal(asyncError, key, suggestion);
+      // The same through a per-call signal view.
+      const view = (design3 as unknown as { withSignal(signal: AbortSignal): object }).withSignal(new AbortController().signal);
+      expectRefusal(await design3Refusal(design3, method, argsFor(design3, method, spec, { [key]: 1 }), view), key, suggestion);
       expect(sent()).toBe(0);
     });
   });
+});
+
+test('pointers carry what differs from Libcloud: wait_period is in milliseconds here, end is inclusive', () => {
+  for (const r of REGISTERED) {
+    const { sync } = drivers(r);
+    const table = r.Sync.methodOptions;
+    if (table.waitUntilRunning) {
+      const error = syncRefusal(sync, 'waitUntilRunning', argsFor(sync, 'waitUntilRunning', table.waitUntilRunning, { wait_period: 5 }));
+      expect((error as Error).message).toMatch(/did you mean `pollInterval`\? In milliseconds \(Libcloud's is in seconds\)/);
+    }
+    if (table.downloadObjectAsStream) {
+      const error = syncRefusal(sync, 'downloadObjectAsStream', argsFor(sync, 'downloadObjectAsStream', table.downloadObjectAsStream, { end_bytes: 5 }));
+      expect((error as Error).message).toMatch(/did you mean `end`\? It is inclusive/);
+    }
+  }
 });
