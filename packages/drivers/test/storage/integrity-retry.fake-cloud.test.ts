@@ -144,6 +144,34 @@ describe.each(STYLES)('%s style', (style) => {
     });
   });
 
+  describe('a store that checks Content-MD5 (400 BadDigest: the corrupted bytes were refused, nothing stored)', () => {
+    test('a PUT refused once with BadDigest is sent again and succeeds', async () => {
+      const { seen, hooks } = recorder();
+      const d = s3(style, hooks);
+      const data = randomBytes(2000);
+      await cloud.configure({ verifyContentMd5: true, faults: { sequence: ['corrupt-request'] } });
+      const obj = await run(d, () => d.uploadObjectViaStream(data, new Container(bucket, {}, d), 'bad-digest.bin'));
+      expect(obj.hash).toBe(md5hex(data));
+      expect(objectRequests(seen, 'PUT', 'bad-digest.bin').map((s) => s.status)).toEqual([400, 200]);
+      expect(await stored('bad-digest.bin')).toEqual(data);
+    });
+
+    test('a part refused once with BadDigest is sent again; the upload completes', async () => {
+      const { seen, hooks } = recorder();
+      const d = s3(style, hooks);
+      const data = randomBytes(PART * 2);
+      await cloud.configure({ verifyContentMd5: true, faults: { sequence: [null, 'corrupt-request'] } });
+      const obj = await run(d, () => d.uploadObjectViaStream(data, new Container(bucket, {}, d), 'bad-digest-parts.bin', { partSize: PART, concurrency: 1 }));
+      expect(obj.size).toBe(data.length);
+      expect(seen.filter((s) => s.url.searchParams.has('partNumber')).map((s) => [s.url.searchParams.get('partNumber'), s.status])).toEqual([
+        ['1', 400],
+        ['1', 200],
+        ['2', 200],
+      ]);
+      expect(await stored('bad-digest-parts.bin')).toEqual(data);
+    });
+  });
+
   describe('multipart part', () => {
     const data = randomBytes(PART * 3);
     const opts = { partSize: PART, concurrency: 1 };

@@ -100,6 +100,19 @@ describe.each(STYLES)('%s style', (style) => {
       expect(log[3]!.path).toBe('/bkt/obj');
     });
 
+    test('a PUT the store refused with 400 BadDigest (corrupted on the way, nothing stored) is sent again', async () => {
+      await server.script({
+        'PUT /bkt/obj': [
+          { status: 400, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>BadDigest</Code><Message>The Content-MD5 you specified did not match what we received.</Message></Error>' },
+          { status: 200, echoMd5: true },
+        ],
+      });
+      const d = s3(style);
+      const obj = await run(d, () => d.uploadObjectViaStream(data, new Container('bkt', {}, d), 'obj'));
+      expect(obj.hash).toBe(md5hex(data));
+      expect((await server.requests()).map((r) => r.method)).toEqual(['PUT', 'PUT']);
+    });
+
     test('the guarded DELETE answered 412 (someone replaced the object): it is left alone and the error says so', async () => {
       await server.script({
         'PUT /bkt/obj': [{ status: 200, headers: { etag: badEtag(7) } }],
@@ -271,6 +284,23 @@ describe.each(STYLES)('%s style', (style) => {
       const log = await server.requests();
       expect(log.map((r) => r.method)).toEqual(['PUT', 'PUT']);
       for (const put of log) expect(put.headers['content-md5']).toBe(md5b64(data));
+    });
+
+    test('Put Blob refused with 400 Md5Mismatch (corrupted on the way, nothing stored) is sent again', async () => {
+      await server.script({
+        'PUT /acct/box/blob': [
+          {
+            status: 400,
+            headers: { 'x-ms-error-code': 'Md5Mismatch', 'content-type': 'application/xml' },
+            body: '<?xml version="1.0" encoding="utf-8"?><Error><Code>Md5Mismatch</Code><Message>The MD5 value specified in the request did not match with the MD5 value calculated by the server.</Message></Error>',
+          },
+          { status: 201, headers: { etag: '"0x8D5"', 'content-md5': md5b64(data) } },
+        ],
+      });
+      const d = azure(style);
+      const obj = await run(d, () => d.uploadObjectViaStream(data, new Container('box', {}, d), 'blob'));
+      expect(obj.extra.etag).toBe('"0x8D5"');
+      expect((await server.requests()).map((r) => r.method)).toEqual(['PUT', 'PUT']);
     });
 
     test('Put Blob mismatching on every attempt: IntegrityError, then DELETE with If-Match of the last ETag', async () => {
