@@ -100,6 +100,18 @@ describe.each(STYLES)('%s style', (style) => {
       expect(log[3]!.path).toBe('/bkt/obj');
     });
 
+    test('the guarded DELETE itself failing: the IntegrityError says the delete FAILED (the bad object may remain)', async () => {
+      await server.script({
+        'PUT /bkt/obj': [{ status: 200, headers: { etag: badEtag(9) } }],
+        'DELETE /bkt/obj': [{ status: 403, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>' }],
+      });
+      const d = s3(style);
+      const error = await failure(run(d, () => d.uploadObjectViaStream(data, new Container('bkt', {}, d), 'obj')));
+      expect(error).toBeInstanceOf(IntegrityError);
+      expect(error.message).toMatch(/deleting the object it wrote FAILED \(.*AccessDenied/);
+      expect(only(await server.requests(), 'DELETE').map((r) => r.headers['if-match'])).toEqual([badEtag(9)]);
+    });
+
     test('a PUT the store refused with 400 BadDigest (corrupted on the way, nothing stored) is sent again', async () => {
       await server.script({
         'PUT /bkt/obj': [
