@@ -18,9 +18,10 @@ afterAll(() => server.close());
 const md5b64 = (b: Uint8Array | string): string => createHash('md5').update(b).digest('base64');
 const md5hex = (b: Uint8Array | string): string => createHash('md5').update(b).digest('hex');
 const RETRY = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
-const AZURE = 'https://acct.blob.core.windows.net';
+// Loopback origins: were msw to miss a request, it would go nowhere (port 9: nothing listens).
+const AZURE = 'http://127.0.0.1:9/acct';
 const KEY = Buffer.from('a fake account key for tests').toString('base64');
-const azure = () => azureIn('design3', { key: 'acct', secret: KEY, transport: { adapter: 'http' }, retry: RETRY });
+const azure = () => azureIn('design3', { key: 'acct', secret: KEY, host: '127.0.0.1', port: 9, secure: false, transport: { adapter: 'http' }, retry: RETRY });
 
 interface Seen {
   method: string;
@@ -101,14 +102,14 @@ test('S3 PUT: a wrong ETag then the right one → one retry, no DELETE', async (
   const methods: string[] = [];
   let puts = 0;
   server.use(
-    http.all('http://s3.test/bkt/k', async ({ request }) => {
+    http.all('http://127.0.0.1:9/bkt/k', async ({ request }) => {
       methods.push(request.method);
       const body = Buffer.from(await request.arrayBuffer());
       puts++;
       return new HttpResponse(null, { status: 200, headers: { etag: puts === 1 ? `"${'0'.repeat(32)}"` : `"${md5hex(body)}"` } });
     }),
   );
-  const d = s3In('design3', { key: 'AKIDEXAMPLE', secret: 'x', host: 's3.test', secure: false, transport: { adapter: 'http' }, retry: RETRY });
+  const d = s3In('design3', { key: 'AKIDEXAMPLE', secret: 'x', host: '127.0.0.1', port: 9, secure: false, transport: { adapter: 'http' }, retry: RETRY });
   const obj = await run(d, () => d.uploadObjectViaStream('hello', new Container('bkt', {}, d), 'k'));
   expect(obj.hash).toBe(md5hex('hello'));
   expect(methods).toEqual(['PUT', 'PUT']);

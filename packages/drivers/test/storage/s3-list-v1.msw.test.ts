@@ -17,7 +17,8 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-const ORIGIN = 'http://s3.test';
+// A loopback origin: were msw to miss a request, it would go nowhere (port 9: nothing listens).
+const ORIGIN = 'http://127.0.0.1:9';
 
 /** When a V1 page carries NextMarker: always, never (clients resume after the last entry), or with a delimiter (as AWS). */
 type NextMarkerMode = 'always' | 'never' | 'with-delimiter';
@@ -92,7 +93,8 @@ function driver(listVersion?: ListVersion) {
   return s3In('design3', {
     key: 'AKIDEXAMPLE',
     secret: 'not-a-secret',
-    host: 's3.test',
+    host: '127.0.0.1',
+    port: 9,
     secure: false,
     transport: { adapter: 'http' },
     retry: { maxAttempts: 1 },
