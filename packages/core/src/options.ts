@@ -90,6 +90,10 @@ const ECOSYSTEM: ReadonlyMap<string, Spelling> = new Map<string, Spelling>([
   ['tenantName', { key: 'projectName', show: 'projectName' }],
   ['tenant_id', { key: 'projectId', show: 'projectId' }],
   ['tenantId', { key: 'projectId', show: 'projectId' }],
+  // Libcloud method arguments: wait_until_running, download_object_range_as_stream.
+  ['wait_period', { key: 'pollInterval', show: 'pollInterval', note: "In milliseconds (Libcloud's is in seconds)" }],
+  ['start_bytes', { key: 'start', show: 'start' }],
+  ['end_bytes', { key: 'end', show: 'end', note: "It is inclusive (Libcloud's end_bytes is exclusive)" }],
 ]);
 
 /**
@@ -183,6 +187,11 @@ function suggestion(key: string, allowed: readonly string[], allowedSet: Readonl
     if (rest === 'create_attr' || rest === 'create_attributes') return 'put its fields directly in `ex`, camelCased';
     const inside = EX_NAMES.get(rest) ?? snakeToCamel(rest);
     return inside ? didYouMean(`ex: { ${inside} }`) : 'pass provider extras in `ex`, camelCased';
+  }
+  // Where the options object holds the extras itself (EC2 `listImages`: `ex_owner` → `owners`).
+  if (key.startsWith('ex_')) {
+    const inside = EX_NAMES.get(key.slice(3)) ?? snakeToCamel(key.slice(3));
+    if (inside !== undefined && allowedSet.has(inside)) return didYouMean(inside);
   }
 
   // 2. The same words, another case convention (`verify_hash`, `VerifyHash` → `verifyHash`).

@@ -33,6 +33,10 @@ export const RETRYABLE: RetryableTable = {
     'ServiceUnavailable',
     'ServerBusy',
     'OperationTimedOut',
+    // The body was corrupted on the way and refused (nothing stored): sending it again can succeed, as a
+    // mismatch the client detects itself is retried (S3 and GCS `BadDigest`, Azure `Md5Mismatch`).
+    'BadDigest',
+    'Md5Mismatch',
   ],
   networkCodes: [
     'ECONNRESET',
