@@ -428,9 +428,21 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
 
   downloadObjectAsStreamPages(obj: StorageObject, options: StreamOptions = {}): PageOperation<Uint8Array> {
     const etag = typeof obj.extra.etag === 'string' && obj.extra.etag ? obj.extra.etag : obj.hash ? `"${obj.hash}"` : undefined;
+    // A read of the whole object is checked against the MD5 ETag or x-goog-hash the ranges carry; a multipart
+    // object's full-object CRC32 is not sent with ranges, so it is read once with a HEAD.
+    const wholeDigest = this.checksums && !isMd5Etag(unquote(etag)) ? () => this.checksumOf(obj, etag) : undefined;
     return rangedReadPages(this.type, obj, options, DEFAULT_CHUNK_SIZE, etag, {
       fetch: (offset, end, ifMatch, verify) => this.send(getObjectRequest(obj.container.name, obj.name, { range: [offset, end], ...(ifMatch ? { ifMatch } : {}) }), verify),
+      expected: (response) => this.expectedDigest(response),
+      ...(wholeDigest ? { wholeDigest } : {}),
     });
+  }
+
+  /** The full-object checksum of an object (HeadObject with checksum mode, guarded by its ETag). */
+  private *checksumOf(obj: StorageObject, etag: string | undefined): Operation<ExpectedDigest> {
+    const head = headObjectRequest(obj.container.name, obj.name, true);
+    const res = yield* this.send({ ...head, headers: { ...head.headers, ...(etag ? { 'if-match': etag } : {}) } });
+    return res.status === 404 ? {} : this.expectedDigest(res);
   }
 }
 
