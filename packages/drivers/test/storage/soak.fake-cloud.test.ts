@@ -1,18 +1,28 @@
 /**
- * Soak test: well over a thousand transfers of mixed sizes and sources through the sync style and Design 3,
- * against the embedded fake cloud (its own worker thread) injecting every fault kind at a 10 % rate, on a
- * store that does not verify Content-MD5 (so corrupted request bodies are stored unless the client notices).
+ * Soak test: 1,000 transfers per seed (two seeds) of mixed sizes (0 B to four 64 KiB parts) and sources (bytes,
+ * iterables and streams, files; downloads to a file and as a stream), half through the sync style and half
+ * through Design 3 (8 at a time), S3 and GCS, against the embedded fake cloud (its own worker thread) injecting
+ * every fault kind at a 10 % rate, on a store that does not verify Content-MD5 (so a corrupted request body is
+ * stored unless the client notices).
  *
- * Afterwards the store is read back directly with faults off, and the library's promises are checked:
+ * Afterwards the store is read back directly (raw signed GETs) with faults off, and the library's promises are
+ * checked:
  * - every upload that reported success stored exactly the bytes sent (nothing corrupted, nothing lost);
  * - every upload that failed left either no object or exactly the bytes sent;
  * - no key in the buckets that the test did not write;
  * - every successful download (file or stream) equals the source; every failed one left no file and no
  *   temporary file;
  * - every error is a typed `CloudError` subclass, nothing hangs, and at most 1 % of the transfers fail.
+ * A streamed read in several ranges whose earlier range was damaged cannot be repaired (those bytes were
+ * delivered): it must fail with `IntegrityError`, and counts as a failure.
  *
- * Seeds: two fixed ones by default (`SOAK_SEEDS=11,12` or `SOAK_SEEDS=random` to change them); the summary table
- * (transfers, faults per kind, failures per kind, duration) is printed once at the end.
+ * The fault decisions follow the seed in request order, and Design 3 runs transfers concurrently, so two runs
+ * with one seed strike the same kinds at the same rate but not the same transfers.
+ * Seeds: two fixed ones by default; `SOAK_SEEDS=11,12` or `SOAK_SEEDS=random` (printed) to change them,
+ * `SOAK_VERBOSE=1` to print every failure with its retries. The summary table (transfers, requests, faults per
+ * kind, failures per error and per transfer kind, retries per cause, duration) is printed once at the end.
+ *
+ * The second block injects, one at a time, the faults behind the failures the soak found.
  */
 import { createCipheriv, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,12 +33,12 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { FAKE_CREDENTIALS, FAULT_KINDS, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { getDriver as getDesign3Driver } from '@dualcloud/async-mode/storage';
 import { Provider, type Container, type S3CompatibleOptions, type StorageObject } from '@dualcloud/drivers/storage';
-import { asArray, CloudError, DriverConnection, sigV4Signer } from '@dualcloud/core';
+import { asArray, CloudError, DriverConnection, IntegrityError, sigV4Signer } from '@dualcloud/core';
 
 /** Part size of the multipart uploads (the fake cloud's minimum is lowered to it). */
 const PART = 64 * 1024;
 /** Transfers per seed. */
-const TRANSFERS = 1_200;
+const TRANSFERS = 1_000;
 /** Concurrent Design 3 transfers. */
 const DESIGN3_CONCURRENCY = 8;
 /** A transfer that takes longer than this is reported as a hang (async); the sync bridge has its own deadline. */
@@ -140,6 +150,8 @@ interface SeedReport {
   faults: Record<string, number>;
   failures: Record<string, number>;
   failedByKind: Record<string, number>;
+  retries: Record<string, number>;
+  failureDetails: string[];
   failed: number;
   openUploadsLeft: number;
   durationMs: number;
@@ -166,6 +178,16 @@ afterAll(async () => {
   if (reports.length > 0) console.log(summaryTable(reports, Date.now() - suiteStarted));
 });
 
+/** Retries seen by the drivers' `beforeRetry` hook, by the failed attempt's error; and the sync transfer running. */
+const retries = { byError: {} as Record<string, number>, current: undefined as Transfer | undefined, log: [] as string[] };
+const hooks = {
+  beforeRetry(info: { error: unknown; attempt: number; request: { method: string; action?: string } }): void {
+    const kind = errorKind(info.error);
+    retries.byError[kind] = (retries.byError[kind] ?? 0) + 1;
+    if (retries.current && process.env.SOAK_VERBOSE) retries.log.push(`  #${retries.current.id} ${info.request.action ?? info.request.method} attempt ${info.attempt}: ${kind}`);
+  },
+};
+
 function options(provider: ProviderName): S3CompatibleOptions {
   const creds = provider === 's3' ? FAKE_CREDENTIALS.aws : FAKE_CREDENTIALS.gcs;
   return {
@@ -176,6 +198,7 @@ function options(provider: ProviderName): S3CompatibleOptions {
     minPartSize: PART,
     timeoutMs: TIMEOUT_MS,
     retry: RETRY,
+    hooks,
   };
 }
 
@@ -204,10 +227,20 @@ function rawConnection(provider: ProviderName): DriverConnection {
 }
 
 /** The stored bytes of a key, or undefined when it does not exist (faults must be off). */
-function stored(conn: DriverConnection, bucket: string, key: string): Buffer | undefined {
-  const res = conn.request({ method: 'GET', path: `/${bucket}/${key}`, acceptStatus: [404] });
+async function stored(conn: DriverConnection, bucket: string, key: string): Promise<Buffer | undefined> {
+  const res = await conn.requestAsync({ method: 'GET', path: `/${bucket}/${key}`, acceptStatus: [404] });
   if (res.status === 404) return undefined;
   return Buffer.from(res.body);
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 /** Every key of a bucket (ListObjectsV2, raw). */
@@ -296,6 +329,8 @@ describe.each(SEEDS)('soak, seed %i', (seed) => {
     await cloud.configure({
       faults: { rate: FAULT_RATE, kinds: [...FAULT_KINDS], seed, stallMs: 300, retryAfterSeconds: 0 },
     });
+    retries.byError = {};
+    retries.log = [];
     const sourceRandom = prng(seed ^ 0x9e3779b9);
     const fileOf = (t: Transfer): string => {
       const path = join(sources, `t-${t.id}.bin`);
@@ -308,6 +343,7 @@ describe.each(SEEDS)('soak, seed %i', (seed) => {
       const d = syncDrivers[t.provider];
       const c = containers[t.provider].sync;
       const t0 = Date.now();
+      retries.current = t;
       try {
         switch (t.kind) {
           case 'upload-bytes':
@@ -339,6 +375,7 @@ describe.each(SEEDS)('soak, seed %i', (seed) => {
       }
       t.ms = Date.now() - t0;
     }
+    retries.current = undefined;
     const syncMs = Date.now() - syncStarted;
 
     const design3Started = Date.now();
@@ -413,12 +450,18 @@ describe.each(SEEDS)('soak, seed %i', (seed) => {
     const violations: string[] = [];
     const raw = Object.fromEntries(providerNames.map((p) => [p, rawConnection(p)])) as Record<ProviderName, DriverConnection>;
     const describeT = (t: Transfer): string => `#${t.id} ${t.provider} ${t.style} ${t.kind} ${t.data.length} B ${t.key}`;
+    const storedBytes = new Map<Transfer, Buffer | undefined>();
+    await inParallel(
+      transfers.filter((t) => t.kind.startsWith('upload')),
+      16,
+      async (t) => void storedBytes.set(t, await stored(raw[t.provider], bucketOf(t.provider), t.key)),
+    );
     for (const t of transfers) {
       if (!t.ok && !(t.error instanceof CloudError && t.error.constructor !== CloudError)) {
         violations.push(`untyped error: ${describeT(t)}: ${errorKind(t.error)}`);
       }
       if (t.kind.startsWith('upload')) {
-        const got = stored(raw[t.provider], bucketOf(t.provider), t.key);
+        const got = storedBytes.get(t);
         if (t.ok) {
           if (got === undefined) violations.push(`lost: ${describeT(t)} reported success but the key does not exist`);
           else if (!got.equals(t.data)) violations.push(`corrupted: ${describeT(t)} reported success but holds ${got.length} B, md5 ${md5(got)} != ${md5(t.data)}`);
@@ -443,7 +486,7 @@ describe.each(SEEDS)('soak, seed %i', (seed) => {
     for (const p of providerNames) for (const { key } of pool[p]) expected.add(`${p} ${key}`);
     for (const p of providerNames) {
       for (const key of listKeys(raw[p], bucketOf(p))) if (!expected.has(`${p} ${key}`)) violations.push(`unexpected key ${p} ${key}`);
-      for (const { key, data } of pool[p]) if (!stored(raw[p], bucketOf(p), key)?.equals(data)) violations.push(`pool object changed: ${p} ${key}`);
+      for (const { key, data } of pool[p]) if (!(await stored(raw[p], bucketOf(p), key))?.equals(data)) violations.push(`pool object changed: ${p} ${key}`);
     }
     const temporaries = readdirSync(downloads).filter((f) => f.includes('dualcloud-part'));
     if (temporaries.length > 0) violations.push(`temporary download files left: ${temporaries.join(', ')}`);
@@ -467,6 +510,8 @@ describe.each(SEEDS)('soak, seed %i', (seed) => {
       faults,
       failures: count(failedTransfers, (t) => errorKind(t.error)),
       failedByKind: count(failedTransfers, (t) => `${t.style} ${t.kind}`),
+      retries: { ...retries.byError },
+      failureDetails: failedTransfers.map((t) => `#${t.id} ${t.provider} ${t.style} ${t.kind} ${t.data.length} B: ${errorKind(t.error)}: ${String((t.error as Error)?.message).slice(0, 160)}`),
       failed: failedTransfers.length,
       openUploadsLeft,
       durationMs: Date.now() - started,
@@ -478,7 +523,17 @@ describe.each(SEEDS)('soak, seed %i', (seed) => {
     };
     reports.push(report);
     if (process.env.SOAK_VERBOSE) {
-      for (const t of failedTransfers) process.stderr.write(`failed ${describeT(t)}: ${(t.error as Error)?.message}\n`);
+      const slow = [...transfers].sort((a, b) => b.ms! - a.ms!).slice(0, 15);
+      for (const t of slow) process.stderr.write(`slow ${t.ms} ms ${describeT(t)} ${t.ok ? 'ok' : errorKind(t.error)}\n`);
+      for (const style of ['sync', 'design3'])
+        for (const kind of kinds) {
+          const xs = transfers.filter((t) => t.style === style && t.kind === kind);
+          process.stderr.write(`time ${style} ${kind}: n=${xs.length} total=${xs.reduce((a, t) => a + t.ms!, 0)} ms\n`);
+        }
+      for (const t of failedTransfers) {
+        process.stderr.write(`failed ${describeT(t)}: ${(t.error as Error)?.message}\n`);
+        for (const line of retries.log.filter((l) => l.startsWith(`  #${t.id} `))) process.stderr.write(`${line}\n`);
+      }
     }
 
     rmSync(dir, { recursive: true, force: true });
@@ -507,6 +562,8 @@ function summaryTable(rows: SeedReport[], totalMs: number): string {
       `  failed           ${r.failed} (${((100 * r.failed) / r.transfers).toFixed(2)} %)`,
       `  failures by error ${fmt(r.failures)}`,
       `  failures by transfer ${fmt(r.failedByKind)}`,
+      ...r.failureDetails.map((d) => `    ${d}`),
+      `  retries by cause ${Object.values(r.retries).reduce((a, b) => a + b, 0)}: ${fmt(r.retries)}`,
       `  violations       ${r.violations} (corrupted / foreign bytes / lost / partial files / untyped errors)`,
       `  open multipart uploads left ${r.openUploadsLeft}`,
       `  duration         ${r.durationMs} ms (setup ${r.setupMs} ms, sync ${r.syncMs} ms, Design 3 ${r.design3Ms} ms, read-back ${r.checkMs} ms)`,
@@ -515,3 +572,79 @@ function summaryTable(rows: SeedReport[], totalMs: number): string {
   lines.push(`total ${totalMs} ms`);
   return lines.join('\n');
 }
+
+/** The faults behind the failures the soak found, injected one at a time (sync style; the designs share the code). */
+describe('faults the soak found, one at a time', () => {
+  const bucket = 'soak-single-faults';
+  let d: ReturnType<typeof syncDriver>;
+  let c: Container;
+  let raw: DriverConnection;
+  beforeAll(async () => {
+    await cloud.configure({ faults: { rate: 0 } });
+    d = syncDriver('s3');
+    c = d.createContainer(bucket);
+    raw = rawConnection('s3');
+  });
+  afterAll(() => cloud.configure({ faults: { rate: 0 } }));
+
+  const data = (n: number, seed: number): Buffer => bytes(prng(seed), n);
+  const read = (obj: StorageObject, chunkSize?: number): Buffer => Buffer.concat([...d.downloadObjectAsStream(obj, chunkSize ? { chunkSize } : {})]);
+  /** Runs `fn` with `sequence` as the next requests' faults; returns how many requests it made and the faults that struck. */
+  async function withFaults<T>(sequence: Array<(typeof FAULT_KINDS)[number] | null>, fn: () => T): Promise<{ value?: T; error?: unknown; requests: number; struck: number }> {
+    await cloud.configure({ faults: { sequence, stallMs: 300 } });
+    const before = await cloud.stats();
+    let value: T | undefined;
+    let error: unknown;
+    try {
+      value = fn();
+    } catch (e) {
+      error = e;
+    }
+    const after = await cloud.stats();
+    await cloud.configure({ faults: { rate: 0 } });
+    const struck = FAULT_KINDS.reduce((n, k) => n + after.faults[k] - before.faults[k], 0);
+    return { ...(error === undefined ? { value } : { error }), requests: after.requests - before.requests, struck };
+  }
+
+  test('a damaged range of a one-range streamed read is fetched again', async () => {
+    const bytes1 = data(1000, 1);
+    const obj = d.uploadObjectViaStream(bytes1, c, 'one-range.bin');
+    const run = await withFaults(['corrupt-response'], () => read(obj));
+    expect(run.error).toBeUndefined();
+    expect(run.value!.equals(bytes1)).toBe(true);
+    expect(run).toMatchObject({ requests: 2, struck: 1 });
+  });
+
+  test.each([
+    ['a single-PUT object (MD5 ETag)', { partSize: 4 * PART }, 3],
+    ['a multipart object (full-object CRC32, read with a HEAD)', { partSize: PART }, 4],
+  ])('%s read in ranges: a damaged earlier range fails the read, a damaged last range is read again', async (_, upload, requests) => {
+    const sent = data(3 * PART, 2);
+    const obj = d.uploadObjectViaStream(sent, c, `ranges-${upload.partSize}.bin`, upload);
+    const early = await withFaults(['corrupt-response'], () => read(obj, PART));
+    expect(early.error).toBeInstanceOf(IntegrityError);
+    expect(early.error).toMatchObject({ code: 'HashMismatch' });
+    expect(early.requests).toBe(requests + 1); // the last range twice, then the read fails at once
+    const late = await withFaults([...Array<null>(requests - 1).fill(null), 'corrupt-response'], () => read(obj, PART));
+    expect(late.error).toBeUndefined();
+    expect(late.value!.equals(sent)).toBe(true);
+    expect(late).toMatchObject({ requests: requests + 1, struck: 1 });
+  });
+
+  // Requests of a two-part upload with one lane: 1 CreateMultipartUpload, 2-3 UploadPart, 4 CompleteMultipartUpload.
+  test.each([
+    ['CreateMultipartUpload fails before it takes effect', ['503', 'reset', '429']],
+    ['the reply to CreateMultipartUpload is lost', ['truncated']],
+    ['the reply to CompleteMultipartUpload is lost', [null, null, null, 'truncated']],
+    ['the reply to CompleteMultipartUpload stalls', [null, null, null, 'stall']],
+    ['the CompleteMultipartUpload body is damaged', [null, null, null, 'corrupt-request']],
+    ['an UploadPart body is damaged (stored: the store does not check Content-MD5)', [null, 'corrupt-request']],
+  ] as const)('a multipart upload completes when %s', async (_, sequence) => {
+    const sent = data(PART + 1000, 3);
+    const key = `mp-${sequence.join('-')}.bin`;
+    const run = await withFaults([...sequence], () => d.uploadObjectViaStream(sent, c, key, { partSize: PART, concurrency: 1 }));
+    expect(run.error).toBeUndefined();
+    expect(run.struck).toBe(sequence.filter((f) => f !== null).length);
+    expect((await stored(raw, bucket, key))?.equals(sent)).toBe(true);
+  });
+});
