@@ -32,7 +32,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { FAKE_CREDENTIALS, FAULT_KINDS, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { getDriver as getDesign3Driver } from '@dualcloud/async-mode/storage';
-import { Provider, type Container, type S3CompatibleOptions, type StorageObject } from '@dualcloud/drivers/storage';
+import { getDriver, Provider, type Container, type S3CompatibleOptions, type StorageObject } from '@dualcloud/drivers/storage';
 import { asArray, CloudError, DriverConnection, IntegrityError, sigV4Signer } from '@dualcloud/core';
 
 /** Part size of the multipart uploads (the fake cloud's minimum is lowered to it). */
@@ -204,9 +204,9 @@ function options(provider: ProviderName): S3CompatibleOptions {
 
 const classes = { s3: Provider.S3, google_storage: Provider.GOOGLE_STORAGE } as const;
 
-/** The sync-style driver of a provider (Design 3's class without `async`: the plain driver). */
+/** The sync-style driver of a provider. */
 function syncDriver(provider: ProviderName) {
-  return new (getDesign3Driver(classes[provider]))(options(provider));
+  return new (getDriver(classes[provider]))(options(provider));
 }
 
 /** The Design 3 driver of a provider: every method returns a Promise / AsyncIterable. */
