@@ -5,7 +5,8 @@
  * budget, and the destination file appears only after a verified read.
  * @module
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import type { DownloadOptions, StreamOptions } from '../drivers/storage.js';
 import { CloudError, IntegrityError, InvalidArgumentError, NotFoundError } from '../errors/index.js';
 import type { HttpResponse } from '../http/response.js';
@@ -38,6 +39,24 @@ export interface RangedReadHooks {
    * throws the provider's not-found error when the object is gone, so a deleted object reads as not found.
    */
   readonly recheck?: () => Operation<unknown>;
+  /**
+   * The digests a range response vouches for about the whole object (an MD5 ETag, `x-goog-hash`). When the read
+   * covers the whole object, the bytes delivered are checked against them on the last range.
+   */
+  readonly expected?: (response: HttpResponse) => ExpectedDigest;
+  /**
+   * Asked once, before the last range of a whole-object read, for digests no range response carries (S3's
+   * full-object CRC32 of a multipart object, from a HEAD). Optional: provide it only when it is needed.
+   */
+  readonly wholeDigest?: () => Operation<ExpectedDigest>;
+}
+
+/** The running digests of one whole-object read, up to `position`. */
+interface WholeRead {
+  position: number;
+  readonly md5: Hash;
+  crc32: number;
+  digest: ExpectedDigest;
 }
 
 /** The bytes of a range: a server that ignores Range answers 200 with the whole object, so cut it out. */
@@ -49,7 +68,9 @@ function rangeBody(response: HttpResponse, offset: number, end: number): Uint8Ar
 /**
  * Pages of a streamed read: validates the range, asks `fetch` for one chunk per page, verifies each chunk
  * (length, and the provider's per-range MD5 when it gives one; a bad chunk is fetched again), and turns a 412
- * (the object changed under the ETag) into a non-retryable `IntegrityError`.
+ * (the object changed under the ETag) into a non-retryable `IntegrityError`. A read of the whole object is also
+ * checked against the digests the provider vouches for (`expected`, `wholeDigest`): the last range is fetched
+ * again while the bytes delivered do not match, and the read fails with `IntegrityError` if they never do.
  */
 export function rangedReadPages(
   provider: string,
@@ -66,10 +87,28 @@ export function rangedReadPages(
   if (!Number.isSafeInteger(first) || first < 0 || !Number.isSafeInteger(last) || last < first - 1) {
     throw new InvalidArgumentError(`invalid range ${first}-${last} for ${obj.name}`);
   }
+  const whole = first === 0 && last === obj.size - 1 && (hooks.expected !== undefined || hooks.wholeDigest !== undefined);
+  // One entry per iteration in progress (the page token names it), so iterating twice never mixes digests.
+  const reads = new Map<string, WholeRead>();
+  let reading = 0;
   return function* (token): Operation<Page<Uint8Array>> {
-    const offset = token === undefined ? first : Number(token);
-    if (offset > last) return { items: [] };
+    let offset = first;
+    let id: string | undefined;
+    if (token === undefined) {
+      if (whole) reads.set((id = String(++reading)), { position: first, md5: createHash('md5'), crc32: 0, digest: {} });
+    } else {
+      const slash = token.indexOf('/');
+      offset = Number(slash < 0 ? token : token.slice(0, slash));
+      if (slash >= 0) id = token.slice(slash + 1);
+    }
+    const state = id !== undefined ? reads.get(id) : undefined;
+    const read = state?.position === offset ? state : undefined;
+    if (offset > last) {
+      if (id !== undefined) reads.delete(id);
+      return { items: [] };
+    }
     const end = Math.min(last, offset + chunkSize - 1);
+    let mismatched: string | undefined;
     const verify = (response: HttpResponse): void => {
       const body = rangeBody(response, offset, end);
       if (body.byteLength !== end - offset + 1) {
@@ -79,11 +118,26 @@ export function rangedReadPages(
       if (md5 && createHash('md5').update(body).digest('base64') !== md5) {
         throw integrityMismatch(provider, `bytes ${offset}-${end} of ${obj.name} do not match the provider's MD5 of the range`, 'HashMismatch');
       }
+      if (read && end === last) {
+        const expected = { ...read.digest, ...definedOnly(hooks.expected?.(response)) };
+        const mismatch =
+          (expected.md5 !== undefined && read.md5.copy().update(body).digest('hex') !== expected.md5) ||
+          (expected.crc32 !== undefined && crc32(body, read.crc32) >>> 0 !== expected.crc32);
+        if (mismatch) {
+          // The same last range twice: the damage is in a range already delivered, so reading this one again is futile.
+          const again = mismatched === (mismatched = createHash('md5').update(body).digest('hex'));
+          const message = `the bytes read of ${obj.name} do not match the provider's hash of the object`;
+          if (again) throw new IntegrityError(`${provider}: ${message} (a range already delivered was damaged)`, { code: 'HashMismatch', provider });
+          throw integrityMismatch(provider, message, 'HashMismatch');
+        }
+      }
     };
     let response: HttpResponse;
     try {
+      if (read && end === last && hooks.wholeDigest) read.digest = yield* hooks.wholeDigest();
       response = yield* hooks.fetch(offset, end, etag, verify);
     } catch (error) {
+      if (id !== undefined) reads.delete(id);
       if (CloudError.is(error) && error.status === 412) {
         if (hooks.recheck) {
           try {
@@ -101,8 +155,22 @@ export function rangedReadPages(
       }
       throw error;
     }
-    return { items: [rangeBody(response, offset, end)], next: end < last ? String(end + 1) : undefined };
+    const body = rangeBody(response, offset, end);
+    if (end === last) {
+      if (id !== undefined) reads.delete(id);
+      return { items: [body] };
+    }
+    if (read) {
+      read.md5.update(body);
+      read.crc32 = crc32(body, read.crc32) >>> 0;
+      read.position = end + 1;
+    }
+    return { items: [body], next: id !== undefined ? `${end + 1}/${id}` : String(end + 1) };
   };
+}
+
+function definedOnly(digest: ExpectedDigest | undefined): ExpectedDigest {
+  return { ...(digest?.md5 !== undefined ? { md5: digest.md5 } : {}), ...(digest?.crc32 !== undefined ? { crc32: digest.crc32 } : {}) };
 }
 
 /** What a provider vouches for about a whole object's bytes, read from a GET's headers. */

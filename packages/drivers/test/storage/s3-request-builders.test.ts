@@ -155,6 +155,7 @@ describe(builder('createMultipartUploadRequest'), () => {
       method: 'POST',
       query: { uploads: '' },
       headers: { 'content-type': 'text/plain' },
+      idempotent: true,
       action: 'CreateMultipartUpload',
     });
     expect(createMultipartUploadRequest('b', 'k', { 'content-type': 'text/plain' }, true)).toEqual({
@@ -163,6 +164,7 @@ describe(builder('createMultipartUploadRequest'), () => {
       method: 'POST',
       query: { uploads: '' },
       headers: { 'content-type': 'text/plain', 'x-amz-checksum-algorithm': 'CRC32', 'x-amz-checksum-type': 'FULL_OBJECT' },
+      idempotent: true,
       action: 'CreateMultipartUpload',
     });
   });
@@ -195,6 +197,7 @@ describe(builder('completeMultipartUploadRequest'), () => {
         `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="${XMLNS}">` +
         '<Part><PartNumber>1</PartNumber><ETag>"e1"</ETag></Part><Part><PartNumber>2</PartNumber><ETag>"e&amp;2"</ETag></Part>' +
         '</CompleteMultipartUpload>',
+      idempotent: true,
       action: 'CompleteMultipartUpload',
     });
   });
@@ -207,6 +210,7 @@ describe(builder('completeMultipartUploadRequest'), () => {
       query: { uploadId: 'up-1' },
       headers: { 'content-type': 'application/xml', 'x-amz-checksum-crc32': 'AAAAAg==', 'x-amz-checksum-type': 'FULL_OBJECT' },
       body: `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="${XMLNS}"><Part><PartNumber>1</PartNumber><ETag>"e1"</ETag><ChecksumCRC32>AAAAAQ==</ChecksumCRC32></Part></CompleteMultipartUpload>`,
+      idempotent: true,
       action: 'CompleteMultipartUpload',
     });
   });

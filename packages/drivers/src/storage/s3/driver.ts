@@ -4,7 +4,9 @@
  * hooks declared here (credentials, endpoint, metadata prefix, addressing, checksums).
  * @module
  */
+import { createHash } from 'node:crypto';
 import {
+  CloudError,
   commonPrefixEntry,
   Container,
   ContainerAlreadyExistsError,
@@ -17,6 +19,7 @@ import {
   integrityMismatch,
   InvalidArgumentError,
   InvalidCredentialsError,
+  MalformedResponseError,
   MiB,
   ObjectDoesNotExistError,
   parseCrc32Base64,
@@ -331,22 +334,30 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
       putSingle: (body: RequestBody, size: number, digest: BodyDigest | undefined) => this.putSingle(container, name, headers, body, size, digest, options),
       deleteWritten: (etag) => this.deleteIfMatch(bucket, name, etag),
       start: function* (this: S3CompatibleStorageDriver): Operation<string> {
-        return parseUploadId((yield* this.send(createMultipartUploadRequest(bucket, name, headers, crc32))).xml(), this.type);
+        let uploadId = '';
+        // Parsed inside the request, so a damaged reply is asked for again.
+        yield* this.send(createMultipartUploadRequest(bucket, name, headers, crc32), (res) => {
+          uploadId = retryIfMalformed(() => parseUploadId(res.xml(), this.type));
+        });
+        return uploadId;
       }.bind(this),
       putPart: (uploadId, part) => this.putPart(bucket, name, uploadId, part),
       complete: function* (this: S3CompatibleStorageDriver, uploadId: string, etags: string[], summary: UploadSummary): Operation<StorageObject> {
         const parts = etags.map((etag, i) => ({ etag, ...(summary.partCrc32s ? { checksumCrc32: crc32Base64(summary.partCrc32s[i]!) } : {}) }));
         const full = summary.crc32 !== undefined ? crc32Base64(summary.crc32) : undefined;
-        const res = yield* this.send(completeMultipartUploadRequest(bucket, name, uploadId, parts, full));
-        const doc = res.xml();
-        if (doc.Error) {
-          const info = parseS3Error(res);
-          throw new UploadError(`${this.type}: CompleteMultipartUpload failed: ${info?.code ?? 'Error'}${info?.message ? ` ${info.message}` : ''}`, {
-            code: info?.code ?? 'CompleteFailed',
-            provider: this.type,
+        const request = { ...completeMultipartUploadRequest(bucket, name, uploadId, parts, full), idempotent: true, acceptStatus: [400] };
+        let etag = '';
+        try {
+          yield* this.send(request, (res) => {
+            etag = this.completeResult(res, request);
           });
+        } catch (error) {
+          // A repeat whose first reply was lost or damaged finds the upload gone: it did complete when the object
+          // now has the ETag S3 computes for exactly these parts.
+          const completed = CloudError.is(error) && error.code === 'NoSuchUpload' ? yield* this.completedAs(bucket, name, etags) : undefined;
+          if (completed === undefined) throw error;
+          etag = completed;
         }
-        const { etag } = parseCompleteResult(doc, this.type);
         return this.uploadedObject(container, name, summary.size, etag, options);
       }.bind(this),
       abort: function* (this: S3CompatibleStorageDriver, uploadId: string): Operation<boolean> {
@@ -359,6 +370,38 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
         }
       }.bind(this),
     };
+  }
+
+  /**
+   * The ETag of a CompleteMultipartUpload reply, read inside the request. A damaged reply is asked for again, and
+   * so is a 400 saying the body was malformed or named parts that do not exist: the body lists the parts just
+   * uploaded, so such an answer means the store read bytes other than those sent.
+   */
+  private completeResult(res: HttpResponse, request: S3Request): string {
+    if (res.status === 400) {
+      const error = this.connection.errorFor(res, { ...request, path: this.pathOf(request.bucket, request.key) });
+      if (error.code && DAMAGED_COMPLETE.has(error.code)) throw integrityMismatch(this.type, `CompleteMultipartUpload: ${error.message}`, error.code);
+      throw error;
+    }
+    const doc = retryIfMalformed(() => res.xml());
+    if (doc.Error) {
+      const info = parseS3Error(res);
+      throw new UploadError(`${this.type}: CompleteMultipartUpload failed: ${info?.code ?? 'Error'}${info?.message ? ` ${info.message}` : ''}`, {
+        code: info?.code ?? 'CompleteFailed',
+        provider: this.type,
+      });
+    }
+    return retryIfMalformed(() => parseCompleteResult(doc, this.type)).etag;
+  }
+
+  /** The object's ETag if it is the multipart ETag of exactly these parts (MD5 of their MD5s, `-N`), else undefined. */
+  private *completedAs(bucket: string, key: string, partEtags: readonly string[]): Operation<string | undefined> {
+    const md5s = partEtags.map((e) => unquote(e));
+    if (md5s.length === 0 || !md5s.every(isMd5Etag)) return undefined;
+    const expected = `${createHash('md5').update(Buffer.from(md5s.join(''), 'hex')).digest('hex')}-${md5s.length}`;
+    const res = yield* this.send(headObjectRequest(bucket, key));
+    const etag = res.status === 404 ? undefined : res.header('etag');
+    return etag !== undefined && unquote(etag).toLowerCase() === expected ? etag : undefined;
   }
 
   /** PutObject, verified: an ETag that is not the MD5 of what was sent makes the connection send it again. */
@@ -427,10 +470,35 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
 
   downloadObjectAsStreamPages(obj: StorageObject, options: StreamOptions = {}): PageOperation<Uint8Array> {
     const etag = typeof obj.extra.etag === 'string' && obj.extra.etag ? obj.extra.etag : obj.hash ? `"${obj.hash}"` : undefined;
+    // A read of the whole object is checked against the MD5 ETag or x-goog-hash the ranges carry; a multipart
+    // object's full-object CRC32 is not sent with ranges, so it is read once with a HEAD.
+    const wholeDigest = this.checksums && !isMd5Etag(unquote(etag)) ? () => this.checksumOf(obj, etag) : undefined;
     return rangedReadPages(this.type, obj, options, DEFAULT_CHUNK_SIZE, etag, {
       fetch: (offset, end, ifMatch, verify) => this.send(getObjectRequest(obj.container.name, obj.name, { range: [offset, end], ...(ifMatch ? { ifMatch } : {}) }), verify),
       recheck: () => this.getObjectOp(obj.container.name, obj.name),
+      expected: (response) => this.expectedDigest(response),
+      ...(wholeDigest ? { wholeDigest } : {}),
     });
+  }
+
+  /** The full-object checksum of an object (HeadObject with checksum mode, guarded by its ETag). */
+  private *checksumOf(obj: StorageObject, etag: string | undefined): Operation<ExpectedDigest> {
+    const head = headObjectRequest(obj.container.name, obj.name, true);
+    const res = yield* this.send({ ...head, headers: { ...head.headers, ...(etag ? { 'if-match': etag } : {}) } });
+    return res.status === 404 ? {} : this.expectedDigest(res);
+  }
+}
+
+/** Codes with which a store refuses a CompleteMultipartUpload body it read damaged. */
+const DAMAGED_COMPLETE = new Set(['MalformedXML', 'InvalidPart', 'InvalidPartOrder', 'BadDigest']);
+
+/** Runs a parser; a `MalformedResponseError` becomes retryable, so the request is sent again. */
+function retryIfMalformed<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof MalformedResponseError)) throw error;
+    throw new MalformedResponseError(error.message, { ...(error.code ? { code: error.code } : {}), ...(error.provider ? { provider: error.provider } : {}), retryable: true });
   }
 }
 

@@ -69,10 +69,14 @@ export function putObjectRequest(bucket: string, key: string, headers: Headers, 
   return { bucket, key, method: 'PUT', headers, body, action: 'PutObject' };
 }
 
-/** CreateMultipartUpload; with `crc32`, asks for a full-object CRC32 checksum. */
+/**
+ * CreateMultipartUpload; with `crc32`, asks for a full-object CRC32 checksum. Marked idempotent, as the AWS SDKs
+ * retry it: a repeat only starts another upload, and one whose reply was lost stays empty and invisible (bucket
+ * lifecycle rules abort it).
+ */
 export function createMultipartUploadRequest(bucket: string, key: string, headers: Headers, crc32: boolean): S3Request {
   const checksum: Headers = crc32 ? { 'x-amz-checksum-algorithm': 'CRC32', 'x-amz-checksum-type': 'FULL_OBJECT' } : {};
-  return { bucket, key, method: 'POST', query: { uploads: '' }, headers: { ...headers, ...checksum }, action: 'CreateMultipartUpload' };
+  return { bucket, key, method: 'POST', query: { uploads: '' }, headers: { ...headers, ...checksum }, idempotent: true, action: 'CreateMultipartUpload' };
 }
 
 /** UploadPart. */
