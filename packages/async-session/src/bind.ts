@@ -1,13 +1,14 @@
 /**
  * Session-bound models: copies of the driver's models whose `driver` is the session view, so
- * `node.reboot()` returns a Promise and is cancelled with the session.
+ * `node.reboot()` (and `volume.attach(node)`, `keyPair.delete()`, …) returns a Promise and is cancelled with
+ * the session.
  * @module
  */
-import { Container, Node, StorageObject } from '@dualcloud/core';
+import { Container, KeyPair, Node, StorageObject, StorageVolume, VolumeSnapshot } from '@dualcloud/core';
 
 /** Returns `value` with every model (also in arrays and plain objects) re-bound to `view`. */
 export function bindModels(value: unknown, view: object, seen: Map<object, object> = new Map()): unknown {
-  if (value instanceof Node || value instanceof Container || value instanceof StorageObject) return rebind(value, view, seen);
+  if (isModel(value)) return rebind(value, view, seen);
   if (Array.isArray(value)) return value.map((item) => bindModels(item, view, seen));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
@@ -15,6 +16,13 @@ export function bindModels(value: unknown, view: object, seen: Map<object, objec
     return out;
   }
   return value;
+}
+
+/** The models whose methods call back into their driver. */
+const MODELS = [Node, StorageVolume, VolumeSnapshot, KeyPair, Container, StorageObject] as const;
+
+function isModel(value: unknown): value is object {
+  return MODELS.some((Model) => value instanceof Model);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -51,14 +51,16 @@ export type { AwsCredentials, SignableRequest, SigV4Options, SigV4Result } from 
 export { noAuth, bearerSigner, defineSigner, sigV4Signer, azureSharedKeySigner, md5Base64, md5Hex } from './auth/signers.js';
 export type { RequestDraft, Signer } from './auth/signers.js';
 
-export { Node, NodeImage, NodeLocation, NodeSize, NodeState } from './models/compute.js';
-export type { NodeFields, NodeLifecycle } from './models/compute.js';
+export { KeyPair, Node, NodeImage, NodeLocation, NodeSize, NodeState, StorageVolume, StorageVolumeState, VolumeSnapshot, VolumeSnapshotState } from './models/compute.js';
+export type { KeyPairFields, KeyPairOps, NodeFields, NodeLifecycle, StorageVolumeFields, VolumeOps, VolumeSnapshotFields, VolumeSnapshotOps } from './models/compute.js';
+export { generateSshKeyPair, parseSshPublicKey, sshFingerprint, SSH_PUBLIC_KEY_TYPES } from './ssh-keys.js';
+export type { GeneratedSshKeyPair, SshPublicKey } from './ssh-keys.js';
 export { Container, StorageObject, commonPrefixEntry, isCommonPrefix } from './models/storage.js';
 export type { StorageObjectFields, StorageOps } from './models/storage.js';
 export { BaseDriver, ASYNC_MODE, DRIVER_OPTION_KEYS } from './drivers/base.js';
 export type { DriverOptions, ExecutionMode, MethodKind, MethodOptionsSpec } from './drivers/base.js';
 export { NodeDriver } from './drivers/compute.js';
-export type { CreateNodeOptions, RunningNode, WaitUntilRunningOptions } from './drivers/compute.js';
+export type { CopyImageOptions, CreateImageOptions, CreateNodeOptions, CreateVolumeOptions, RunningNode, WaitUntilRunningOptions, WaitUntilVolumeStateOptions } from './drivers/compute.js';
 export { PipelineStorageDriver, StorageDriver } from './drivers/storage.js';
 export type { DownloadOptions, ListObjectsOptions, ProgressCallback, StreamOptions, UploadOptions } from './drivers/storage.js';
 export { DriverRegistry } from './registry.js';

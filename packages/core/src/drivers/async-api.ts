@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { InvalidArgumentError } from '../errors/index.js';
 import type { Container, StorageObject, StorageOps } from '../models/storage.js';
-import type { Node, NodeLifecycle } from '../models/compute.js';
+import type { KeyPair, KeyPairOps, Node, NodeLifecycle, StorageVolume, VolumeOps, VolumeSnapshot, VolumeSnapshotOps } from '../models/compute.js';
 import type { RunningNode } from './compute.js';
 import type { BaseDriver, MethodKind } from './base.js';
 
@@ -79,7 +79,8 @@ export type MethodName<D> = {
 
 /**
  * A returned value with its models re-typed as bound to `Self` (an async driver or view): `Node` becomes
- * `Node<NodeLifecycle & Self>`, so `node.reboot()` has `Self['rebootNode']`'s return type (the last signature
+ * `Node<NodeLifecycle & Self>` (and `StorageVolume`, `VolumeSnapshot`, `KeyPair`, `Container`, `StorageObject`
+ * likewise), so `node.reboot()` has `Self['rebootNode']`'s return type (the last signature
  * of the intersection wins). An intersection, not a conditional, keeps the recursion lazy.
  * With `Self = never` the models stay as they are (Design 2 returns the sync models).
  */
@@ -87,15 +88,21 @@ export type Bound<T, Self> = [Self] extends [never]
   ? T
   : T extends Node<any>
     ? Node<NodeLifecycle & Self>
-    : T extends StorageObject<any>
-      ? StorageObject<StorageOps & Self>
-      : T extends Container<any>
-        ? Container<StorageOps & Self>
-        : T extends RunningNode
-          ? { node: Bound<Node, Self>; ips: string[] }
-          : T extends readonly (infer E)[]
-            ? Bound<E, Self>[]
-            : T;
+    : T extends StorageVolume<any>
+      ? StorageVolume<VolumeOps & Self>
+      : T extends VolumeSnapshot<any>
+        ? VolumeSnapshot<VolumeSnapshotOps & Self>
+        : T extends KeyPair<any>
+          ? KeyPair<KeyPairOps & Self>
+          : T extends StorageObject<any>
+            ? StorageObject<StorageOps & Self>
+            : T extends Container<any>
+              ? Container<StorageOps & Self>
+              : T extends RunningNode
+                ? { node: Bound<Node, Self>; ips: string[] }
+                : T extends readonly (infer E)[]
+                  ? Bound<E, Self>[]
+                  : T;
 
 /** The async counterpart of a sync return type: `Iterable<T>` becomes `AsyncIterable<T>`, anything else a Promise. */
 export type AsyncResult<R, Self = never> = [R] extends [string | Uint8Array | readonly unknown[]]

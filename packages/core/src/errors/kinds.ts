@@ -9,6 +9,27 @@ export class NotFoundError extends CloudError {}
 /** A node (instance, droplet) does not exist. */
 export class NodeNotFoundError extends NotFoundError {}
 
+/** A storage volume (EBS volume, block storage volume) does not exist. */
+export class VolumeNotFoundError extends NotFoundError {}
+
+/** A volume snapshot does not exist. */
+export class VolumeSnapshotNotFoundError extends NotFoundError {}
+
+/** An image (AMI, snapshot image) does not exist. */
+export class ImageNotFoundError extends NotFoundError {}
+
+/** A key pair does not exist (Libcloud's `KeyPairDoesNotExistError`). */
+export class KeyPairDoesNotExistError extends NotFoundError {}
+
+/** A key pair with that name (or that public key) already exists. */
+export class KeyPairAlreadyExistsError extends CloudError {}
+
+/**
+ * The driver does not offer this operation (Libcloud raises `NotImplementedError`). Nothing was sent.
+ * `code` is `NotImplemented`.
+ */
+export class NotImplementedError extends CloudError {}
+
 /** A storage container (bucket) does not exist. */
 export class ContainerDoesNotExistError extends NotFoundError {}
 

@@ -319,7 +319,7 @@ export class Connection implements AsyncPerformer {
       request: { method: spec.method, url: prepared?.url ?? this.url(spec), headers: prepared?.headers ?? spec.headers ?? {} },
       response: { status, headers: response.headers, body: response.body.subarray(0, 512) },
     };
-    const exact = code ? this.#options.errorCodes?.[code] : undefined;
+    const exact = code ? (spec.errorCodes?.[code] ?? this.#options.errorCodes?.[code]) : undefined;
     if (exact === RateLimitError || status === 429) {
       const retryAfter =
         parseRetryAfter(response.header('retry-after')) ?? resetHeaderSeconds(response.header('ratelimit-reset'));

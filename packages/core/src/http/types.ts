@@ -47,6 +47,11 @@ export interface RequestSpec {
   /** Operation name for error messages, e.g. `ListObjectsV2`. */
   readonly action?: string;
   /**
+   * Error classes by provider code for this request, tried before the connection's table: a provider whose
+   * `not_found` can mean a droplet, a volume or an image says which one the request addresses.
+   */
+  readonly errorCodes?: import('./connection.js').ErrorCodeTable;
+  /**
    * Checks a successful response (ETag against the MD5 sent, a download's hash, a range's length) and throws
    * a retryable `IntegrityError` when it does not hold: the connection then repeats the request within the
    * same retry budget as network errors. Only for idempotent requests.
