@@ -19,16 +19,54 @@ export { Provider } from './providers.js';
 export { DummyNodeDriver } from './dummy.js';
 export type { DummyNodeDriverOptions } from './dummy.js';
 export { EC2NodeDriver, EC2_ERROR_CODES } from './ec2/driver.js';
-export type { EC2CreateNodeOptions, EC2NodeDriverOptions } from './ec2/driver.js';
-export type { EC2CreateNodeExtras, EC2ListImagesOptions } from './ec2/requests.js';
-export { EC2_API_VERSION, EC2_NODE_STATE_MAP } from './ec2/constants.js';
+export type { EC2CopyImageOptions, EC2CreateImageOptions, EC2CreateNodeOptions, EC2CreateVolumeOptions, EC2NodeDriverOptions } from './ec2/driver.js';
+export type {
+  EC2CopyImageExtras,
+  EC2CreateImageExtras,
+  EC2CreateNodeExtras,
+  EC2CreateVolumeExtras,
+  EC2ListImagesOptions,
+  EC2ListVolumesOptions,
+} from './ec2/requests.js';
+export { EC2_API_VERSION, EC2_NODE_STATE_MAP, EC2_SNAPSHOT_STATE_MAP, EC2_VOLUME_STATE_MAP } from './ec2/constants.js';
 export { DigitalOceanNodeDriver, DO_ERROR_CODES } from './digitalocean/driver.js';
-export type { DigitalOceanCreateNodeOptions, DigitalOceanNodeDriverOptions } from './digitalocean/driver.js';
-export type { DigitalOceanCreateNodeExtras } from './digitalocean/requests.js';
+export type {
+  DigitalOceanCopyImageOptions,
+  DigitalOceanCreateNodeOptions,
+  DigitalOceanCreateVolumeOptions,
+  DigitalOceanNodeDriverOptions,
+} from './digitalocean/driver.js';
+export type { DigitalOceanCreateNodeExtras, DigitalOceanCreateVolumeExtras } from './digitalocean/requests.js';
 export { DO_NODE_STATE_MAP } from './digitalocean/parse.js';
 
-export { Node, NodeImage, NodeLocation, NodeSize, NodeState, NodeDriver, ASYNC_MODE } from '@dualcloud/core';
-export type { CreateNodeOptions, DriverOptions, NodeFields, RunningNode, WaitUntilRunningOptions } from '@dualcloud/core';
+export {
+  ASYNC_MODE,
+  KeyPair,
+  Node,
+  NodeDriver,
+  NodeImage,
+  NodeLocation,
+  NodeSize,
+  NodeState,
+  StorageVolume,
+  StorageVolumeState,
+  VolumeSnapshot,
+  VolumeSnapshotState,
+} from '@dualcloud/core';
+export type {
+  CopyImageOptions,
+  CreateImageOptions,
+  CreateNodeOptions,
+  CreateVolumeOptions,
+  DriverOptions,
+  KeyPairFields,
+  NodeFields,
+  RunningNode,
+  StorageVolumeFields,
+  VolumeSnapshotFields,
+  WaitUntilRunningOptions,
+  WaitUntilVolumeStateOptions,
+} from '@dualcloud/core';
 
 /** The driver class of each compute provider; `getDriver` returns `ComputeDriverMap[P]`. */
 export interface ComputeDriverMap {

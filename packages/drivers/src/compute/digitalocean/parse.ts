@@ -3,15 +3,23 @@
  * @module
  */
 import {
+  KeyPair,
   MalformedResponseError,
   Node,
   NodeImage,
   NodeLocation,
   NodeSize,
   NodeState,
+  StorageVolume,
+  StorageVolumeState,
+  VolumeSnapshot,
+  VolumeSnapshotState,
   type HttpResponse,
+  type KeyPairOps,
   type NodeLifecycle,
   type ProviderErrorInfo,
+  type VolumeOps,
+  type VolumeSnapshotOps,
 } from '@dualcloud/core';
 
 type Json = Record<string, any>;
@@ -140,4 +148,96 @@ export function toNode(data: Json, driver: NodeLifecycle): Node {
     },
     driver,
   );
+}
+
+/** The object under `key` of a document (`{ volume: {...} }`); `MalformedResponseError` when absent. */
+export function objectOf(doc: Json, key: string): Json {
+  const value = doc[key];
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw malformed(`the response has no "${key}" object`);
+  return value as Json;
+}
+
+function sizeOf(data: Json, what: string): number {
+  const size = data.size_gigabytes;
+  if (typeof size !== 'number' || !Number.isFinite(size)) throw malformed(`${what} has no size_gigabytes`);
+  return size;
+}
+
+/**
+ * A volume document. DigitalOcean gives volumes no status: a volume is `inuse` while `droplet_ids` lists a
+ * droplet and `available` otherwise (Libcloud leaves the state unset). `extra` keeps Libcloud's keys.
+ */
+export function toVolume(data: Json, driver: VolumeOps): StorageVolume {
+  const id = idOf(data, 'a volume');
+  const dropletIds = Array.isArray(data.droplet_ids) ? data.droplet_ids : [];
+  return new StorageVolume(
+    {
+      id,
+      name: String(data.name ?? ''),
+      size: sizeOf(data, `volume ${id}`),
+      state: dropletIds.length > 0 ? StorageVolumeState.INUSE : StorageVolumeState.AVAILABLE,
+      extra: {
+        created_at: data.created_at,
+        droplet_ids: dropletIds,
+        region: data.region,
+        region_slug: data.region?.slug,
+        description: data.description,
+        filesystem_type: data.filesystem_type,
+        filesystem_label: data.filesystem_label,
+        tags: data.tags,
+      },
+    },
+    driver,
+  );
+}
+
+/**
+ * A volume snapshot document. DigitalOcean creates snapshots synchronously and gives them no status, so a
+ * listed snapshot is `available` (Libcloud leaves the state unset).
+ */
+export function toVolumeSnapshot(data: Json, driver: VolumeSnapshotOps): VolumeSnapshot {
+  const id = idOf(data, 'a snapshot');
+  const createdAt = typeof data.created_at === 'string' ? new Date(data.created_at) : undefined;
+  return new VolumeSnapshot(
+    {
+      id,
+      name: String(data.name ?? ''),
+      size: sizeOf(data, `snapshot ${id}`),
+      state: VolumeSnapshotState.AVAILABLE,
+      ...(createdAt && !Number.isNaN(createdAt.getTime()) ? { createdAt } : {}),
+      extra: {
+        created_at: data.created_at,
+        resource_id: data.resource_id,
+        resource_type: data.resource_type,
+        regions: data.regions,
+        min_disk_size: data.min_disk_size,
+        tags: data.tags,
+      },
+    },
+    driver,
+  );
+}
+
+/** An SSH key document (`extra.id` is what deleting it needs, as in Libcloud). */
+export function toKeyPair(data: Json, driver: KeyPairOps, privateKey?: string): KeyPair {
+  const id = idOf(data, 'an SSH key');
+  if (typeof data.fingerprint !== 'string') throw malformed(`SSH key ${id} has no fingerprint`);
+  return new KeyPair(
+    {
+      name: String(data.name ?? ''),
+      fingerprint: data.fingerprint,
+      ...(typeof data.public_key === 'string' ? { publicKey: data.public_key } : {}),
+      ...(privateKey !== undefined ? { privateKey } : {}),
+      extra: { id },
+    },
+    driver,
+  );
+}
+
+/** An action's id and status (`in-progress`, `completed`, `errored`) from `{ action: {...} }`. */
+export function actionOf(doc: Json): { id: string; status: string } {
+  const action = objectOf(doc, 'action');
+  const status = action.status;
+  if (typeof status !== 'string') throw malformed('an action has no status');
+  return { id: idOf(action, 'an action'), status };
 }

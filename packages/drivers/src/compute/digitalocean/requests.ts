@@ -79,3 +79,153 @@ export function dropletActionRequest(id: string, type: 'reboot' | 'power_on' | '
 export function deleteDropletRequest(id: string): RequestSpec {
   return { method: 'DELETE', path: dropletPath(id), action: 'delete droplet' };
 }
+
+/** A path segment from an id: letters, digits and `._:-` only (UUIDs, numbers, slugs, fingerprints). */
+function segment(value: unknown, what: string): string {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(text)) {
+    throw new InvalidArgumentError(`digitalocean: "${String(value).slice(0, 40)}" is not ${what}`, { provider: 'digitalocean' });
+  }
+  return encodeURIComponent(text);
+}
+
+/** One page of any paginated collection below `/v2` (`/v2/volumes`, `/v2/account/keys`, ...). */
+export function pageRequest(path: string, page: string | undefined, perPage = DO_PER_PAGE, action = `list ${path.slice(4)}`): RequestSpec {
+  return { method: 'GET', path, query: { page: page ?? '1', per_page: perPage }, action };
+}
+
+/** Where an action is polled. */
+export type ActionTarget = { readonly kind: 'volume' | 'image'; readonly id: string } | { readonly kind: 'any' };
+
+/** GET the action: `/v2/actions/{id}`, or below the volume or image it acts on. */
+export function actionStatusRequest(target: ActionTarget, actionId: string): RequestSpec {
+  const id = segment(actionId, 'an action id');
+  const path = target.kind === 'any' ? `/v2/actions/${id}` : `/v2/${target.kind}s/${segment(target.id, `a ${target.kind} id`)}/actions/${id}`;
+  return { method: 'GET', path, action: 'get action' };
+}
+
+// ---- volumes -------------------------------------------------------------------------------------------------
+
+/** Provider-specific arguments of `createVolume` on DigitalOcean. */
+export interface DigitalOceanCreateVolumeExtras {
+  description?: string;
+  /** `ext4` or `xfs`: the volume is formatted (and mounted by droplets that support it). */
+  filesystemType?: string;
+  filesystemLabel?: string;
+  tags?: readonly string[];
+}
+
+/** The `ex` keys {@link DigitalOceanCreateVolumeExtras} accepts. */
+export const DO_CREATE_VOLUME_EX_KEYS: readonly string[] = ['description', 'filesystemType', 'filesystemLabel', 'tags'];
+
+/** What {@link createVolumeRequest} needs. */
+export interface CreateDoVolumeArgs {
+  size: number;
+  name: string;
+  /** Region slug; may be omitted with a snapshot (the volume is made where the snapshot is). */
+  region?: string;
+  snapshotId?: string;
+  ex?: DigitalOceanCreateVolumeExtras;
+}
+
+/** Volume names DigitalOcean takes: lower-case letters, digits and `-`, starting with a letter, at most 64. */
+export const DO_VOLUME_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+
+/** POST /v2/volumes (201). Not retried: the API has no idempotency token. */
+export function createVolumeRequest(args: CreateDoVolumeArgs): RequestSpec {
+  if (typeof args.name !== 'string' || !DO_VOLUME_NAME.test(args.name)) {
+    throw new InvalidArgumentError('digitalocean: a volume name is lower-case letters, digits and "-", starts with a letter, and has at most 64 characters', { provider: 'digitalocean' });
+  }
+  if (args.region === undefined && args.snapshotId === undefined) throw new InvalidArgumentError('digitalocean: createVolume needs a location (the region) unless it is made from a snapshot', { provider: 'digitalocean' });
+  const ex = args.ex ?? {};
+  const body: Record<string, unknown> = { size_gigabytes: args.size, name: args.name };
+  if (args.region !== undefined) body.region = args.region;
+  if (args.snapshotId !== undefined) body.snapshot_id = args.snapshotId;
+  if (ex.description !== undefined) body.description = ex.description;
+  if (ex.filesystemType !== undefined) body.filesystem_type = ex.filesystemType;
+  if (ex.filesystemLabel !== undefined) body.filesystem_label = ex.filesystemLabel;
+  if (ex.tags !== undefined) body.tags = ex.tags;
+  return { method: 'POST', path: '/v2/volumes', ...jsonBody(body), action: 'create volume' };
+}
+
+/** GET /v2/volumes/{id}. */
+export function getVolumeRequest(id: string): RequestSpec {
+  return { method: 'GET', path: `/v2/volumes/${segment(id, 'a volume id')}`, action: 'get volume' };
+}
+
+/** DELETE /v2/volumes/{id} (204). */
+export function deleteVolumeRequest(id: string): RequestSpec {
+  return { method: 'DELETE', path: `/v2/volumes/${segment(id, 'a volume id')}`, action: 'delete volume' };
+}
+
+/** POST /v2/volumes/{id}/actions `{ type, droplet_id, region }` (202 with an action). Not retried. */
+export function volumeActionRequest(volumeId: string, type: 'attach' | 'detach', dropletId: string, region: string): RequestSpec {
+  if (typeof dropletId !== 'string' || !/^\d+$/.test(dropletId)) throw new InvalidArgumentError(`digitalocean: "${String(dropletId).slice(0, 40)}" is not a droplet id`, { provider: 'digitalocean' });
+  return {
+    method: 'POST',
+    path: `/v2/volumes/${segment(volumeId, 'a volume id')}/actions`,
+    ...jsonBody({ type, droplet_id: Number(dropletId), region: segment(region, 'a region slug') }),
+    action: `${type} volume`,
+  };
+}
+
+// ---- snapshots -----------------------------------------------------------------------------------------------
+
+/** One page of a volume's snapshots (GET /v2/volumes/{id}/snapshots). */
+export function volumeSnapshotsRequest(volumeId: string, page: string | undefined, perPage = DO_PER_PAGE): RequestSpec {
+  return pageRequest(`/v2/volumes/${segment(volumeId, 'a volume id')}/snapshots`, page, perPage, 'list volume snapshots');
+}
+
+/** POST /v2/volumes/{id}/snapshots `{ name }` (201). Not retried. */
+export function createVolumeSnapshotRequest(volumeId: string, name: string): RequestSpec {
+  return { method: 'POST', path: `/v2/volumes/${segment(volumeId, 'a volume id')}/snapshots`, ...jsonBody({ name }), action: 'create volume snapshot' };
+}
+
+/** DELETE /v2/snapshots/{id} (204). */
+export function deleteSnapshotRequest(id: string): RequestSpec {
+  return { method: 'DELETE', path: `/v2/snapshots/${segment(id, 'a snapshot id')}`, action: 'delete snapshot' };
+}
+
+// ---- SSH keys ------------------------------------------------------------------------------------------------
+
+/** POST /v2/account/keys `{ name, public_key }` (201). Not retried (a repeat fails: the key is in use). */
+export function createKeyRequest(name: string, publicKey: string): RequestSpec {
+  return { method: 'POST', path: '/v2/account/keys', ...jsonBody({ name, public_key: publicKey }), action: 'create ssh key' };
+}
+
+/** DELETE /v2/account/keys/{id or fingerprint} (204). */
+export function deleteKeyRequest(idOrFingerprint: string): RequestSpec {
+  return { method: 'DELETE', path: `/v2/account/keys/${segment(idOrFingerprint, 'an SSH key id or fingerprint')}`, action: 'delete ssh key' };
+}
+
+// ---- images --------------------------------------------------------------------------------------------------
+
+/** GET /v2/images/{id or slug}. */
+export function getImageRequest(id: string): RequestSpec {
+  return { method: 'GET', path: `/v2/images/${segment(id, 'an image id')}`, action: 'get image' };
+}
+
+/** DELETE /v2/images/{id} (204). */
+export function deleteImageRequest(id: string): RequestSpec {
+  return { method: 'DELETE', path: `/v2/images/${segment(id, 'an image id')}`, action: 'delete image' };
+}
+
+/** PUT /v2/images/{id} `{ description }`. */
+export function updateImageRequest(id: string, description: string): RequestSpec {
+  return { method: 'PUT', path: `/v2/images/${segment(id, 'an image id')}`, ...jsonBody({ description }), action: 'update image' };
+}
+
+/** POST /v2/images/{id}/actions `{ type: 'transfer', region }` (201 with an action). Not retried. */
+export function transferImageRequest(id: string, region: string): RequestSpec {
+  return { method: 'POST', path: `/v2/images/${segment(id, 'an image id')}/actions`, ...jsonBody({ type: 'transfer', region: segment(region, 'a region slug') }), action: 'transfer image' };
+}
+
+/** POST /v2/droplets/{id}/actions `{ type: 'snapshot', name }` (201 with an action). Not retried. */
+export function dropletSnapshotRequest(id: string, name: string): RequestSpec {
+  return { method: 'POST', path: `${dropletPath(id)}/actions`, ...jsonBody({ type: 'snapshot', name }), action: 'droplet snapshot' };
+}
+
+/** One page of a droplet's snapshots (GET /v2/droplets/{id}/snapshots). */
+export function dropletSnapshotsRequest(id: string, page: string | undefined, perPage = DO_PER_PAGE): RequestSpec {
+  return pageRequest(`${dropletPath(id)}/snapshots`, page, perPage, 'list droplet snapshots');
+}

@@ -2,7 +2,7 @@
  * EC2 constants: API version, state map, region countries and the instance type table.
  * @module
  */
-import { NodeState } from '@dualcloud/core';
+import { NodeState, StorageVolumeState, VolumeSnapshotState } from '@dualcloud/core';
 
 /** The EC2 Query API version every request names. */
 export const EC2_API_VERSION = '2016-11-15';
@@ -20,6 +20,24 @@ export const EC2_NODE_STATE_MAP: Readonly<Record<string, NodeState>> = {
   'shutting-down': NodeState.UNKNOWN,
   terminated: NodeState.TERMINATED,
   stopped: NodeState.STOPPED,
+};
+
+/** EC2 volume states to volume states: Libcloud's `EC2NodeDriver.VOLUME_STATE_MAP`. */
+export const EC2_VOLUME_STATE_MAP: Readonly<Record<string, StorageVolumeState>> = {
+  available: StorageVolumeState.AVAILABLE,
+  'in-use': StorageVolumeState.INUSE,
+  error: StorageVolumeState.ERROR,
+  creating: StorageVolumeState.CREATING,
+  deleting: StorageVolumeState.DELETING,
+  deleted: StorageVolumeState.DELETED,
+  error_deleting: StorageVolumeState.ERROR,
+};
+
+/** EC2 snapshot states to snapshot states: Libcloud's `EC2NodeDriver.SNAPSHOT_STATE_MAP`. */
+export const EC2_SNAPSHOT_STATE_MAP: Readonly<Record<string, VolumeSnapshotState>> = {
+  pending: VolumeSnapshotState.CREATING,
+  completed: VolumeSnapshotState.AVAILABLE,
+  error: VolumeSnapshotState.ERROR,
 };
 
 /** Country of each region, as Libcloud's `REGION_DETAILS` gives it (used for `NodeLocation.country`). */

@@ -4,18 +4,26 @@
  */
 import {
   asArray,
+  KeyPair,
   MalformedResponseError,
   Node,
   NodeImage,
   NodeLocation,
   NodeState,
+  StorageVolume,
+  StorageVolumeState,
+  VolumeSnapshot,
+  VolumeSnapshotState,
   xmlText,
   type HttpResponse,
+  type KeyPairOps,
   type NodeLifecycle,
   type ProviderErrorInfo,
+  type VolumeOps,
+  type VolumeSnapshotOps,
   type XmlDocument,
 } from '@dualcloud/core';
-import { EC2_NODE_STATE_MAP } from './constants.js';
+import { EC2_NODE_STATE_MAP, EC2_SNAPSHOT_STATE_MAP, EC2_VOLUME_STATE_MAP } from './constants.js';
 
 type Element = Record<string, any>;
 
@@ -192,4 +200,144 @@ export function currentStateIs(root: Element, states: readonly string[]): boolea
   const state = text(items(root.instancesSet)[0]?.currentState?.name);
   if (state === undefined) throw new MalformedResponseError('ec2: the response names no current state', { provider: 'ec2', code: 'UnexpectedDocument' });
   return states.includes(state);
+}
+
+function malformed(message: string): MalformedResponseError {
+  return new MalformedResponseError(`ec2: ${message}`, { provider: 'ec2', code: 'UnexpectedDocument' });
+}
+
+/** A whole number element, or undefined. */
+function integer(value: unknown): number | undefined {
+  const t = text(value);
+  if (t === undefined || !/^\d+$/.test(t)) return undefined;
+  return Number(t);
+}
+
+/** `true` / `false` elements as booleans, or undefined. */
+function bool(value: unknown): boolean | undefined {
+  const t = text(value);
+  return t === 'true' ? true : t === 'false' ? false : undefined;
+}
+
+/**
+ * One volume (`volumeSet/item`, or a CreateVolume document). `name` is the given name, else the `Name` tag,
+ * else the volume id (as Libcloud). The first attachment's fields are in `extra` under Libcloud's names,
+ * camelCased.
+ */
+export function toVolume(element: Element, driver: VolumeOps, name?: string): StorageVolume {
+  const id = text(element.volumeId);
+  if (id === undefined) throw malformed('a volume has no volumeId');
+  const size = integer(element.size);
+  if (size === undefined) throw malformed(`volume ${id} has no size`);
+  const status = text(element.status);
+  const tags = tagsOf(element);
+  const attachment = items(element.attachmentSet)[0];
+  return new StorageVolume(
+    {
+      id,
+      name: name ?? tags.Name ?? id,
+      size,
+      state: (status !== undefined ? EC2_VOLUME_STATE_MAP[status] : undefined) ?? StorageVolumeState.UNKNOWN,
+      extra: {
+        state: status,
+        zone: text(element.availabilityZone),
+        snapshotId: text(element.snapshotId),
+        createTime: text(element.createTime),
+        volumeType: text(element.volumeType),
+        iops: integer(element.iops),
+        throughput: integer(element.throughput),
+        encrypted: bool(element.encrypted),
+        kmsKeyId: text(element.kmsKeyId),
+        device: text(attachment?.device),
+        instanceId: text(attachment?.instanceId),
+        attachmentStatus: text(attachment?.status),
+        attachTime: text(attachment?.attachTime),
+        deleteOnTermination: bool(attachment?.deleteOnTermination),
+        tags,
+      },
+    },
+    driver,
+  );
+}
+
+/** Every volume of a DescribeVolumes document. */
+export function toVolumes(root: Element, driver: VolumeOps): StorageVolume[] {
+  return items(root.volumeSet).map((v) => toVolume(v, driver));
+}
+
+/** One snapshot (`snapshotSet/item`, or a CreateSnapshot document); named as {@link toVolume} names volumes. */
+export function toSnapshot(element: Element, driver: VolumeSnapshotOps, name?: string): VolumeSnapshot {
+  const id = text(element.snapshotId);
+  if (id === undefined) throw malformed('a snapshot has no snapshotId');
+  const status = text(element.status);
+  const tags = tagsOf(element);
+  const startTime = text(element.startTime);
+  const createdAt = startTime === undefined ? undefined : new Date(startTime);
+  const size = integer(element.volumeSize);
+  const snapshotName = name ?? tags.Name ?? id;
+  return new VolumeSnapshot(
+    {
+      id,
+      name: snapshotName,
+      ...(size !== undefined ? { size } : {}),
+      state: (status !== undefined ? EC2_SNAPSHOT_STATE_MAP[status] : undefined) ?? VolumeSnapshotState.UNKNOWN,
+      ...(createdAt !== undefined && !Number.isNaN(createdAt.getTime()) ? { createdAt } : {}),
+      extra: {
+        volumeId: text(element.volumeId),
+        state: status,
+        description: text(element.description),
+        progress: text(element.progress),
+        startTime,
+        ownerId: text(element.ownerId),
+        encrypted: bool(element.encrypted),
+        name: snapshotName,
+        tags,
+      },
+    },
+    driver,
+  );
+}
+
+/** Every snapshot of a DescribeSnapshots document. */
+export function toSnapshots(root: Element, driver: VolumeSnapshotOps): VolumeSnapshot[] {
+  return items(root.snapshotSet).map((s) => toSnapshot(s, driver));
+}
+
+/**
+ * One key pair (`keySet/item`, or a CreateKeyPair / ImportKeyPair document). `keyMaterial`, the private key
+ * CreateKeyPair returns, becomes the model's non-printing `privateKey`; `publicKey` is given when known (EC2
+ * returns it with `IncludePublicKey`; an import knows what it sent).
+ */
+export function toKeyPair(element: Element, driver: KeyPairOps, publicKey?: string): KeyPair {
+  const name = text(element.keyName);
+  if (name === undefined) throw malformed('a key pair has no keyName');
+  const privateKey = text(element.keyMaterial);
+  const given = publicKey ?? text(element.publicKey)?.trim();
+  return new KeyPair(
+    {
+      name,
+      fingerprint: text(element.keyFingerprint)?.trim() ?? '',
+      ...(given !== undefined ? { publicKey: given } : {}),
+      ...(privateKey !== undefined ? { privateKey } : {}),
+      extra: { keyPairId: text(element.keyPairId), keyType: text(element.keyType), createTime: text(element.createTime), tags: tagsOf(element) },
+    },
+    driver,
+  );
+}
+
+/** Every key pair of a DescribeKeyPairs document. */
+export function toKeyPairs(root: Element, driver: KeyPairOps): KeyPair[] {
+  return items(root.keySet).map((k) => toKeyPair(k, driver));
+}
+
+/** The `imageId` a CreateImage or CopyImage document returns. */
+export function imageIdOf(root: Element): string {
+  const id = text(root.imageId);
+  if (id === undefined) throw malformed('the response names no imageId');
+  return id;
+}
+
+/** The `return` of a Delete*, Deregister* or Attach document: true unless it says false. */
+export function returned(root: Element): boolean {
+  return text(root.return) !== 'false';
 }
