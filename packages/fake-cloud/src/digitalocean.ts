@@ -1,10 +1,12 @@
 /**
- * DigitalOcean API v2 (JSON, bearer token): droplets, droplet actions, images, sizes, regions.
+ * DigitalOcean API v2 (JSON, bearer token): droplets, droplet actions, images, sizes, regions; volumes, volume
+ * snapshots, SSH keys and private images in `digitalocean-resources.ts`.
  * @see https://docs.digitalocean.com/reference/api/api-reference/
  * @module
  */
 import { AuthFailure, verifyBearer } from './auth.js';
 import { DO_IMAGES, DO_REGIONS, DO_SIZES, imageJson, regionJson, sizeJson } from './digitalocean-catalog.js';
+import { DoResources, type DoAction } from './digitalocean-resources.js';
 import type { ResolvedOptions } from './options.js';
 import { ApiError, header, type FakeRequest, type FakeResponse } from './wire.js';
 
@@ -14,7 +16,7 @@ interface Droplet {
   readonly id: number;
   readonly name: string;
   readonly sizeSlug: string;
-  readonly imageSlug: string;
+  readonly imageId: number;
   readonly regionSlug: string;
   readonly createdAt: string;
   readonly privateIp: string;
@@ -25,16 +27,9 @@ interface Droplet {
   publicIp?: string;
 }
 
-interface Action {
-  readonly id: number;
-  readonly type: string;
-  readonly dropletId: number;
-  readonly regionSlug: string;
-  readonly startedAt: number;
-  readonly completesAt: number;
-}
+type Action = DoAction;
 
-const ACTION_TYPES = new Set(['reboot', 'power_on', 'power_off', 'shutdown', 'power_cycle']);
+const ACTION_TYPES = new Set(['reboot', 'power_on', 'power_off', 'shutdown', 'power_cycle', 'snapshot']);
 
 /** The DigitalOcean emulator. */
 export class DigitalOceanApi {
@@ -44,8 +39,20 @@ export class DigitalOceanApi {
   private nextDropletId = 300_000_001;
   private nextActionId = 2_000_000_001;
   private ipCounter = 0;
+  /** Volumes, snapshots, SSH keys and private images. */
+  private readonly resources: DoResources;
 
-  constructor(private readonly options: () => ResolvedOptions) {}
+  constructor(private readonly options: () => ResolvedOptions) {
+    this.resources = new DoResources({
+      droplet: (id, now) => this.droplet(String(id), now),
+      hasDroplet: (id) => this.droplets.has(id),
+      startAction: (resourceType, resourceId, regionSlug, type, now) => this.newAction(resourceType, resourceId, regionSlug, type, now),
+      actionJson: (a, now) => this.actionJson(a, now),
+      actions: () => this.actions.values(),
+      page: (req, key, items) => this.page(req, key, items),
+      bootMs: () => this.options().nodeBootMs,
+    });
+  }
 
   /** Handles one request: checks the token and rate limit, routes, renders JSON. */
   handle(req: FakeRequest): FakeResponse {
@@ -84,6 +91,9 @@ export class DigitalOceanApi {
 
   private route(req: FakeRequest): FakeResponse {
     const path = req.rawPath.replace(/\/+$/, '');
+    this.resources.settle(req.now);
+    const handled = this.resources.route(req, path, () => jsonBody(req));
+    if (handled) return handled;
     const m = /^\/v2\/droplets\/(\d+)(?:\/actions(?:\/(\d+))?)?$/.exec(path);
     const method = req.method;
     if (path === '/v2/droplets' && method === 'GET') return this.listDroplets(req);
@@ -94,13 +104,14 @@ export class DigitalOceanApi {
       if (method === 'DELETE') {
         this.droplet(m[1]!, req.now);
         this.droplets.delete(Number(m[1]));
+        this.resources.onDropletDeleted(Number(m[1]));
         return { status: 204, headers: {} };
       }
     }
     if (m && path.endsWith('/actions') && method === 'POST') return this.dropletAction(m[1]!, req);
     if (m && path.endsWith('/actions') && method === 'GET') {
       const d = this.droplet(m[1]!, req.now);
-      return this.page(req, 'actions', [...this.actions.values()].filter((a) => a.dropletId === d.id).map((a) => this.actionJson(a, req.now)));
+      return this.page(req, 'actions', [...this.actions.values()].filter((a) => a.resourceType === 'droplet' && a.resourceId === d.id).map((a) => this.actionJson(a, req.now)));
     }
     if (m?.[2] && method === 'GET') return json(200, { action: this.actionJson(this.action(m[2]), req.now) });
     const am = /^\/v2\/actions\/(\d+)$/.exec(path);
@@ -108,15 +119,19 @@ export class DigitalOceanApi {
     if (path === '/v2/actions' && method === 'GET') return this.page(req, 'actions', [...this.actions.values()].map((a) => this.actionJson(a, req.now)));
     if (method === 'GET') {
       if (path === '/v2/images') {
+        // Public distribution images, then the account's own (droplet snapshots); `private=true` or
+        // `type=snapshot` lists only the latter, `type=distribution` only the former.
         const type = req.query.get('type');
-        const images = req.query.get('private') === 'true' || type === 'application' || type === 'snapshot' ? [] : DO_IMAGES;
-        return this.page(req, 'images', images.map(imageJson));
+        const own = req.query.get('private') === 'true' || type === 'snapshot';
+        const images = [...(own || type === 'application' ? [] : DO_IMAGES.map(imageJson)), ...(type === 'distribution' || type === 'application' ? [] : this.resources.privateImages())];
+        return this.page(req, 'images', images);
       }
       const im = /^\/v2\/images\/([\w.-]+)$/.exec(path);
       if (im) {
         const image = DO_IMAGES.find((i) => i.slug === im[1] || String(i.id) === im[1]);
-        if (!image) throw notFound();
-        return json(200, { image: imageJson(image) });
+        const own = image ? undefined : this.resources.privateImage(im[1]!);
+        if (!image && !own) throw notFound();
+        return json(200, { image: image ? imageJson(image) : own });
       }
       if (path === '/v2/sizes') return this.page(req, 'sizes', DO_SIZES.map(sizeJson));
       if (path === '/v2/regions') return this.page(req, 'regions', DO_REGIONS.map(regionJson));
@@ -142,7 +157,7 @@ export class DigitalOceanApi {
     if (body.region !== undefined && !region) throw unprocessable('Region is not available');
     const size = DO_SIZES.find((s) => s.slug === body.size);
     if (!size) throw unprocessable('Size is not available in this region.');
-    const image = DO_IMAGES.find((i) => i.slug === body.image || i.id === body.image || String(i.id) === body.image);
+    const image = DO_IMAGES.find((i) => i.slug === body.image || i.id === body.image || String(i.id) === body.image) ?? this.resources.launchable(body.image, region?.slug ?? 'nyc3');
     if (!image) throw unprocessable('You specified an invalid image for Droplet creation.');
     const tags = Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
     if (this.droplets.size + names.length > this.options().maxNodes) throw unprocessable('creating this/these droplet(s) will exceed your droplet limit');
@@ -153,7 +168,7 @@ export class DigitalOceanApi {
         id,
         name,
         sizeSlug: size.slug,
-        imageSlug: image.slug,
+        imageId: image.id,
         regionSlug: region?.slug ?? 'nyc3',
         createdAt: new Date(req.now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
         privateIp: `10.108.${(this.ipCounter >> 8) & 255}.${this.ipCounter & 255}`,
@@ -182,6 +197,7 @@ export class DigitalOceanApi {
     const type = body.type;
     if (typeof type !== 'string' || !ACTION_TYPES.has(type)) throw unprocessable(`Invalid action type: ${String(type)}`);
     if (droplet.pending) throw unprocessable('Droplet already has a pending event.');
+    if (type === 'snapshot') return json(201, { action: this.resources.snapshotDroplet(droplet, body, req.now) });
     const target: DropletStatus = type === 'power_off' || type === 'shutdown' ? 'off' : 'active';
     const action = this.startAction(droplet, type, req.now);
     droplet.pending = { status: target, at: action.completesAt };
@@ -189,7 +205,12 @@ export class DigitalOceanApi {
   }
 
   private startAction(droplet: Droplet, type: string, now: number): Action {
-    const action: Action = { id: this.nextActionId++, type, dropletId: droplet.id, regionSlug: droplet.regionSlug, startedAt: now, completesAt: now + this.options().nodeBootMs };
+    return this.newAction('droplet', droplet.id, droplet.regionSlug, type, now);
+  }
+
+  /** An action on any resource, completing after the boot delay. */
+  private newAction(resourceType: Action['resourceType'], resourceId: number | string, regionSlug: string, type: string, now: number): Action {
+    const action: Action = { id: this.nextActionId++, type, resourceType, resourceId, regionSlug, startedAt: now, completesAt: now + this.options().nodeBootMs };
     this.actions.set(action.id, action);
     if (this.actions.size > 10_000) this.actions.delete(this.actions.keys().next().value!);
     return action;
@@ -219,7 +240,6 @@ export class DigitalOceanApi {
   private dropletJson(d: Droplet, now: number): Record<string, unknown> {
     this.advance(d, now);
     const size = DO_SIZES.find((s) => s.slug === d.sizeSlug)!;
-    const image = DO_IMAGES.find((i) => i.slug === d.imageSlug)!;
     const region = DO_REGIONS.find((r) => r.slug === d.regionSlug)!;
     const v4 = d.publicIp
       ? [
@@ -241,8 +261,8 @@ export class DigitalOceanApi {
       backup_ids: [],
       next_backup_window: null,
       snapshot_ids: [],
-      image: imageJson(image),
-      volume_ids: [],
+      image: this.resources.imageJsonFor(d.imageId),
+      volume_ids: this.resources.volumeIdsOf(d.id),
       size: sizeJson(size),
       size_slug: size.slug,
       networks: { v4, v6: [] },
@@ -261,8 +281,8 @@ export class DigitalOceanApi {
       type: a.type,
       started_at: new Date(a.startedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       completed_at: done ? new Date(a.completesAt).toISOString().replace(/\.\d{3}Z$/, 'Z') : null,
-      resource_id: a.dropletId,
-      resource_type: 'droplet',
+      resource_id: a.resourceId,
+      resource_type: a.resourceType,
       region: regionJson(region),
       region_slug: a.regionSlug,
     };

@@ -99,12 +99,89 @@ export function zonesOf(region: string): string[] {
   return ['a', 'b', 'c'].map((z) => `${region}${z}`);
 }
 
-/** Instances of one region. */
+/** An EBS volume's attachment. */
+export interface VolumeAttachment {
+  readonly instanceId: string;
+  readonly device: string;
+  readonly attachTime: Date;
+  state: 'attaching' | 'attached' | 'detaching';
+  /** When `attaching` or `detaching` ends (ms). */
+  transitionAt?: number;
+}
+
+/** An EBS volume. */
+export interface Volume {
+  readonly id: string;
+  readonly seq: number;
+  readonly size: number;
+  readonly zone: string;
+  readonly snapshotId?: string;
+  readonly volumeType: string;
+  readonly iops?: number;
+  readonly throughput?: number;
+  readonly encrypted: boolean;
+  readonly kmsKeyId?: string;
+  readonly createTime: Date;
+  readonly tags: Map<string, string>;
+  /** `creating` until then (ms). */
+  availableAt?: number;
+  attachment?: VolumeAttachment;
+}
+
+/** An EBS snapshot. */
+export interface Snapshot {
+  readonly id: string;
+  readonly seq: number;
+  readonly volumeId: string;
+  readonly volumeSize: number;
+  readonly description: string;
+  readonly startTime: Date;
+  readonly encrypted: boolean;
+  readonly tags: Map<string, string>;
+  /** `pending` until then (ms). */
+  readonly completesAt: number;
+}
+
+/** A key pair (its private key is never kept). */
+export interface KeyPairRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly fingerprint: string;
+  readonly publicKey: string;
+  readonly keyType: 'rsa' | 'ed25519';
+  readonly createTime: Date;
+  readonly tags: Map<string, string>;
+}
+
+/** An image registered in a region (CreateImage, CopyImage). */
+export interface UserImage extends Image {
+  readonly seq: number;
+  readonly tags: Map<string, string>;
+  readonly sourceInstanceId?: string;
+  readonly sourceRegion?: string;
+  readonly sourceImageId?: string;
+  /** `pending` until then (ms). */
+  availableAt?: number;
+}
+
+/** Instances, volumes, snapshots, key pairs and images of one region. */
 export class Ec2Region {
   readonly instances = new Map<string, Instance>();
   readonly tokens = new Map<string, string>();
+  readonly volumes = new Map<string, Volume>();
+  readonly snapshots = new Map<string, Snapshot>();
+  readonly keyPairs = new Map<string, KeyPairRecord>();
+  readonly images = new Map<string, UserImage>();
+  /** ClientToken → the volume or image it created. */
+  readonly resourceTokens = new Map<string, string>();
 
   constructor(readonly name: string) {}
+
+  /** Remembers a ClientToken (bounded: the oldest are forgotten, as AWS keeps them for a limited time). */
+  rememberToken(token: string, id: string): void {
+    this.resourceTokens.set(token, id);
+    if (this.resourceTokens.size > 10_000) this.resourceTokens.delete(this.resourceTokens.keys().next().value!);
+  }
 }
 
 /** All EC2 state: regions, id counters and the IP allocator. */
@@ -129,6 +206,22 @@ export class Ec2State {
   nextId(prefix: string): string {
     this.counter += 1;
     return `${prefix}-0${(0x5eed0000000 + this.counter).toString(16).padStart(16, '0')}`;
+  }
+
+  /** A fresh sequence number (orders listings and pages). */
+  nextSeq(): number {
+    this.counter += 1;
+    return this.counter;
+  }
+
+  /** The delay of every timed transition (ms). */
+  get transitionMs(): number {
+    return this.bootMs();
+  }
+
+  /** Every region with state. */
+  allRegions(): Ec2Region[] {
+    return [...this.regions.values()];
   }
 
   /** A fresh public IP in the benchmarking range 198.18.0.0/15 (never a real host). */

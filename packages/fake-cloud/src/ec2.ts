@@ -5,13 +5,14 @@
  */
 import { AuthFailure, parseSigV4, verifySigV4 } from './auth.js';
 import { ACCOUNT_ID, Ec2State, IMAGES, INSTANCE_STATE_CODES, INSTANCE_TYPES, zonesOf, type Ec2Region, type Image, type Instance, type InstanceStateName } from './ec2-state.js';
+import { Ec2Resources, imageXml, specTags } from './ec2-resources.js';
 import type { ResolvedOptions } from './options.js';
-import { ApiError, header, type FakeRequest, type FakeResponse } from './wire.js';
+import { decodeToken, encodeToken, filterParams, formParams, intParam, listParam, matchAny, required, type Filter, type Params } from './ec2-params.js';
+import { ApiError, type FakeRequest, type FakeResponse } from './wire.js';
 import { xmlDocument, type XmlObject } from './xml.js';
 
 const XMLNS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 
-type Params = URLSearchParams;
 type ActionHandler = (p: Params, region: Ec2Region, req: FakeRequest) => XmlObject;
 
 /** The EC2 emulator. */
@@ -24,7 +25,7 @@ export class Ec2Api {
     StopInstances: (p, r, q) => this.changeStates(p, r, q.now, 'stop'),
     TerminateInstances: (p, r, q) => this.changeStates(p, r, q.now, 'terminate'),
     RebootInstances: (p, r, q) => this.reboot(p, r, q.now),
-    DescribeImages: (p) => this.describeImages(p),
+    DescribeImages: (p, r, q) => this.describeImages(p, r, q.now),
     DescribeInstanceTypes: (p) => describeInstanceTypes(p),
     DescribeAvailabilityZones: (_p, r) => ({ availabilityZoneInfo: { item: zonesOf(r.name).map((z, k) => zone(r.name, z, k)) } }),
     DescribeRegions: () => ({ regionInfo: { item: this.options().regions.map(regionItem) } }),
@@ -32,11 +33,16 @@ export class Ec2Api {
     DeleteTags: (p, r) => this.tags(p, r, 'delete'),
   };
 
+  /** Volumes, snapshots, key pairs and region images. */
+  private readonly resources: Ec2Resources;
+
   constructor(private readonly options: () => ResolvedOptions) {
     this.state = new Ec2State(
       () => options().nodeBootMs,
       () => options().maxNodes,
     );
+    this.resources = new Ec2Resources(this.state, options, (region, ids) => this.find(region, ids, true));
+    for (const [name, action] of Object.entries(this.resources.actions())) this.actions[name] = (p, r, q) => action(p, r, q.now);
   }
 
   /** Handles one request: checks the signature, runs the action, renders XML. */
@@ -91,7 +97,7 @@ export class Ec2Api {
       }
       if (instances.length > max) {
         instances = instances.slice(0, max);
-        nextToken = Buffer.from(`${region.name}:${instances[max - 1]!.seq}`).toString('base64url');
+        nextToken = encodeToken(region.name, instances[max - 1]!.seq);
       }
     }
     const reservations = new Map<string, Instance[]>();
@@ -116,7 +122,7 @@ export class Ec2Api {
       const rid = region.tokens.get(token)!;
       return this.reservationXml(rid, [...region.instances.values()].filter((i) => i.reservationId === rid), now);
     }
-    if (!IMAGES.some((i) => i.id === imageId)) {
+    if (!this.resources.launchableImage(region, imageId, now)) {
       if (!/^ami-[0-9a-f]{8,17}$/.test(imageId)) throw new ApiError(400, 'InvalidAMIID.Malformed', `Invalid id: "${imageId}" (expecting "ami-...")`);
       throw new ApiError(400, 'InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
     }
@@ -127,13 +133,7 @@ export class Ec2Api {
     if (min > max) throw new ApiError(400, 'InvalidParameterValue', 'MinCount must be less than or equal to MaxCount');
     const az = p.get('Placement.AvailabilityZone') ?? zonesOf(region.name)[0]!;
     if (!zonesOf(region.name).includes(az)) throw new ApiError(400, 'InvalidParameterValue', `Invalid availability zone: [${az}]`);
-    const tags = new Map<string, string>();
-    for (let n = 1; p.has(`TagSpecification.${n}.ResourceType`); n += 1) {
-      if (p.get(`TagSpecification.${n}.ResourceType`) !== 'instance') continue;
-      for (let t = 1; p.has(`TagSpecification.${n}.Tag.${t}.Key`); t += 1) {
-        tags.set(p.get(`TagSpecification.${n}.Tag.${t}.Key`)!, p.get(`TagSpecification.${n}.Tag.${t}.Value`) ?? '');
-      }
-    }
+    const tags = specTags(p, 'instance');
     const reservationId = this.state.nextId('r');
     const made = this.state.launch(
       region,
@@ -166,6 +166,7 @@ export class Ec2Api {
       const previous = this.state.stateOf(i, now);
       const next = nextState(previous, op, i.id);
       if (next !== previous) this.state.transition(i, next, now);
+      if (next === 'shutting-down') this.resources.onTerminate(region, i, now);
       return { instanceId: i.id, currentState: stateXml(i.state), previousState: stateXml(previous) };
     });
     return { instancesSet: { item: items } };
@@ -179,30 +180,37 @@ export class Ec2Api {
     return { return: true };
   }
 
-  private describeImages(p: Params): XmlObject {
+  /** The catalog images, then the region's own (CreateImage, CopyImage), with their state. */
+  private describeImages(p: Params, region: Ec2Region, now: number): XmlObject {
     const ids = listParam(p, 'ImageId');
     const owners = listParam(p, 'Owner');
-    let images = [...IMAGES];
+    let images: Array<{ image: Image; state: string; tags?: ReadonlyMap<string, string> }> = [
+      ...IMAGES.map((image) => ({ image, state: 'available' })),
+      ...this.resources.regionImages(region, now).map(({ image, state }) => ({ image, state, tags: image.tags })),
+    ];
     if (ids.length > 0) {
-      const missing = ids.filter((id) => !images.some((i) => i.id === id));
+      const malformed = ids.find((id) => !/^ami-[0-9a-f]{8,17}$/.test(id));
+      if (malformed !== undefined) throw new ApiError(400, 'InvalidAMIID.Malformed', `Invalid id: "${malformed}" (expecting "ami-...")`);
+      const missing = ids.filter((id) => !images.some((i) => i.image.id === id));
       if (missing.length > 0) throw new ApiError(400, 'InvalidAMIID.NotFound', `The image id '[${missing.join(', ')}]' does not exist`);
-      images = images.filter((i) => ids.includes(i.id));
+      images = images.filter((i) => ids.includes(i.image.id));
     }
-    if (owners.length > 0) images = images.filter((i) => owners.some((o) => o === i.ownerId || o === i.ownerAlias || (o === 'self' && i.ownerId === ACCOUNT_ID)));
+    if (owners.length > 0) images = images.filter(({ image: i }) => owners.some((o) => o === i.ownerId || o === i.ownerAlias || (o === 'self' && i.ownerId === ACCOUNT_ID)));
     const filters = filterParams(p);
-    images = images.filter((i) => filters.every((f) => matchImage(i, f)));
-    return { imagesSet: { item: images.map(imageXml) } };
+    images = images.filter((i) => filters.every((f) => matchImage(i.image, f, i.state)));
+    return { imagesSet: { item: images.map((i) => imageXml(i.image, i.state, i.tags)) } };
   }
 
   private tags(p: Params, region: Ec2Region, op: 'create' | 'delete'): XmlObject {
     const ids = listParam(p, 'ResourceId');
     if (ids.length === 0) throw new ApiError(400, 'MissingParameter', 'The request must contain the parameter resourceIdSet');
-    const instances = this.find(region, ids);
+    const others = ids.map((id) => this.resources.tagsOf(region, id)).filter((t): t is Map<string, string> => t !== undefined);
+    const tagMaps = [...this.find(region, ids.filter((id) => !/^(vol|snap|ami)-/.test(id))).map((i) => i.tags), ...others];
     for (let n = 1; p.has(`Tag.${n}.Key`); n += 1) {
       const key = p.get(`Tag.${n}.Key`)!;
-      for (const i of instances) {
-        if (op === 'create') i.tags.set(key, p.get(`Tag.${n}.Value`) ?? '');
-        else i.tags.delete(key);
+      for (const tags of tagMaps) {
+        if (op === 'create') tags.set(key, p.get(`Tag.${n}.Value`) ?? '');
+        else tags.delete(key);
       }
     }
     return { return: true };
@@ -273,28 +281,6 @@ function stateXml(state: InstanceStateName): XmlObject {
   return { code: INSTANCE_STATE_CODES[state], name: state };
 }
 
-function imageXml(i: Image): XmlObject {
-  return {
-    imageId: i.id,
-    imageLocation: `${i.ownerAlias ?? i.ownerId}/${i.name}`,
-    imageState: 'available',
-    imageOwnerId: i.ownerId,
-    creationDate: i.creationDate,
-    isPublic: i.ownerId !== ACCOUNT_ID,
-    architecture: i.architecture,
-    imageType: 'machine',
-    platform: i.platform,
-    imageOwnerAlias: i.ownerAlias,
-    name: i.name,
-    description: i.description,
-    rootDeviceType: 'ebs',
-    rootDeviceName: '/dev/xvda',
-    blockDeviceMapping: '',
-    virtualizationType: 'hvm',
-    hypervisor: 'xen',
-  };
-}
-
 function describeInstanceTypes(p: Params): XmlObject {
   const names = listParam(p, 'InstanceType');
   const unknown = names.filter((n) => !INSTANCE_TYPES.some((t) => t.name === n));
@@ -321,26 +307,6 @@ function regionItem(name: string): XmlObject {
   return { regionName: name, regionEndpoint: `ec2.${name}.amazonaws.com`, optInStatus: 'opt-in-not-required' };
 }
 
-interface Filter {
-  readonly name: string;
-  readonly values: string[];
-}
-
-function filterParams(p: Params): Filter[] {
-  const filters: Filter[] = [];
-  for (let n = 1; p.has(`Filter.${n}.Name`); n += 1) filters.push({ name: p.get(`Filter.${n}.Name`)!, values: listParam(p, `Filter.${n}.Value`) });
-  return filters;
-}
-
-function wildcard(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test(value);
-}
-
-function matchAny(f: Filter, value: string | undefined): boolean {
-  return value !== undefined && f.values.some((v) => wildcard(v, value));
-}
-
 function matchInstance(i: Instance, f: Filter, state: InstanceStateName): boolean {
   if (f.name.startsWith('tag:')) return matchAny(f, i.tags.get(f.name.slice(4)));
   const fields: Record<string, string | undefined> = {
@@ -360,51 +326,10 @@ function matchInstance(i: Instance, f: Filter, state: InstanceStateName): boolea
   return matchAny(f, fields[f.name]);
 }
 
-function matchImage(i: Image, f: Filter): boolean {
-  const fields: Record<string, string | undefined> = { name: i.name, 'image-id': i.id, state: 'available', architecture: i.architecture, 'owner-id': i.ownerId, 'owner-alias': i.ownerAlias, platform: i.platform, 'is-public': String(i.ownerId !== ACCOUNT_ID) };
+function matchImage(i: Image, f: Filter, state: string): boolean {
+  const fields: Record<string, string | undefined> = { name: i.name, 'image-id': i.id, state, architecture: i.architecture, 'owner-id': i.ownerId, 'owner-alias': i.ownerAlias, platform: i.platform, 'is-public': String(i.ownerId !== ACCOUNT_ID) };
   if (!(f.name in fields)) throw new ApiError(400, 'InvalidParameterValue', `The filter '${f.name}' is invalid`);
   return matchAny(f, fields[f.name]);
-}
-
-/** Query and form parameters together (the Query API accepts both). */
-function formParams(req: FakeRequest): Params {
-  const params = new URLSearchParams(req.query);
-  const type = header(req, 'content-type') ?? '';
-  if (req.body.length > 0) {
-    if (!/^application\/x-www-form-urlencoded/i.test(type) && type !== '') throw new ApiError(400, 'InvalidParameterValue', `Unsupported content type: ${type}`);
-    for (const [k, v] of new URLSearchParams(req.body.toString('utf8'))) params.append(k, v);
-  }
-  return params;
-}
-
-/** `Name.1`, `Name.2`, ... in index order. */
-function listParam(p: Params, name: string): string[] {
-  const values: string[] = [];
-  for (const [k, v] of p) {
-    if (k.startsWith(`${name}.`) && /^\d+$/.test(k.slice(name.length + 1))) values.push(v);
-  }
-  return values;
-}
-
-function required(p: Params, name: string): string {
-  const v = p.get(name);
-  if (!v) throw new ApiError(400, 'MissingParameter', `The request must contain the parameter ${name}`);
-  return v;
-}
-
-function intParam(p: Params, name: string, min: number, max: number): number {
-  const raw = p.get(name);
-  if (raw === null) throw new ApiError(400, 'MissingParameter', `The request must contain the parameter ${name}`);
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ApiError(400, 'InvalidParameterValue', `Value (${raw}) for parameter ${name} is invalid. Expected an integer within ${min}..${max}.`);
-  return n;
-}
-
-function decodeToken(token: string, region: string): number {
-  const text = Buffer.from(token, 'base64url').toString('utf8');
-  const m = /^([a-z0-9-]+):(\d+)$/.exec(text);
-  if (!m || m[1] !== region) throw new ApiError(400, 'InvalidPaginationToken', 'The specified pagination token is not valid or is expired.');
-  return Number(m[2]);
 }
 
 function xmlResponse(status: number, body: string): FakeResponse {
