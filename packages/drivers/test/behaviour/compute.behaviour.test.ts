@@ -9,7 +9,9 @@
  *   - `start()`: starts what the driver talks to, once for this file (in another thread or process: the sync
  *     style blocks this thread) and resolves to `{ options, badOptions?, stop }`;
  *   - `capabilities`: what the provider can do (see `ComputeCapabilities`);
- *   - `missingNodeId`: a node id in the provider's format that does not exist.
+ *   - `missingNodeId`: a node id in the provider's format that does not exist;
+ *   - with the `volumes` / `snapshots` / `images` capabilities, `missingIds` (a volume, snapshot and image id
+ *     in the provider's formats that do not exist) and, with `images`, `imageCopy` (how `copyImage` is called).
  * A provider registered in the family's registry without a row fails this file (test "every registered … has a
  * row"), so a new provider cannot go untested.
  */
@@ -33,8 +35,10 @@ const BACKENDS: readonly ComputeBackend[] = [
       return { options: { key: 'any' }, stop: async () => {} }; // in memory: nothing to start
     },
     // No endpoint and no credentials; nodes run as soon as they are created.
-    capabilities: { network: false, bootsPending: false, stopStart: true, regions: false },
+    capabilities: { network: false, bootsPending: false, stopStart: true, regions: false, volumes: true, snapshots: true, keyPairs: true, images: true },
     missingNodeId: '999',
+    missingIds: { volume: 'vol-999', snapshot: 'snap-999', image: 'img-999' },
+    imageCopy: { sourceRegion: () => 'nowhere' }, // no regions: the copy is a new image of the same driver
   },
   {
     id: 'ec2-fake',
@@ -44,8 +48,11 @@ const BACKENDS: readonly ComputeBackend[] = [
       const options = { key: FAKE_CREDENTIALS.aws.accessKeyId, secret: FAKE_CREDENTIALS.aws.secretAccessKey, region: 'eu-west-1', ...cloud.endpoint('ec2'), retry: RETRY };
       return { options, badOptions: { ...options, secret: 'not-the-secret-key' }, stop: () => cloud.close() };
     },
-    capabilities: { network: true, bootsPending: true, stopStart: true, regions: true },
+    capabilities: { network: true, bootsPending: true, stopStart: true, regions: true, volumes: true, volumesPending: true, snapshots: true, keyPairs: true, images: true },
     missingNodeId: 'i-0123456789abcdef0',
+    missingIds: { volume: 'vol-0123456789abcdef0', snapshot: 'snap-0123456789abcdef0', image: 'ami-0123456789abcdef0' },
+    // EC2 copies in the destination region: a driver for us-west-2 copies from eu-west-1.
+    imageCopy: { sourceRegion: (options) => (options as { region: string }).region, destination: (options) => ({ ...options, region: 'us-west-2' }) },
   },
   {
     id: 'do-fake',
@@ -55,8 +62,11 @@ const BACKENDS: readonly ComputeBackend[] = [
       const options = { key: FAKE_CREDENTIALS.digitalocean.token, ...cloud.endpoint('digitalocean'), retry: RETRY };
       return { options, badOptions: { ...options, key: 'dop_v1_not_a_token' }, stop: () => cloud.close() };
     },
-    capabilities: { network: true, bootsPending: true, stopStart: true, regions: false },
+    capabilities: { network: true, bootsPending: true, stopStart: true, regions: false, volumes: true, snapshots: true, keyPairs: true, images: true },
     missingNodeId: '987654321',
+    missingIds: { volume: '0f5cba2e-8d0c-4bb8-9d3e-000000000000', snapshot: '7c2f5b4e-1a2b-4c3d-8e9f-000000000000', image: '999999999' },
+    // DigitalOcean transfers the image itself to another region.
+    imageCopy: { sourceRegion: (_options, location) => location.id, ex: { region: 'ams3' }, sameImage: true },
   },
 ];
 
