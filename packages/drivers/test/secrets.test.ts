@@ -10,13 +10,20 @@
  * driver — every value reachable from the subject (own properties of any key kind, enumerable or not, a few
  * levels deep) is printed through every channel of `CHANNELS` (util.inspect, util.inspect with showHidden,
  * JSON.stringify, String, Object.entries and spread), and no form of any sentinel may show (text, base64, hex,
- * printed byte lists; for Azure also the decoded account key).
+ * printed byte lists; for Azure also the decoded account key). So are the lines every style's hooks and debug
+ * log received.
+ *
+ * Compute providers with key pairs also create one in every style: its private key, made by the provider (or
+ * the driver), joins the secrets looked for. It may be read as `keyPair.privateKey` and nowhere else: the key
+ * pair itself prints it as `[REDACTED]`, and no driver, connection, design wrapper, error, hook or log line
+ * holds it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { InvalidCredentialsError, Node, NodeState, NotFoundError } from '@dualcloud/core';
+import { inspect } from 'node:util';
+import { InvalidCredentialsError, KeyPairAlreadyExistsError, Node, NodeState, NotFoundError, type Hooks } from '@dualcloud/core';
 import { startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { providers as computeProviders, type NodeDriver } from '@dualcloud/drivers/compute';
 import { isCommonPrefix, providers as storageProviders, type StorageDriver } from '@dualcloud/drivers/storage';
@@ -96,6 +103,8 @@ interface SecretFixture {
   options(env: SecretsEnv): object;
   /** The same sentinel secrets, refused by the backend (InvalidCredentialsError); absent without credentials. */
   rejectedOptions?(env: SecretsEnv): object;
+  /** Compute: the driver creates key pairs (and volumes), whose private keys are checked too. */
+  readonly keyPairs?: boolean;
 }
 
 /** Keyed `family:provider`. A registered provider without an entry fails the test. */
@@ -103,16 +112,19 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
   'compute:dummy': {
     secrets: [IGNORED_SECRET],
     options: () => ({ key: 'any', secret: IGNORED_SECRET }),
+    keyPairs: true,
   },
   'compute:ec2': {
     secrets: [AWS_SECRET, AWS_SESSION_TOKEN],
     options: (e) => ({ key: AWS_KEY_ID, secret: AWS_SECRET, token: AWS_SESSION_TOKEN, region: 'us-east-1', ...e.cloud.endpoint('ec2'), retry: FAST_RETRY }),
     rejectedOptions: (e) => ({ key: OTHER_AWS_KEY_ID, secret: AWS_SECRET, token: AWS_SESSION_TOKEN, region: 'us-east-1', ...e.cloud.endpoint('ec2'), retry: FAST_RETRY }),
+    keyPairs: true,
   },
   'compute:digitalocean': {
     secrets: [DO_TOKEN, DO_TOKEN_REJECTED],
     options: (e) => ({ key: DO_TOKEN, ...e.cloud.endpoint('digitalocean'), retry: FAST_RETRY }),
     rejectedOptions: (e) => ({ key: DO_TOKEN_REJECTED, ...e.cloud.endpoint('digitalocean'), retry: FAST_RETRY }),
+    keyPairs: true,
   },
   'storage:s3': {
     secrets: [AWS_SECRET],
@@ -142,6 +154,8 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
 interface Harvest {
   readonly models: Array<{ path: string; value: object }>;
   readonly errors: Array<{ path: string; value: object }>;
+  /** Secrets made while harvesting (private keys of created key pairs), looked for like the sentinels. */
+  readonly madeSecrets?: readonly string[];
 }
 
 interface FamilySpec {
@@ -149,7 +163,7 @@ interface FamilySpec {
   readonly providers: () => readonly string[];
   readonly classes: Family<string>;
   /** Models returned by the driver (through one style), and a not-found error. */
-  harvest(d: Styled<any>, tag: string): Promise<Harvest>;
+  harvest(d: Styled<any>, tag: string, fixture: SecretFixture): Promise<Harvest>;
   /** A call that needs credentials. */
   authenticated(d: Styled<any>): Promise<unknown>;
 }
@@ -167,13 +181,60 @@ async function rejection(promise: Promise<unknown>, what: string): Promise<objec
   return outcome;
 }
 
+/**
+ * The forms of a private key (PEM or OpenSSH) worth looking for besides the whole text: each base64 line of
+ * its body (a printout may escape the newlines between them) and the body joined. A line that only encodes
+ * public parts (the RSA modulus, the embedded Ed25519 public key) can show up in the public key, which is no
+ * secret: such lines are left out.
+ */
+function privateKeyParts(privateKey: string, publicKey: string | undefined): string[] {
+  const lines = privateKey.split('\n').filter((line) => line !== '' && !line.startsWith('-----'));
+  const secretLines = lines.filter((line) => line.length >= 16 && !(publicKey ?? '').includes(line));
+  return [privateKey, privateKey.trim(), lines.join(''), ...secretLines];
+}
+
+/** Key pair and volume models of a compute driver, and the private key it created. */
+async function harvestKeyPairs(d: Styled<NodeDriver>, tag: string): Promise<Harvest> {
+  const name = unique();
+  const created = await d.call('createKeyPair', name);
+  const privateKey = created.privateKey;
+  if (typeof privateKey !== 'string' || privateKey.length < 64) throw new Error(`${tag}: createKeyPair returned no private key`);
+  const duplicate = await rejection(d.call('createKeyPair', name), `${tag}: createKeyPair of an existing name`);
+  expect(duplicate).toBeInstanceOf(KeyPairAlreadyExistsError);
+  const listed = await d.call('listKeyPairs');
+  const fetched = await d.call('getKeyPair', name);
+  const publicKey = fetched.publicKey ?? created.publicKey;
+  const location = (await d.call('listLocations'))[0]!;
+  const volume = await d.call('createVolume', { size: 1, name: unique(), location });
+  const volumes = await d.call('listVolumes');
+  await d.call('deleteKeyPair', created);
+  const deleted = await rejection(d.call('getKeyPair', name), `${tag}: getKeyPair of a deleted key pair`);
+  expect(deleted).toBeInstanceOf(NotFoundError);
+  await d.call('destroyVolume', volume);
+  return {
+    models: [
+      { path: `${tag}.createKeyPair()`, value: created },
+      { path: `${tag}.listKeyPairs()`, value: listed },
+      { path: `${tag}.getKeyPair()`, value: fetched },
+      { path: `${tag}.createVolume()`, value: volume },
+      { path: `${tag}.listVolumes()`, value: volumes },
+    ],
+    errors: [
+      { path: `${tag}: KeyPairAlreadyExistsError`, value: duplicate },
+      { path: `${tag}: KeyPairDoesNotExistError`, value: deleted },
+    ],
+    madeSecrets: privateKeyParts(privateKey, publicKey),
+  };
+}
+
 /** Every family. A new family (e.g. container) joins by adding its entry here. */
 const FAMILIES: readonly FamilySpec[] = [
   {
     name: 'compute',
     providers: computeProviders,
     classes: COMPUTE as Family<string>,
-    async harvest(d: Styled<NodeDriver>, tag) {
+    async harvest(d: Styled<NodeDriver>, tag, fixture) {
+      const resources = fixture.keyPairs ? await harvestKeyPairs(d, tag) : { models: [], errors: [] };
       const [images, sizes, locations] = [await d.call('listImages'), await d.call('listSizes'), await d.call('listLocations')];
       const node = await d.call('createNode', { name: unique(), image: images[0]!, size: sizes[0]! });
       const nodes = await d.call('listNodes');
@@ -188,8 +249,10 @@ const FAMILIES: readonly FamilySpec[] = [
           { path: `${tag}.listImages()[0]`, value: images[0]! },
           { path: `${tag}.listSizes()[0]`, value: sizes[0]! },
           { path: `${tag}.listLocations()[0]`, value: locations[0]! },
+          ...resources.models,
         ],
-        errors: [{ path: `${tag}: NodeNotFoundError`, value: notFound }],
+        errors: [{ path: `${tag}: NodeNotFoundError`, value: notFound }, ...resources.errors],
+        madeSecrets: resources.madeSecrets ?? [],
       };
     },
     authenticated: (d: Styled<NodeDriver>) => d.call('listNodes'),
@@ -238,14 +301,33 @@ const FAMILIES: readonly FamilySpec[] = [
 /** The subjects of one provider, gathered once (they need the backends). */
 interface Subjects {
   readonly byKind: Readonly<Record<SubjectKind, Array<{ path: string; value: object }>>>;
+  /** Secrets made on the way (private keys of created key pairs). */
+  readonly madeSecrets: readonly string[];
 }
 
-const SUBJECT_KINDS = ['sync driver (with driver.connection and all it reaches)', 'models', 'errors', 'AsyncSession(driver)', 'Design 2 driver', 'Design 3 driver'] as const;
+const SUBJECT_KINDS = [
+  'sync driver (with driver.connection and all it reaches)',
+  'models',
+  'errors',
+  'AsyncSession(driver)',
+  'Design 2 driver',
+  'Design 3 driver',
+  'hooks and debug log lines',
+] as const;
 type SubjectKind = (typeof SUBJECT_KINDS)[number];
 
 async function gather(family: FamilySpec, provider: string, fixture: SecretFixture, e: SecretsEnv): Promise<Subjects> {
   const opened = new Map<StyleName, Styled<any>>();
-  for (const style of STYLE_NAMES) opened.set(style, openStyled(family.classes, style, provider, fixture.options(e)));
+  // Every style's hooks and debug log are recorded: what they see is printed by users' loggers.
+  const seen: string[] = [];
+  const hooks: Hooks = {
+    beforeRequest: (request) => void seen.push(inspect(request, { depth: Infinity })),
+    afterResponse: (request, response) => void seen.push(inspect({ request, response }, { depth: Infinity })),
+    beforeRetry: (info) => void seen.push(inspect(info, { depth: Infinity, showHidden: true })),
+  };
+  const observed = { hooks, debug: (line: string) => void seen.push(line) };
+  for (const style of STYLE_NAMES) opened.set(style, openStyled(family.classes, style, provider, { ...fixture.options(e), ...observed }));
+  const madeSecrets: string[] = [];
   const byKind: Record<SubjectKind, Array<{ path: string; value: object }>> = {
     'sync driver (with driver.connection and all it reaches)': [],
     models: [],
@@ -253,19 +335,22 @@ async function gather(family: FamilySpec, provider: string, fixture: SecretFixtu
     'AsyncSession(driver)': [],
     'Design 2 driver': [],
     'Design 3 driver': [],
+    'hooks and debug log lines': [{ path: 'lines', value: seen }],
   };
   try {
     // Use every style for real first, so lazily built internals (connections, caches) exist when printed.
     for (const [style, d] of opened) {
-      const { models, errors } = await family.harvest(d, style);
+      const { models, errors, madeSecrets: made = [] } = await family.harvest(d, style, fixture);
       byKind.models.push(...models);
       byKind.errors.push(...errors);
+      madeSecrets.push(...made);
     }
     const sync = opened.get('sync')!;
     const connection = (sync.driver as { connection?: unknown }).connection;
     byKind['sync driver (with driver.connection and all it reaches)'].push({ path: 'driver', value: sync.driver });
     if (typeof connection === 'object' && connection !== null) {
       byKind['sync driver (with driver.connection and all it reaches)'].push({ path: 'driver.connection', value: connection });
+      expect(seen.length).toBeGreaterThan(0); // the hooks and the debug log saw the requests
     }
     if (fixture.rejectedOptions) {
       for (const style of ['sync', 'design3'] as const) {
@@ -285,7 +370,7 @@ async function gather(family: FamilySpec, provider: string, fixture: SecretFixtu
     byKind['AsyncSession(driver)'].push({ path: 'session.driver(0)', value: (session.target as { driver(i: number): object }).driver(0) });
     byKind['Design 2 driver'].push({ path: 'design2Driver', value: opened.get('design2')!.target });
     byKind['Design 3 driver'].push({ path: 'design3Driver', value: opened.get('design3')!.target });
-    return { byKind };
+    return { byKind, madeSecrets };
   } finally {
     for (const d of opened.values()) await d.close();
   }
@@ -329,13 +414,25 @@ describe.each(FAMILIES.map((f) => [f.name, f] as const))('%s', (familyName, fami
       }
     }, 60_000);
 
+    if (fixture?.keyPairs) {
+      test("created key pairs' private keys are looked for, and would be found where they are readable", () => {
+        if (failure) throw failure;
+        if (!subjects) throw new Error('the backends did not start');
+        expect(subjects.madeSecrets.length).toBeGreaterThan(0);
+        const forms = secretForms([...subjects.madeSecrets]);
+        const plain = findLeaks([{ path: 'plain', value: { privateKey: subjects.madeSecrets[0]! } }], forms);
+        // Every channel but String(x), which prints a plain object as [object Object].
+        expect(plain.map((l) => l.channel).sort()).toEqual(CHANNELS.map((c) => c.name).filter((c) => c !== 'String(x)').sort());
+      });
+    }
+
     test.each(SUBJECT_KINDS.map((k) => [k] as const))('%s prints no secret', (kind) => {
       if (!fixture) throw new Error(`no secrets fixture for ${familyName} provider "${provider}": add "${familyName}:${provider}" to FIXTURES in secrets.test.ts`);
       if (failure) throw failure;
       if (!subjects) throw new Error('the backends did not start');
       const values = subjects.byKind[kind];
       expect(values.length).toBeGreaterThan(0);
-      const forms = secretForms(fixture.secrets, fixture.secretBytes);
+      const forms = secretForms([...fixture.secrets, ...subjects.madeSecrets], fixture.secretBytes);
       expect(describeLeaks(findLeaks(values, forms))).toEqual([]);
     });
   });
