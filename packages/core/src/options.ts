@@ -182,6 +182,9 @@ function suggestion(key: string, allowed: readonly string[], allowedSet: Readonl
   // 1. Spellings from Libcloud and the vendor SDKs.
   const known = ECOSYSTEM.get(key);
   if (known?.key !== undefined && allowedSet.has(known.key)) return didYouMean(known.show, known.note);
+  // Libcloud's `ex_*` spelling of what is a plain option here (`ex_description` → `description`).
+  const plain = key.startsWith('ex_') ? snakeToCamel(key.slice(3)) : undefined;
+  if (plain !== undefined && plain !== 'ex' && allowedSet.has(plain)) return didYouMean(plain);
   if (key.startsWith('ex_') && allowedSet.has('ex')) {
     const rest = key.slice(3);
     if (rest === 'create_attr' || rest === 'create_attributes') return 'put its fields directly in `ex`, camelCased';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { getDriver as syncCompute, providers as computeProviders, Node, NodeImage, NodeSize, NodeState } from '@dualcloud/drivers/compute';
+import { getDriver as syncCompute, providers as computeProviders, Node, NodeImage, NodeSize, NodeState, StorageVolume, StorageVolumeState } from '@dualcloud/drivers/compute';
 import { getDriver as syncStorage, providers as storageProviders, Container, StorageObject } from '@dualcloud/drivers/storage';
 import { getDriver as design3Compute } from '@dualcloud/async-mode/compute';
 import { getDriver as design3Storage } from '@dualcloud/async-mode/storage';
@@ -146,10 +146,10 @@ describe.each(REGISTERED.map((r) => [r.id, r] as const))('%s constructor', (_, r
 
 /** Methods the brief names, per kind (each must be in the class's methodOptions table). */
 const REQUIRED_METHODS: Record<Kind, string[]> = {
-  compute: ['createNode', 'waitUntilRunning'],
+  compute: ['createNode', 'waitUntilRunning', 'createVolume', 'waitUntilVolumeState', 'createImage', 'copyImage'],
   storage: ['listContainerObjects', 'iterateContainerObjects', 'uploadObject', 'uploadObjectViaStream', 'downloadObject', 'downloadObjectAsStream'],
 };
-const REQUIRED_BY_PROVIDER: Record<string, string[]> = { 'compute:ec2': ['listImages'] };
+const REQUIRED_BY_PROVIDER: Record<string, string[]> = { 'compute:ec2': ['listImages', 'listVolumes'] };
 
 /** Libcloud spellings of method arguments and what they should point to (tried where the method takes them). */
 const METHOD_SPELLINGS: Record<string, Array<[string, string]>> = {
@@ -162,6 +162,11 @@ const METHOD_SPELLINGS: Record<string, Array<[string, string]>> = {
   downloadObject: [['verify_hash', 'verifyHash'], ['overwrite_existing', 'overwriteExisting']],
   downloadObjectAsStream: [['chunk_size', 'chunkSize'], ['start_bytes', 'start'], ['end_bytes', 'end']],
   listImages: [['ex_owner', 'owners'], ['ex_image_ids', 'imageIds'], ['ex_filters', 'filters'], ['ex_executableby', 'executableBy']],
+  createVolume: [['ex_volume_type', 'ex: { volumeType }'], ['ex_iops', 'ex: { iops }'], ['ex_encrypted', 'ex: { encrypted }'], ['ex_kms_key_id', 'ex: { kmsKeyId }']],
+  waitUntilVolumeState: [['wait_period', 'pollInterval'], ['poll_interval', 'pollInterval'], ['timeoutMs', 'timeout']],
+  createImage: [['ex_description', 'description'], ['ex_reboot', 'ex: { reboot }']],
+  copyImage: [['ex_description', 'description']],
+  listVolumes: [['ex_filters', 'filters'], ['ex_node', 'node']],
 };
 
 /** Realistic arguments of a method, with `options` at the options position. */
@@ -171,6 +176,7 @@ function argsFor(driver: BaseDriver, method: string, spec: MethodOptionsSpec, op
   const node = new Node({ id: 'i-1', name: 'n', state: NodeState.RUNNING, publicIps: [], privateIps: [] }, driver as never);
   const size = new NodeSize('s', 's', 1, 1, undefined, undefined, driver);
   const image = new NodeImage('img', 'img', driver);
+  const volume = new StorageVolume({ id: 'vol-1', name: 'v', size: 1, state: StorageVolumeState.AVAILABLE }, driver as never);
   const known: Record<string, unknown[]> = {
     createNode: [{ name: 'n', size, image, ...options }],
     waitUntilRunning: [[node], options],
@@ -181,10 +187,15 @@ function argsFor(driver: BaseDriver, method: string, spec: MethodOptionsSpec, op
     downloadObject: [object, join(localRoot, 'out'), options],
     downloadObjectAsStream: [object, options],
     listImages: [options],
+    createVolume: [{ size: 1, name: 'v', ...options }],
+    waitUntilVolumeState: [volume, 'available', options],
+    createImage: [node, 'image', options],
+    copyImage: ['us-east-1', image, 'copy', options],
+    listVolumes: [options],
   };
   const args = known[method] ?? Array.from({ length: spec.index + 1 }, () => undefined);
   if (!known[method]) args[spec.index] = options;
-  expect(args[spec.index]).toBe(method === 'createNode' ? args[0] : options);
+  expect(args[spec.index]).toBe(method === 'createNode' || method === 'createVolume' ? args[0] : options);
   return args;
 }
 
