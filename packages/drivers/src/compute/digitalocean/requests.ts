@@ -80,13 +80,16 @@ export function deleteDropletRequest(id: string): RequestSpec {
   return { method: 'DELETE', path: dropletPath(id), action: 'delete droplet' };
 }
 
-/** A path segment from an id: letters, digits and `._:-` only (UUIDs, numbers, slugs, fingerprints). */
+/**
+ * A path segment from an id: letters, digits and `._:-` only (UUIDs, numbers, slugs, fingerprints), all of
+ * which RFC 3986 allows in a path as they are.
+ */
 function segment(value: unknown, what: string): string {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(text)) {
     throw new InvalidArgumentError(`digitalocean: "${String(value).slice(0, 40)}" is not ${what}`, { provider: 'digitalocean' });
   }
-  return encodeURIComponent(text);
+  return text;
 }
 
 /** One page of any paginated collection below `/v2` (`/v2/volumes`, `/v2/account/keys`, ...). */
