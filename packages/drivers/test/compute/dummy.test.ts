@@ -1,6 +1,30 @@
+import { inspect } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
-import { ASYNC_MODE, InvalidArgumentError, NodeNotFoundError } from '@dualcloud/core';
-import { DummyNodeDriver, getDriver, NodeState, Provider, providers } from '@dualcloud/drivers/compute';
+import {
+  ASYNC_MODE,
+  generateSshKeyPair,
+  ImageNotFoundError,
+  InvalidArgumentError,
+  KeyPairAlreadyExistsError,
+  KeyPairDoesNotExistError,
+  NodeNotFoundError,
+  RequestError,
+  sshFingerprint,
+  VolumeSnapshotNotFoundError,
+} from '@dualcloud/core';
+import {
+  DummyNodeDriver,
+  getDriver,
+  NodeState,
+  Provider,
+  providers,
+  StorageVolumeState,
+  VolumeSnapshotState,
+  type KeyPair,
+  type Node,
+  type StorageVolume,
+  type VolumeSnapshot,
+} from '@dualcloud/drivers/compute';
 
 describe('getDriver', () => {
   test('returns the Dummy class for Provider.DUMMY', () => {
@@ -83,5 +107,93 @@ describe('DummyNodeDriver (async mode)', () => {
     );
     expect(created.map((n) => n.id).sort()).toEqual(['3', '4', '5']);
     expect(await (d.callAsync('listNodes', []) as Promise<unknown[]>)).toHaveLength(5);
+  });
+});
+
+describe('DummyNodeDriver volumes, snapshots, key pairs and images', () => {
+  test('a volume attaches to a running node at the next free device, and a destroyed node leaves it available', () => {
+    const d = new DummyNodeDriver({ key: 'any' });
+    const [one, two] = d.listNodes();
+    const a = d.createVolume({ size: 4, name: 'a' });
+    const b = d.createVolume({ size: 8, name: 'b' });
+    expect([a.id, a.state, b.id]).toEqual(['vol-1', StorageVolumeState.AVAILABLE, 'vol-2']);
+    expect(a.attach(one!)).toBe(true);
+    expect(d.attachVolume(one!, b)).toBe(true);
+    expect(d.listVolumes().map((v) => [v.id, v.state, v.extra.nodeId, v.extra.device])).toEqual([
+      ['vol-1', StorageVolumeState.INUSE, '1', '/dev/sdb'],
+      ['vol-2', StorageVolumeState.INUSE, '1', '/dev/sdc'],
+    ]);
+    expect(() => d.attachVolume(two!, a)).toThrow(RequestError); // already in use
+    expect(() => d.destroyVolume(a)).toThrow(RequestError);
+    expect(d.destroyNode(one!)).toBe(true);
+    expect(d.listVolumes().map((v) => v.state)).toEqual([StorageVolumeState.AVAILABLE, StorageVolumeState.AVAILABLE]);
+    expect(() => d.detachVolume(a)).toThrow(RequestError);
+  });
+
+  test('attaching to a stopped node is a RequestError, to a missing one NodeNotFoundError; sizes and devices are checked', () => {
+    const d = new DummyNodeDriver({ key: 'any' });
+    const [node] = d.listNodes();
+    const v = d.createVolume({ size: 1, name: 'v' });
+    d.stopNode(node!);
+    expect(() => d.attachVolume(node!, v)).toThrow(expect.objectContaining({ code: 'IncorrectInstanceState' }));
+    d.startNode(node!);
+    expect(() => d.attachVolume({ ...node!, id: '99' } as never, v)).toThrow(NodeNotFoundError);
+    expect(() => d.attachVolume(node!, v, 'sdb')).toThrow(InvalidArgumentError);
+    expect(() => d.createVolume({ size: 0, name: 'x' })).toThrow(InvalidArgumentError);
+    expect(() => d.createVolume({ size: 1, name: '' })).toThrow(InvalidArgumentError);
+    expect(d.waitUntilVolumeState(v, StorageVolumeState.AVAILABLE, { pollInterval: 1 }).id).toBe(v.id);
+  });
+
+  test('snapshots list per volume; a volume from a snapshot needs at least its size', () => {
+    const d = new DummyNodeDriver({ key: 'any' });
+    const v = d.createVolume({ size: 10, name: 'data' });
+    const s = v.snapshot('nightly') as VolumeSnapshot;
+    expect([s.name, s.size, s.state, s.extra.volumeId]).toEqual(['nightly', 10, VolumeSnapshotState.AVAILABLE, v.id]);
+    expect(d.createVolumeSnapshot(v).name).toMatch(/^snap-\d+$/);
+    expect(d.listVolumeSnapshots(v)).toHaveLength(2);
+    expect(() => d.createVolume({ size: 5, name: 'small', snapshot: s })).toThrow(InvalidArgumentError);
+    expect(d.createVolume({ size: 10, name: 'restored', snapshot: s }).extra.snapshotId).toBe(s.id);
+    expect(s.destroy()).toBe(true);
+    expect(() => d.destroyVolumeSnapshot(s)).toThrow(VolumeSnapshotNotFoundError);
+  });
+
+  test('key pairs: a created one holds an OpenSSH private key that never prints; duplicates and missing names are typed errors', () => {
+    const d = new DummyNodeDriver({ key: 'any' });
+    const created = d.createKeyPair('me');
+    expect(created.privateKey).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
+    expect(created.fingerprint).toBe(sshFingerprint(created.publicKey!));
+    expect(inspect(created)).not.toContain(created.privateKey!.split('\n')[1]!);
+    expect(() => d.createKeyPair('me')).toThrow(KeyPairAlreadyExistsError);
+    expect(d.getKeyPair('me').privateKey).toBeUndefined();
+    const imported = d.importKeyPairFromString('other', generateSshKeyPair('x').publicKey);
+    expect(d.listKeyPairs().map((k) => k.name)).toEqual(['me', 'other']);
+    expect(created.delete()).toBe(true);
+    expect(d.deleteKeyPair(imported)).toBe(true);
+    expect(() => d.getKeyPair('me')).toThrow(KeyPairDoesNotExistError);
+    expect(() => d.deleteKeyPair(imported)).toThrow(KeyPairDoesNotExistError);
+  });
+
+  test('images: created and copied ones are listed after the catalog; catalog images cannot be deleted', () => {
+    const d = new DummyNodeDriver({ key: 'any' });
+    const [node] = d.listNodes();
+    const image = d.createImage(node!, 'golden', { description: 'base' });
+    const copy = d.copyImage('elsewhere', image, 'golden-copy');
+    expect(d.listImages().map((i) => i.name)).toEqual(['Ubuntu 9.10', 'Ubuntu 9.04', 'Slackware 4', 'golden', 'golden-copy']);
+    expect(copy.extra).toEqual({ sourceRegion: 'elsewhere', sourceImageId: image.id });
+    expect(d.getImage(image.id).extra).toEqual({ nodeId: node!.id, description: 'base' });
+    expect(() => d.deleteImage(d.getImage('1'))).toThrow(RequestError);
+    expect(d.deleteImage(copy)).toBe(true);
+    expect(() => d.getImage(copy.id)).toThrow(ImageNotFoundError);
+  });
+
+  test('in async mode the same calls return Promises, and so do the models’ methods', async () => {
+    const d = new DummyNodeDriver({ key: 'any', [ASYNC_MODE]: true } as never);
+    const [node] = await (d.listNodes() as unknown as Promise<Node[]>);
+    const volume = await (d.createVolume({ size: 1, name: 'v' }) as unknown as Promise<StorageVolume>);
+    const attached = volume.attach(node!);
+    expect(attached).toBeInstanceOf(Promise);
+    await expect(attached).resolves.toBe(true);
+    const keyPair = await (d.createKeyPair('k') as unknown as Promise<KeyPair>);
+    await expect(keyPair.delete()).resolves.toBe(true);
   });
 });
