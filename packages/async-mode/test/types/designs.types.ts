@@ -9,7 +9,7 @@ import { getDriver as getModeCompute, Provider as ModeCompute, type Asyncify } f
 import { getDriver as getModeStorage, Provider as ModeStorage } from '@dualcloud/async-mode/storage';
 import { getDriver as getCompute, Provider as Compute, type DummyNodeDriver, type EC2NodeDriver } from '@dualcloud/drivers/compute';
 import { getDriver as getStorage, Provider as Storage } from '@dualcloud/drivers/storage';
-import type { Container, Node, NodeLifecycle, RunningNode, StorageObject } from '@dualcloud/core';
+import type { Container, KeyPair, KeyPairOps, Node, NodeLifecycle, RunningNode, StorageObject, StorageVolume, VolumeOps, VolumeSnapshot } from '@dualcloud/core';
 
 /** True when A and B are the same type. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -120,4 +120,68 @@ export async function design3(): Promise<void> {
   }
   const cancellable: Promise<Container<any>[]> = gcs.withSignal(new AbortController().signal).listContainers();
   void [plainNodes, notAsync, rebooted, notSync, regions, cancellable];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Volumes, snapshots, key pairs and images: the models' methods follow the driver they are bound to.
+export async function resources(): Promise<void> {
+  // Sync style: plain values, from the driver and from the models.
+  const dummy = new (getCompute(Compute.DUMMY))({ key: 'any' });
+  const [node] = dummy.listNodes();
+  const volume: StorageVolume = dummy.createVolume({ size: 1, name: 'v' });
+  const attached: boolean = volume.attach(node!);
+  const snapshot: VolumeSnapshot = volume.snapshot('s');
+  const removed: boolean = snapshot.destroy();
+  const key: KeyPair = dummy.createKeyPair('k');
+  const privateKey: string | undefined = key.privateKey;
+  // @ts-expect-error the sync style returns plain values
+  const notAsync: Promise<boolean> = key.delete();
+  // @ts-expect-error createVolume needs a size and a name
+  void dummy.createVolume({ name: 'v' });
+  // @ts-expect-error waitUntilVolumeState takes a StorageVolumeState
+  void dummy.waitUntilVolumeState(volume, 'in-use');
+  void [attached, removed, privateKey, notAsync];
+
+  // Design 1: session-bound models.
+  {
+    await using s = new AsyncSession(dummy);
+    const v = await s.createVolume({ size: 1, name: 'v' });
+    assert<Equal<ReturnType<typeof v.attach>, Promise<boolean>>>();
+    const snap = await v.snapshot('s');
+    assert<Equal<ReturnType<typeof snap.destroy>, Promise<boolean>>>();
+    const k = await s.createKeyPair('k');
+    assert<Equal<ReturnType<typeof k.delete>, Promise<boolean>>>();
+    const listed: Promise<VolumeSnapshot<any>[]> = s.listVolumeSnapshots(v);
+    const image: Promise<unknown> = s.copyImage('us-east-1', (await s.listImages())[0]!, 'copy', { description: 'd' });
+    // @ts-expect-error a session has no sync methods
+    const notSync: StorageVolume[] = s.listVolumes();
+    void [listed, image, notSync];
+  }
+
+  // Design 2: *Async twins; the models stay sync.
+  const D2 = new (getMethodsCompute(MethodsCompute.DUMMY))({ key: 'any' });
+  const v2: StorageVolume = await D2.createVolumeAsync({ size: 1, name: 'v' });
+  const blocking: boolean = v2.attach(node!);
+  const keys: Promise<KeyPair[]> = D2.listKeyPairsAsync();
+  // @ts-expect-error Design 2's models are the sync models: attach() is not a Promise
+  const notPromise: Promise<boolean> = v2.attach(node!);
+  void [blocking, keys, notPromise];
+
+  // Design 3: models bound to the async driver.
+  const D3 = getModeCompute(ModeCompute.DUMMY);
+  const d3 = new D3({ key: 'any', async: true });
+  const v3 = await d3.createVolume({ size: 1, name: 'v' });
+  assert<Equal<typeof v3, StorageVolume<VolumeOps & Asyncify<DummyNodeDriver>>>>();
+  assert<Equal<ReturnType<typeof v3.attach>, Promise<boolean>>>();
+  const snap3 = await v3.snapshot();
+  assert<Equal<ReturnType<typeof snap3.destroy>, Promise<boolean>>>();
+  const k3 = await d3.createKeyPair('k');
+  assert<Equal<typeof k3, KeyPair<KeyPairOps & Asyncify<DummyNodeDriver>>>>();
+  const waited: Promise<StorageVolume<any>> = d3.waitUntilVolumeState(v3, 'available', { timeout: 10 });
+  const EC2 = getModeCompute(ModeCompute.EC2);
+  const ec2 = new EC2({ key: 'AKID', secret: 's', async: true });
+  const ec2Volumes: Promise<StorageVolume<any>[]> = ec2.listVolumes({ filters: { status: 'available' } });
+  // @ts-expect-error EC2's listVolumes filters are typed
+  void ec2.listVolumes({ filters: 42 });
+  void [waited, ec2Volumes];
 }

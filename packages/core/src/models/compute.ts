@@ -156,23 +156,27 @@ export const VolumeSnapshotState = {
 /** One of {@link VolumeSnapshotState}'s values. */
 export type VolumeSnapshotState = (typeof VolumeSnapshotState)[keyof typeof VolumeSnapshotState];
 
-/** What a {@link StorageVolume} needs from its driver (sync or async per the driver's mode). */
+/**
+ * What a {@link StorageVolume} needs from its driver, typed as the sync-style driver answers. A model bound to
+ * an async driver or view is typed `StorageVolume<VolumeOps & View>`, whose methods return what the view's do
+ * (Promises): see `Bound`.
+ */
 export interface VolumeOps {
-  attachVolume(node: Node<any>, volume: StorageVolume<any>, device?: string): unknown;
-  detachVolume(volume: StorageVolume<any>): unknown;
-  destroyVolume(volume: StorageVolume<any>): unknown;
-  createVolumeSnapshot(volume: StorageVolume<any>, name?: string): unknown;
-  listVolumeSnapshots(volume: StorageVolume<any>): unknown;
+  attachVolume(node: Node<any>, volume: StorageVolume<any>, device?: string): boolean;
+  detachVolume(volume: StorageVolume<any>): boolean;
+  destroyVolume(volume: StorageVolume<any>): boolean;
+  createVolumeSnapshot(volume: StorageVolume<any>, name?: string): VolumeSnapshot;
+  listVolumeSnapshots(volume: StorageVolume<any>): VolumeSnapshot[];
 }
 
-/** What a {@link VolumeSnapshot} needs from its driver. */
+/** What a {@link VolumeSnapshot} needs from its driver (typed as the sync-style driver answers). */
 export interface VolumeSnapshotOps {
-  destroyVolumeSnapshot(snapshot: VolumeSnapshot<any>): unknown;
+  destroyVolumeSnapshot(snapshot: VolumeSnapshot<any>): boolean;
 }
 
-/** What a {@link KeyPair} needs from its driver. */
+/** What a {@link KeyPair} needs from its driver (typed as the sync-style driver answers). */
 export interface KeyPairOps {
-  deleteKeyPair(keyPair: KeyPair<any>): unknown;
+  deleteKeyPair(keyPair: KeyPair<any>): boolean;
 }
 
 /** Fields of a {@link StorageVolume}. */
