@@ -119,3 +119,37 @@ export async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Buffer
   for await (const chunk of chunks) parts.push(chunk);
   return Buffer.concat(parts);
 }
+
+/** What the provisioning examples (`provision-design1/2/3.ts`) report. */
+export interface ProvisionResult {
+  style: 'design1' | 'design2' | 'design3';
+  provider: string;
+  node: string;
+  keyPair: string;
+  /** The private key came back once, in the key pair's `privateKey` (never printed). */
+  gotPrivateKey: boolean;
+  volume: string;
+  /** The volume's states, in order: as created, once available, once attached, once detached. */
+  volumeStates: string[];
+  /** Where the volume was attached (EC2 gives a device name; DigitalOcean chooses it). */
+  device?: string;
+  /** After the teardown: whether the node, the volume and the key pair are still listed. */
+  left: { node: boolean; volume: boolean; keyPair: boolean };
+}
+
+/** Fast polling: the examples' fake cloud boots nodes in a few hundred milliseconds. */
+export const POLL = { timeout: 30_000, pollInterval: 50 } as const;
+
+/**
+ * Polls `listNodes` until the node is gone or `terminated` (EC2 shows a destroyed instance `shutting-down`
+ * for a while first); true once it is, false if it is still there after `timeoutMs`.
+ */
+export async function nodeGone(listNodes: () => Promise<ReadonlyArray<{ id: string; state: string }>>, id: string, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const node = (await listNodes()).find((n) => n.id === id);
+    if (node === undefined || node.state === 'terminated') return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -10,6 +10,9 @@ import { main as design2Gcs } from '../design2-gcs.js';
 import { main as design3Gcs } from '../design3-gcs.js';
 import { main as multiRegion } from '../multi-region.js';
 import { main as parallelDownload } from '../parallel-download.js';
+import { main as provisionDesign1 } from '../provision-design1.js';
+import { main as provisionDesign2 } from '../provision-design2.js';
+import { main as provisionDesign3 } from '../provision-design3.js';
 import { main as waitUntilRunning } from '../wait-until-running.js';
 
 let cloud: FakeCloud;
@@ -79,12 +82,40 @@ test('wait-until-running: the node comes up while timers and other calls keep ru
   expect(result.otherCalls).toBeGreaterThan(0);
 });
 
+test('provision-design1/2/3: a node with a key pair and a data volume, in each design, then torn down', async () => {
+  const from = lines.length;
+  const three = { design1: await provisionDesign1(options()), design2: await provisionDesign2(options()), design3: await provisionDesign3(options()) };
+  const runs = [three.design1, three.design2, three.design3];
+  expect(runs.map((r) => [r.style, r.provider])).toEqual([
+    ['design1', 'ec2'],
+    ['design2', 'digitalocean'],
+    ['design3', 'ec2'],
+  ]);
+  for (const run of runs) {
+    expect(run.gotPrivateKey).toBe(true);
+    expect(run.left).toEqual({ node: false, volume: false, keyPair: false });
+  }
+  // EC2 volumes are creating at first; DigitalOcean's exist at once.
+  expect(runs.map((r) => r.volumeStates)).toEqual([
+    ['creating', 'available', 'inuse', 'available'],
+    ['available', 'available', 'inuse', 'available'],
+    ['creating', 'available', 'inuse', 'available'],
+  ]);
+  expect([runs[0]!.device, runs[2]!.device]).toEqual(['/dev/sdf', '/dev/sdf']);
+  expect(three.design3.snapshot).toMatch(/-initial$/);
+  // The key pairs were logged: as [REDACTED], never the key.
+  const logged = lines.slice(from);
+  expect(logged.filter((l) => l.startsWith('key pair:'))).toHaveLength(3);
+  for (const line of logged.filter((l) => l.startsWith('key pair:'))) expect(line).toContain("privateKey: '[REDACTED]'");
+  expect(logged.some((l) => l.includes('PRIVATE KEY'))).toBe(false);
+});
+
 test('run.ts lists the examples when given no (or an unknown) name', () => {
   const tsx = createRequire(import.meta.url).resolve('tsx/cli');
   const runner = fileURLToPath(new URL('../run.ts', import.meta.url));
   const out = spawnSync(process.execPath, [tsx, runner, 'no-such-example'], { encoding: 'utf8', timeout: 30_000 });
   expect(out.status).toBe(1);
-  for (const name of ['create-node', 'design1-dummy', 'design2-gcs', 'design3-gcs', 'multi-region', 'parallel-download', 'wait-until-running']) {
+  for (const name of ['create-node', 'design1-dummy', 'design2-gcs', 'design3-gcs', 'multi-region', 'parallel-download', 'provision-design1', 'provision-design2', 'provision-design3', 'wait-until-running']) {
     expect(out.stderr).toContain(name);
   }
 });
