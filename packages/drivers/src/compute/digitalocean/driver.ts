@@ -76,8 +76,8 @@ import {
 } from './requests.js';
 
 /**
- * DigitalOcean error ids with an exact error class. `not_found` is a node error because droplets are the only
- * resources this driver addresses by id.
+ * DigitalOcean error ids with an exact error class. `not_found` is a node error here; the requests that address a
+ * volume, snapshot, SSH key or image say which error their `not_found` is (a spec's own `errorCodes`).
  */
 export const DO_ERROR_CODES: ErrorCodeTable = {
   unauthorized: InvalidCredentialsError,

@@ -359,7 +359,9 @@ export class EC2NodeDriver extends NodeDriver {
 
   /**
    * AttachVolume at `device`; without one, the first of `/dev/sdf` … `/dev/sdp` that none of the node's volumes
-   * uses (one DescribeVolumes). True when EC2 reports the attachment started.
+   * uses (one DescribeVolumes). True when EC2 reports the attachment started. Attaching several volumes to one
+   * node at once, give each its device: concurrent calls without one may pick the same free device, and all but
+   * one then fail with EC2's `InvalidParameterValue`.
    */
   override *attachVolumeOp(node: Node, volume: StorageVolume, device?: string): Operation<boolean> {
     if (!node || typeof node.id !== 'string' || node.id === '') throw new InvalidArgumentError('ec2: attachVolume needs a node with an id', { provider: 'ec2' });
