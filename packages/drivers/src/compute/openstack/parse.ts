@@ -236,7 +236,7 @@ export function toSize(data: Json, driver: object): NodeSize {
     ...(specs && typeof specs === 'object' ? specs : {}),
     vcpus: data.vcpus,
     ephemeral_disk: data['OS-FLV-EXT-DATA:ephemeral'],
-    swap: data.swap === '' ? 0 : data.swap,
+    swap: data.swap,
     disabled: data['OS-FLV-DISABLED:disabled'],
     is_public: data['os-flavor-access:is_public'],
     rxtx_factor: data.rxtx_factor,
