@@ -120,6 +120,9 @@ describe('identity and endpoints', () => {
     expect(() => openstackDriver({ pageSize: 1001 })).toThrow(InvalidArgumentError);
     expect(() => openstackDriver({ microversion: '3.0' })).toThrow(InvalidArgumentError);
     expect(() => openstackDriver({ ex_force_auth_url: KEYSTONE } as never)).toThrow(InvalidArgumentError);
+    // host/port/secure would be silently unused (endpoints come from the catalog): refused with what to use instead.
+    expect(() => openstackDriver({ host: '127.0.0.1', port: 8774 })).toThrow(/host, port are not used: .* authUrl .* endpointOverride/);
+    expect(() => rackspaceDriver({ secure: false })).toThrow(InvalidArgumentError);
     expect(openstackDriver({ microversion: 'latest' }).microversion).toBe('latest');
     expect(new (getDriver(Provider.OPENSTACK))({ authUrl: KEYSTONE, username: 'u', password: 'p' })).toBeInstanceOf(OpenStackNodeDriver);
   });

@@ -119,6 +119,13 @@ export class OpenStackNodeDriver extends NodeDriver {
   constructor(options: OpenStackNodeDriverOptions = {}) {
     super(options);
     const flavour = this.flavour(options ?? {});
+    const misplaced = (['host', 'port', 'secure'] as const).filter((k) => options?.[k] !== undefined);
+    if (misplaced.length > 0) {
+      throw new InvalidArgumentError(
+        `${flavour.provider}: ${misplaced.join(', ')} ${misplaced.length > 1 ? 'are' : 'is'} not used: the endpoints come from the service catalog. Point the driver at a cloud with authUrl (the identity service), or at a compute API with endpointOverride`,
+        { provider: flavour.provider },
+      );
+    }
     const pageSize = options?.pageSize;
     if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= NOVA_MAX_PAGE_SIZE)) {
       throw new InvalidArgumentError(`${flavour.provider}: pageSize must be an integer from 1 to ${NOVA_MAX_PAGE_SIZE}`, { provider: flavour.provider });
