@@ -33,7 +33,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
 }
 
 /** A v3 token for `user` scoped to its project, and the token body. */
-async function v3Token(user = username, secret = password, projectName = project): Promise<{ token: string; body: any }> {
+async function v3Token(user: string = username, secret: string = password, projectName: string = project): Promise<{ token: string; body: any }> {
   const res = await post('/identity/v3/auth/tokens', {
     auth: { identity: { methods: ['password'], password: { user: { name: user, domain: { name: domain }, password: secret } } }, scope: { project: { name: projectName, domain: { name: domain } } } },
   });
@@ -146,7 +146,7 @@ describe('Keystone catalog', () => {
 
 describe('Nova authentication', () => {
   test('no token, an unknown token, or an expired one: 401 in keystonemiddleware’s format', async () => {
-    for (const headers of [{}, { 'x-auth-token': 'gAAAAAnot-a-token' }]) {
+    for (const headers of [{}, { 'x-auth-token': 'gAAAAAnot-a-token' }] as Array<Record<string, string>>) {
       const res = await send(port, { method: 'GET', path: '/compute/v2.1/servers/detail', headers });
       expect(res.status).toBe(401);
       expect(res.json()).toEqual({ error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });

@@ -3,7 +3,7 @@
  * Nova), answering from test/fixtures/compute/openstack/*.json and recording every request.
  */
 import { http, HttpResponse as MswResponse } from 'msw';
-import type { SetupServerApi } from 'msw/node';
+import type { SetupServer } from 'msw/node';
 import { ASYNC_MODE } from '@dualcloud/core';
 import { OpenStackNodeDriver, RackspaceNodeDriver, type OpenStackNodeDriverOptions, type RackspaceNodeDriverOptions } from '@dualcloud/drivers/compute';
 import { fixture } from './fixtures.js';
@@ -45,7 +45,7 @@ export function empty(status: number): () => Response {
  * Routes `METHOD https://host/path` (no query) to replies; Keystone v3 and v2.0 answer with the token fixtures
  * unless routed otherwise. Unrouted requests are 404 with Nova's itemNotFound document.
  */
-export function openstackCloud(server: SetupServerApi, routes: Record<string, Reply>): SeenRequest[] {
+export function openstackCloud(server: SetupServer, routes: Record<string, Reply>): SeenRequest[] {
   const seen: SeenRequest[] = [];
   const counts = new Map<string, number>();
   const defaults: Record<string, Reply> = {
