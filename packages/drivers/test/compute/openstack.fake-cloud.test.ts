@@ -98,8 +98,11 @@ describe.each(STYLES)('%s', (style) => {
     expect(ready!.node.privateIps).toEqual([expect.stringMatching(/^10\.0\.\d+\.\d+$/), expect.stringMatching(/^fd5e:/)]);
     if (flavour === 'openstack') expect(ready!.node.extra).toMatchObject({ key_name: 'demo-key', metadata: { suite: 'e2e' }, availability_zone: 'nova' });
 
+    // A longer reboot, so the REBOOTING state is seen even on a loaded machine.
+    await cloud.configure({ nodeBootMs: 800 });
     expect(await d.call('rebootNode', ready!.node)).toBe(true);
     expect((await until(d, created.id, [NodeState.REBOOTING, NodeState.RUNNING]))?.state).toBe(NodeState.REBOOTING);
+    await cloud.configure({ nodeBootMs: BOOT_MS });
     await d.call('waitUntilRunning', [created], WAIT);
 
     expect(await d.call('stopNode', ready!.node)).toBe(true);

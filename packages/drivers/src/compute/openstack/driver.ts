@@ -161,7 +161,7 @@ export class OpenStackNodeDriver extends NodeDriver {
   }
 
   /** The image service connection: same token and settings, requests below the catalog's `image` endpoint. */
-  private get imageConnection(): DriverConnection {
+  private imageConnection(): DriverConnection {
     return this.connection.forEndpoint('image', this.#identity.endpoint('image'));
   }
 
@@ -186,7 +186,7 @@ export class OpenStackNodeDriver extends NodeDriver {
       // Libcloud's v1.1 driver lists active images only (`ex_only_active=True`).
       return images.filter((i) => i.status === 'ACTIVE').map((i) => toImage(i, this));
     }
-    const connection = this.imageConnection;
+    const connection = this.imageConnection();
     const { pageSize } = this;
     const driver = this;
     return yield* collectPages(function* (marker): Operation<Page<NodeImage>> {
