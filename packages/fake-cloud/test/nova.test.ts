@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/g
 import { createFakeCloudServer, FAKE_CREDENTIALS, FAKE_PROVIDERS, type FakeCloudServer } from '@dualcloud/fake-cloud';
 import { send, sleep, type TestResponse } from './helpers/http.js';
 
-const BOOT_MS = 40;
+const BOOT_MS = 150;
 let server: FakeCloudServer;
 let port: number;
 
@@ -152,10 +152,10 @@ describe('Nova authentication', () => {
       expect(res.json()).toEqual({ error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
       expect(res.headers['www-authenticate']).toBe(`Keystone uri="http://127.0.0.1:${port}/identity"`);
     }
-    server.configure({ tokenTtlMs: 30 });
+    server.configure({ tokenTtlMs: 400 });
     const short = (await v3Token()).token;
     expect((await send(port, { method: 'GET', path: '/compute/v2.1/flavors', headers: { 'x-auth-token': short } })).status).toBe(200);
-    await sleep(50);
+    await sleep(450);
     expect((await send(port, { method: 'GET', path: '/compute/v2.1/flavors', headers: { 'x-auth-token': short } })).status).toBe(401);
     expect((await send(port, { method: 'GET', path: '/image/v2/images', headers: { 'x-auth-token': short } })).status).toBe(401);
   });

@@ -63,7 +63,7 @@ const BACKENDS: readonly ComputeBackend[] = [
     provider: Provider.OPENSTACK,
     async start() {
       // Servers stay BUILD a little longer: createNode reads the server back after creating it.
-      const cloud = await startFakeCloud({ nodeBootMs: 100 });
+      const cloud = await startFakeCloud({ nodeBootMs: 300 });
       const { username, password, project, domain } = FAKE_CREDENTIALS.keystone;
       const options = { authUrl: cloud.endpoint('keystone').authUrl, username, password, projectName: project, userDomainName: domain, retry: RETRY };
       return { options, badOptions: { ...options, password: 'not-the-password' }, stop: () => cloud.close() };
@@ -75,7 +75,7 @@ const BACKENDS: readonly ComputeBackend[] = [
     id: 'rackspace-fake',
     provider: Provider.RACKSPACE,
     async start() {
-      const cloud = await startFakeCloud({ nodeBootMs: 100 });
+      const cloud = await startFakeCloud({ nodeBootMs: 300 });
       const { username, apiKey } = FAKE_CREDENTIALS.keystone;
       // Rackspace's identity is Keystone v2.0 with an API key; the fake cloud's stands in for it.
       const options = { authUrl: `http://127.0.0.1:${cloud.port}/identity/v2.0`, username, apiKey, regionName: 'ORD', retry: RETRY };

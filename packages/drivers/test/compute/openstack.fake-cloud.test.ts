@@ -12,7 +12,7 @@ import { getDriver as design3 } from '@dualcloud/async-mode/compute';
 import { FAKE_CREDENTIALS, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { getDriver, Node, NodeState, Provider, type OpenStackNodeDriverOptions } from '@dualcloud/drivers/compute';
 
-const BOOT_MS = 150;
+const BOOT_MS = 300;
 const WAIT = { timeout: 10_000, pollInterval: 15 };
 const RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
 const { username, password, project, domain, apiKey } = FAKE_CREDENTIALS.keystone;
