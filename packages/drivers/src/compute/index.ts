@@ -29,7 +29,7 @@ export type { DigitalOceanCreateNodeOptions, DigitalOceanNodeDriverOptions } fro
 export type { DigitalOceanCreateNodeExtras } from './digitalocean/requests.js';
 export { DO_NODE_STATE_MAP } from './digitalocean/parse.js';
 export { OpenStackNodeDriver, OPENSTACK_ERROR_CODES } from './openstack/driver.js';
-export type { OpenStackCreateNodeOptions, OpenStackNodeDriverOptions } from './openstack/driver.js';
+export type { OpenStackCreateNodeOptions, OpenStackFlavour, OpenStackNodeDriverOptions } from './openstack/driver.js';
 export type { NetworkRef, OpenStackCreateNodeExtras, SecurityGroupRef } from './openstack/requests.js';
 export { NOVA_DEFAULT_MICROVERSION } from './openstack/requests.js';
 export { OPENSTACK_NODE_STATE_MAP } from './openstack/parse.js';
