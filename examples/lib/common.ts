@@ -37,6 +37,17 @@ export const gcs = () => ({ key: FAKE_CREDENTIALS.gcs.accessKeyId, secret: FAKE_
 /** A DigitalOcean token the fake cloud accepts. */
 export const digitalOcean = () => ({ key: FAKE_CREDENTIALS.digitalocean.token });
 
+/**
+ * Rackspace options for the fake cloud: its Keystone v2.0 stands in for Rackspace's identity service (the
+ * `authUrl` override), with the API key it accepts; Rackspace's regional compute endpoints come from its catalog.
+ */
+export const rackspace = (cloud: FakeCloud, regionName = 'DFW') => ({
+  authUrl: `http://127.0.0.1:${cloud.port}/identity/v2.0`,
+  username: FAKE_CREDENTIALS.keystone.username,
+  apiKey: FAKE_CREDENTIALS.keystone.apiKey,
+  regionName,
+});
+
 /** A unique suffix, so examples sharing one fake cloud do not collide. */
 export const unique = (): string => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 

@@ -13,6 +13,7 @@ import { main as parallelDownload } from '../parallel-download.js';
 import { main as provisionDesign1 } from '../provision-design1.js';
 import { main as provisionDesign2 } from '../provision-design2.js';
 import { main as provisionDesign3 } from '../provision-design3.js';
+import { main as rackspaceCreateNode } from '../rackspace-create-node.js';
 import { main as waitUntilRunning } from '../wait-until-running.js';
 
 let cloud: FakeCloud;
@@ -54,6 +55,17 @@ test('create-node: the sync call blocks the event loop, the three designs do not
   expect(runs.map((r) => r.node)).toEqual(['twisted-sync', 'twisted-design1', 'twisted-design2', 'twisted-design3']);
   expect(runs[0]!.loopTurnsDuringCall).toBe(0);
   for (const run of runs.slice(1)) expect(run.loopTurnsDuringCall).toBeGreaterThan(0);
+});
+
+test('rackspace-create-node: images and sizes listed, a node created in each style; only the sync style blocks the loop', async () => {
+  const runs = await rackspaceCreateNode(options());
+  expect(runs.map((r) => r.style)).toEqual(['sync', 'design1', 'design2', 'design3']);
+  expect(runs.map((r) => [r.node, r.state, r.images, r.sizes])).toEqual(
+    ['sync', 'design1', 'design2', 'design3'].map((style) => [`twisted-rackspace-${style}`, 'pending', 3, 5]),
+  );
+  expect(runs[0]!.loopTurnsDuringCalls).toBe(0);
+  for (const run of runs.slice(1)) expect(run.loopTurnsDuringCalls).toBeGreaterThan(0);
+  expect(lines.some((line) => /^design3 +3 images, 5 sizes; created twisted-rackspace-design3 \(pending\)/.test(line))).toBe(true);
 });
 
 test('parallel-download: all objects, bounded, with a progress line per object', async () => {
@@ -115,7 +127,7 @@ test('run.ts lists the examples when given no (or an unknown) name', () => {
   const runner = fileURLToPath(new URL('../run.ts', import.meta.url));
   const out = spawnSync(process.execPath, [tsx, runner, 'no-such-example'], { encoding: 'utf8', timeout: 30_000 });
   expect(out.status).toBe(1);
-  for (const name of ['create-node', 'design1-dummy', 'design2-gcs', 'design3-gcs', 'multi-region', 'parallel-download', 'provision-design1', 'provision-design2', 'provision-design3', 'wait-until-running']) {
+  for (const name of ['create-node', 'design1-dummy', 'design2-gcs', 'design3-gcs', 'multi-region', 'parallel-download', 'provision-design1', 'provision-design2', 'provision-design3', 'rackspace-create-node', 'wait-until-running']) {
     expect(out.stderr).toContain(name);
   }
 });

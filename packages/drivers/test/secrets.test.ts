@@ -50,6 +50,12 @@ const AZURE_ACCOUNT = 'sentinelacct';
 const OTHER_AWS_KEY_ID = 'AKIDOTHERKEYID000001';
 const OTHER_GCS_KEY_ID = 'GOOGOTHERACCESSID0000001';
 const OTHER_AZURE_ACCOUNT = 'otheracct';
+/** OpenStack (Keystone v3 password) and Rackspace (Keystone v2.0 API key) secrets, known to the fake Keystone. */
+const OS_PASSWORD = `${SENTINEL}-openstack-password-00000000000`;
+const RAX_API_KEY = `${SENTINEL}-rackspace-api-key-0000000000`;
+const OS_USER = 'sentinel-user';
+/** A Keystone user the fake cloud knows with other secrets: the sentinel ones are refused for it. */
+const OTHER_OS_USER = 'other-user';
 /** Options that the Dummy and Local drivers accept and ignore: they must not print them either. */
 const IGNORED_SECRET = `${SENTINEL}-accepted-and-ignored-0000000`;
 
@@ -77,6 +83,10 @@ beforeAll(async () => {
         aws: { [AWS_KEY_ID]: AWS_SECRET, [OTHER_AWS_KEY_ID]: 'another-aws-secret-known-to-the-cloud' },
         gcs: { [GCS_KEY_ID]: GCS_SECRET, [OTHER_GCS_KEY_ID]: 'another-gcs-secret-known-to-the-cloud' },
         digitalocean: [DO_TOKEN],
+        keystone: [
+          { username: OS_USER, password: OS_PASSWORD, apiKey: RAX_API_KEY, project: 'demo', domain: 'Default' },
+          { username: OTHER_OS_USER, password: 'another-keystone-password', apiKey: 'another-rackspace-api-key', project: 'demo', domain: 'Default' },
+        ],
       },
     }).then((c) => (stops.push(() => c.close()), c)),
     startAzurite({ accounts: `${AZURE_ACCOUNT}:${AZURE_KEY};${OTHER_AZURE_ACCOUNT}:${Buffer.from('another azure key').toString('base64')}` }).then(
@@ -125,6 +135,16 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
     options: (e) => ({ key: DO_TOKEN, ...e.cloud.endpoint('digitalocean'), retry: FAST_RETRY }),
     rejectedOptions: (e) => ({ key: DO_TOKEN_REJECTED, ...e.cloud.endpoint('digitalocean'), retry: FAST_RETRY }),
     keyPairs: true,
+  },
+  'compute:openstack': {
+    secrets: [OS_PASSWORD],
+    options: (e) => ({ authUrl: e.cloud.endpoint('keystone').authUrl, username: OS_USER, password: OS_PASSWORD, projectName: 'demo', userDomainName: 'Default', retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ authUrl: e.cloud.endpoint('keystone').authUrl, username: OTHER_OS_USER, password: OS_PASSWORD, projectName: 'demo', userDomainName: 'Default', retry: FAST_RETRY }),
+  },
+  'compute:rackspace': {
+    secrets: [RAX_API_KEY],
+    options: (e) => ({ authUrl: `http://127.0.0.1:${e.cloud.port}/identity/v2.0`, key: OS_USER, secret: RAX_API_KEY, region: 'lon', retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ authUrl: `http://127.0.0.1:${e.cloud.port}/identity/v2.0`, username: OTHER_OS_USER, apiKey: RAX_API_KEY, regionName: 'LON', retry: FAST_RETRY }),
   },
   'storage:s3': {
     secrets: [AWS_SECRET],

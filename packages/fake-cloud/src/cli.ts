@@ -78,6 +78,7 @@ async function main(): Promise<void> {
         `  digitalocean     token ${c.digitalocean.token}`,
         `  google_storage   HMAC key ${c.gcs.accessKeyId}  secret ${c.gcs.secretAccessKey}`,
         `  keystone         auth URL http://127.0.0.1:${port}/identity/v3  user ${c.keystone.username}  password ${c.keystone.password}  project ${c.keystone.project}  domain ${c.keystone.domain}`,
+        `  openstack        compute and images through the keystone catalog; rackspace: auth URL http://127.0.0.1:${port}/identity/v2.0  user ${c.keystone.username}  apiKey ${c.keystone.apiKey}`,
         `  latency ${JSON.stringify(server.options.latency)} ms, fault rate ${server.options.faults.rate}, node boot ${server.options.nodeBootMs} ms`,
         'Ctrl-C to stop.',
         '',

@@ -1,7 +1,7 @@
 /**
  * @dualcloud/fake-cloud: a stateful, in-memory emulator of the wire APIs the dualcloud drivers speak (EC2 Query API,
- * DigitalOcean v2, S3 REST, GCS XML API with HMAC, Keystone v3 tokens), on one port of 127.0.0.1, with latency and
- * fault injection.
+ * DigitalOcean v2, S3 REST, GCS XML API with HMAC, Keystone v3 and v2.0 tokens, Nova v2.1 and Glance v2), on one port
+ * of 127.0.0.1, with latency and fault injection.
  * @packageDocumentation
  */
 export { startFakeCloud } from './start.js';

@@ -1,12 +1,14 @@
 /**
  * A minimal Keystone (OpenStack Identity v3) under `/identity/`, for token-credential tests: password
- * authentication issuing tokens, token validation and revocation, and the projects of a token's user.
- * It grows into the rest of OpenStack (Nova, Swift) later; the catalog is empty for now.
+ * authentication issuing tokens, token validation and revocation, and the projects of a token's user; and
+ * v2.0 tokens (password, or Rackspace's `RAX-KSKEY:apiKeyCredentials`). The catalog lists the fake Nova and
+ * Glance (`nova-catalog.ts`).
  * @see https://docs.openstack.org/api-ref/identity/v3/
  * @module
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuthFailure } from './auth.js';
+import { catalogV2, catalogV3 } from './nova-catalog.js';
 import type { KeystoneUser, ResolvedOptions } from './options.js';
 import { ApiError, header, type FakeRequest, type FakeResponse } from './wire.js';
 
@@ -48,10 +50,13 @@ interface Project extends Named {
 interface User extends Named {
   readonly domain: Named;
   readonly password: string;
+  /** Rackspace-style API key (Keystone v2.0 `RAX-KSKEY:apiKeyCredentials`). */
+  readonly apiKey?: string;
   readonly projects: readonly Project[];
 }
 
-interface Token {
+/** An issued token (Nova and the other services check the ones they are sent). */
+export interface Token {
   readonly id: string;
   readonly user: User;
   readonly project?: Project;
@@ -78,7 +83,7 @@ function usersOf(table: readonly KeystoneUser[]): User[] {
     const key = `${domain.id}/${entry.username}`;
     let user = users.get(key);
     if (!user) {
-      user = { id: stableId('user', domain.id, entry.username), name: entry.username, domain, password: entry.password, projects: [] };
+      user = { id: stableId('user', domain.id, entry.username), name: entry.username, domain, password: entry.password, ...(entry.apiKey ? { apiKey: entry.apiKey } : {}), projects: [] };
       users.set(key, user);
     }
     if (!user.projects.some((p) => p.name === entry.project)) user.projects.push({ id: stableId('project', domain.id, entry.project), name: entry.project, domain });
@@ -157,6 +162,9 @@ export class KeystoneApi {
       case '/v3/auth/projects':
         allow('GET', 'HEAD');
         return this.projects(req);
+      case '/v2.0/tokens':
+        allow('POST');
+        return this.issueV2(req);
       default:
         throw notFound();
     }
@@ -178,6 +186,11 @@ export class KeystoneApi {
   /** Forgets every token. */
   clear(): void {
     this.tokens.clear();
+  }
+
+  /** The token with this id if it exists and has not expired (services check `X-Auth-Token` with it). */
+  validate(id: string | undefined, now: number): Token | undefined {
+    return this.valid(id, now);
   }
 
   private version(req: FakeRequest): object {
@@ -253,6 +266,68 @@ export class KeystoneApi {
     return found;
   }
 
+  /**
+   * `POST /v2.0/tokens` with `passwordCredentials` (+ `tenantName` / `tenantId`; without one the token is
+   * unscoped and has no catalog) or Rackspace's `RAX-KSKEY:apiKeyCredentials` (scoped to the user's first
+   * project, with Rackspace's regional catalog). Users are looked up in the Default domain, as v2.0 does.
+   */
+  private issueV2(req: FakeRequest): FakeResponse {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(req.body.toString('utf8'));
+    } catch {
+      throw invalid('Expecting to find valid JSON in request body.');
+    }
+    const auth = record(record(doc)?.auth);
+    if (!auth) throw invalid("Expecting to find auth in request body.");
+    const byPassword = record(auth.passwordCredentials);
+    const byApiKey = record(auth['RAX-KSKEY:apiKeyCredentials']);
+    if (!byPassword && !byApiKey) throw new ApiError(401, 'Unauthorized', 'Attempted to authenticate with an unsupported method.');
+    const given = (byPassword ?? byApiKey)!;
+    const secret = byPassword ? given.password : given.apiKey;
+    if (typeof given.username !== 'string' || typeof secret !== 'string') throw invalid(byPassword ? 'Expecting to find username and password in passwordCredentials.' : 'Expecting to find username and apiKey in apiKeyCredentials.');
+    const user = usersOf(this.options().credentials.keystone).find((u) => u.name === given.username && u.domain.id === 'default');
+    const expected = byPassword ? user?.password : user?.apiKey;
+    if (!user || expected === undefined || !sameSecret(expected, secret)) throw unauthorized();
+    let project: Project | undefined;
+    if (byApiKey) project = user.projects[0];
+    else if (typeof auth.tenantId === 'string') project = user.projects.find((p) => p.id === auth.tenantId);
+    else if (typeof auth.tenantName === 'string') project = user.projects.find((p) => p.name === auth.tenantName);
+    if ((auth.tenantId !== undefined || auth.tenantName !== undefined || byApiKey) && !project) throw unauthorized();
+    const now = req.now;
+    const token: Token = {
+      id: `gAAAAA${randomBytes(138).toString('base64url')}`,
+      user,
+      project,
+      methods: [byPassword ? 'password' : 'apikey'],
+      issuedAt: now,
+      expiresAt: now + this.options().tokenTtlMs,
+      auditId: randomBytes(16).toString('base64url').slice(0, 22),
+    };
+    this.remember(token, now);
+    this.issued += 1;
+    const access = {
+      token: {
+        id: token.id,
+        issued_at: keystoneTime(token.issuedAt),
+        expires: new Date(token.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        audit_ids: [token.auditId],
+        ...(project ? { tenant: { id: project.id, name: project.name, enabled: true, description: null } } : {}),
+      },
+      serviceCatalog: project ? catalogV2(`http://${req.host}`, project.id, byApiKey ? 'rackspace' : 'openstack') : [],
+      user: {
+        id: user.id,
+        name: user.name,
+        username: user.name,
+        roles: project ? ROLES.map((r) => ({ name: r.name })) : [],
+        roles_links: [],
+        ...(byApiKey ? { 'RAX-AUTH:defaultRegion': 'DFW' } : {}),
+      },
+      metadata: { is_admin: 0, roles: project ? ROLES.map((r) => r.id) : [] },
+    };
+    return json(200, { access });
+  }
+
   private remember(token: Token, now: number): void {
     if (this.tokens.size >= MAX_TOKENS) {
       for (const [id, t] of this.tokens) if (t.expiresAt <= now) this.tokens.delete(id);
@@ -321,7 +396,7 @@ export class KeystoneApi {
           project: { domain: named(t.project.domain), id: t.project.id, name: t.project.name },
           is_domain: false,
           roles: ROLES,
-          ...(req.query.has('nocatalog') ? {} : { catalog: [] }),
+          ...(req.query.has('nocatalog') ? {} : { catalog: catalogV3(`http://${req.host}`) }),
         }
       : {};
     return {

@@ -3,11 +3,14 @@
  * @module
  */
 
-/** The providers the fake cloud emulates, named as the drivers name them (`keystone`: OpenStack Identity v3). */
-export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone';
+/**
+ * The providers the fake cloud emulates, named as the drivers name them (`keystone`: OpenStack Identity v3 and
+ * v2.0; `nova`: OpenStack Compute v2.1 and the Glance v2 images beside it).
+ */
+export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone' | 'nova';
 
 /** All emulated providers. */
-export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone'];
+export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone', 'nova'];
 
 /**
  * Latency added to every request before it is answered: fixed milliseconds, uniform in `[min, max]`,
@@ -62,6 +65,8 @@ export interface KeystoneUser {
   readonly project: string;
   /** Domain of the user and the project (by name). `Default` has the id `default`, as in Keystone. */
   readonly domain: string;
+  /** Rackspace-style API key, accepted by Keystone v2.0 `RAX-KSKEY:apiKeyCredentials` (Default domain only). */
+  readonly apiKey?: string;
 }
 
 /** Credentials accepted by the fake cloud. */
@@ -81,7 +86,7 @@ export const FAKE_CREDENTIALS = {
   aws: { accessKeyId: 'AKIAFAKECLOUD0000001', secretAccessKey: 'fake/cloud/aws/secret/key/0000000000000' },
   digitalocean: { token: 'dop_v1_fakecloud0000000000000000000000000000000000000000000000000000' },
   gcs: { accessKeyId: 'GOOGFAKECLOUD000000000000001', secretAccessKey: 'fake/cloud/gcs/hmac/secret/000000000000' },
-  keystone: { username: 'demo', password: 'fake-keystone-password-000', project: 'demo', domain: 'Default' },
+  keystone: { username: 'demo', password: 'fake-keystone-password-000', project: 'demo', domain: 'Default', apiKey: 'fake-rackspace-api-key-0000000000' },
 } as const;
 
 /** Options of {@link startFakeCloud} and {@link createFakeCloudServer}. All optional, all structured-clonable. */
@@ -102,7 +107,7 @@ export interface FakeCloudOptions {
   readonly maxObjectBytes?: number;
   /** Largest total of stored objects and parts (per store). Default 512 MiB. */
   readonly maxTotalBytes?: number;
-  /** Largest number of nodes per region (EC2) or per account (DigitalOcean). Default 1000. */
+  /** Largest number of nodes per region (EC2), per account (DigitalOcean) or per project and region (Nova). Default 1000. */
   readonly maxNodes?: number;
   /** Largest number of buckets per store. Default 1000. */
   readonly maxBuckets?: number;

@@ -13,6 +13,8 @@ import { Ec2Api } from './ec2.js';
 import { fakeEndpoint, type FakeEndpoint } from './endpoint.js';
 import { drawLatency, FaultPlan } from './faults.js';
 import { KEYSTONE_PREFIX, KeystoneApi } from './keystone.js';
+import { NovaApi } from './nova.js';
+import { COMPUTE_PREFIX, IMAGE_PREFIX } from './nova-catalog.js';
 import { GCS_DIALECT, ObjectApi, S3_DIALECT } from './object-api.js';
 import { FAKE_PROVIDERS, FAULT_KINDS, resolveOptions, type FakeCloudOptions, type FakeProvider, type FaultKind, type ResolvedOptions } from './options.js';
 import { seededRandom } from './random.js';
@@ -54,6 +56,7 @@ const CODES: Record<FakeProvider, { 500: string; 503: string; 429: string; inter
   google_storage: { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'SlowDown', internalMessage: 'We encountered an internal error. Please try again.' },
   digitalocean: { 500: 'server_error', 503: 'service_unavailable', 429: 'too_many_requests', internalMessage: 'Server was unable to give you a response.' },
   keystone: { 500: 'Internal Server Error', 503: 'Service Unavailable', 429: 'Too Many Requests', internalMessage: 'An unexpected error prevented the server from fulfilling your request.' },
+  nova: { 500: 'computeFault', 503: 'serviceUnavailable', 429: 'overLimit', internalMessage: 'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.' },
 };
 
 /** Largest body of a compute API request. */
@@ -141,6 +144,7 @@ export class FakeCloudServer {
       s3: new ObjectApi(S3_DIALECT, options),
       google_storage: new ObjectApi(GCS_DIALECT, options),
       keystone: this.keystone,
+      nova: new NovaApi(options, this.keystone),
     };
     this.counters = emptyStats();
   }
@@ -257,7 +261,7 @@ export class FakeCloudServer {
       headers['x-amz-id-2'] = Buffer.from(requestId).toString('base64');
     } else if (provider === 'ec2') headers['x-amzn-requestid'] = requestId;
     else if (provider === 'google_storage') headers['x-guploader-uploadid'] = requestId;
-    else if (provider === 'keystone') headers['x-openstack-request-id'] = `req-${requestId.toLowerCase()}`;
+    else if (provider === 'keystone' || provider === 'nova') headers['x-openstack-request-id'] = `req-${requestId.toLowerCase()}`;
     else headers['x-request-id'] = requestId;
     return headers;
   }
@@ -313,7 +317,8 @@ export class FakeCloudServer {
 
 /**
  * Which provider a request is for, from its authentication, then its shape for requests without AWS4/GOOG4/Bearer
- * authentication: Keystone (`/identity`, token in `X-Auth-Token`), so an S3 bucket named `identity` still works.
+ * authentication: Keystone (`/identity`), Nova (`/compute`) and Glance (`/image`) — tokens in `X-Auth-Token` —, so
+ * an S3 bucket named `identity` still works.
  */
 function classify(req: IncomingMessage, rawPath: string, query: URLSearchParams): FakeProvider {
   const auth = req.headers.authorization;
@@ -322,6 +327,7 @@ function classify(req: IncomingMessage, rawPath: string, query: URLSearchParams)
   if (scheme?.scheme === 'GOOG4') return 'google_storage';
   if (scheme) return scheme.service === 'ec2' ? 'ec2' : 's3';
   if (rawPath === KEYSTONE_PREFIX || rawPath.startsWith(`${KEYSTONE_PREFIX}/`)) return 'keystone';
+  if ([COMPUTE_PREFIX, IMAGE_PREFIX].some((p) => rawPath === p || rawPath.startsWith(`${p}/`))) return 'nova';
   if (rawPath.startsWith('/v2/')) return 'digitalocean';
   const type = req.headers['content-type'] ?? '';
   if (query.has('Action') || (req.method === 'POST' && rawPath === '/' && /x-www-form-urlencoded/i.test(type))) return 'ec2';

@@ -39,7 +39,7 @@ const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 describe('Keystone v3 (minimal)', () => {
   test('FAKE_CREDENTIALS, provider name, defaults, CLI', () => {
-    expect(FAKE_CREDENTIALS.keystone).toEqual({ username: 'demo', password: 'fake-keystone-password-000', project: 'demo', domain: 'Default' });
+    expect(FAKE_CREDENTIALS.keystone).toEqual({ username: 'demo', password: 'fake-keystone-password-000', project: 'demo', domain: 'Default', apiKey: 'fake-rackspace-api-key-0000000000' });
     expect(FAKE_PROVIDERS).toContain('keystone');
     expect(resolveOptions().tokenTtlMs).toBe(3_600_000);
     expect(resolveOptions().credentials.keystone).toEqual([FAKE_CREDENTIALS.keystone]);
@@ -63,7 +63,7 @@ describe('Keystone v3 (minimal)', () => {
     expect(token.user).toMatchObject({ name: 'demo', domain: { id: 'default', name: 'Default' } });
     expect(token.user.id).toMatch(/^[0-9a-f]{32}$/);
     expect(token.project).toMatchObject({ name: 'demo', domain: { id: 'default', name: 'Default' } });
-    expect(token.catalog).toEqual([]);
+    expect(token.catalog.map((s: { type: string; name: string }) => `${s.type}:${s.name}`)).toEqual(['identity:keystone', 'compute:nova', 'image:glance']);
     expect(token.roles.map((r: { name: string }) => r.name)).toContain('member');
     expect(token.issued_at).toMatch(ISO_MICROS);
     expect(token.expires_at).toMatch(ISO_MICROS);

@@ -171,6 +171,7 @@ export class Connection implements AsyncPerformer {
   readonly #credentials: Credentials | undefined;
   readonly #log: ((line: string) => void) | undefined;
   readonly #derived = new Map<string, Connection>();
+  readonly #endpoints = new Map<string, Connection>();
   /** Retry policy in force. */
   readonly retryPolicy: RetryPolicy;
 
@@ -211,6 +212,21 @@ export class Connection implements AsyncPerformer {
       const Self = this.constructor as new (options: ConnectionOptions) => Connection;
       derived = new Self({ ...this.#options, host, ...(this.#credentials ? { credentials: this.#credentials } : {}) });
       this.#derived.set(host, derived);
+    }
+    return derived as this;
+  }
+
+  /**
+   * The same connection for another service endpoint resolved after authentication (OpenStack's image service
+   * beside compute): same credentials (one token cache, one refresh), settings and hooks; requests go below
+   * the URL `endpoint` returns. Created once per `key` and kept.
+   */
+  forEndpoint(key: string, endpoint: () => Operation<string>): this {
+    let derived = this.#endpoints.get(key);
+    if (!derived) {
+      const Self = this.constructor as new (options: ConnectionOptions) => Connection;
+      derived = new Self({ ...this.#options, endpoint, ...(this.#credentials ? { credentials: this.#credentials } : {}) });
+      this.#endpoints.set(key, derived);
     }
     return derived as this;
   }

@@ -13,6 +13,8 @@ import { DriverRegistry, type NodeDriver } from '@dualcloud/core';
 import { DummyNodeDriver } from './dummy.js';
 import { DigitalOceanNodeDriver } from './digitalocean/driver.js';
 import { EC2NodeDriver } from './ec2/driver.js';
+import { OpenStackNodeDriver } from './openstack/driver.js';
+import { RackspaceNodeDriver } from './openstack/rackspace.js';
 import { Provider } from './providers.js';
 
 export { Provider } from './providers.js';
@@ -38,6 +40,14 @@ export type {
 } from './digitalocean/driver.js';
 export type { DigitalOceanCreateNodeExtras, DigitalOceanCreateVolumeExtras } from './digitalocean/requests.js';
 export { DO_NODE_STATE_MAP } from './digitalocean/parse.js';
+export { OpenStackNodeDriver, OPENSTACK_ERROR_CODES } from './openstack/driver.js';
+export type { OpenStackCreateNodeOptions, OpenStackFlavour, OpenStackNodeDriverOptions } from './openstack/driver.js';
+export type { NetworkRef, OpenStackCreateNodeExtras, SecurityGroupRef } from './openstack/requests.js';
+export { NOVA_DEFAULT_MICROVERSION } from './openstack/requests.js';
+export { OPENSTACK_NODE_STATE_MAP } from './openstack/parse.js';
+export { RackspaceNodeDriver, RACKSPACE_AUTH_URL, RACKSPACE_COMPUTE_SERVICE, RACKSPACE_REGIONS } from './openstack/rackspace.js';
+export type { RackspaceNodeDriverOptions } from './openstack/rackspace.js';
+export type { OpenStackAuthOptions } from '../openstack/identity.js';
 
 export {
   ASYNC_MODE,
@@ -73,6 +83,8 @@ export interface ComputeDriverMap {
   [Provider.DUMMY]: typeof DummyNodeDriver;
   [Provider.EC2]: typeof EC2NodeDriver;
   [Provider.DIGITAL_OCEAN]: typeof DigitalOceanNodeDriver;
+  [Provider.OPENSTACK]: typeof OpenStackNodeDriver;
+  [Provider.RACKSPACE]: typeof RackspaceNodeDriver;
 }
 
 /** A provider that has a registered driver. */
@@ -88,6 +100,8 @@ const registry = new DriverRegistry<ComputeDriverMap, NodeDriverClass>('compute'
   [Provider.DUMMY]: DummyNodeDriver,
   [Provider.EC2]: EC2NodeDriver,
   [Provider.DIGITAL_OCEAN]: DigitalOceanNodeDriver,
+  [Provider.OPENSTACK]: OpenStackNodeDriver,
+  [Provider.RACKSPACE]: RackspaceNodeDriver,
 });
 
 /**

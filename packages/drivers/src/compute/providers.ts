@@ -17,6 +17,10 @@ export const Provider = {
   EC2: 'ec2',
   /** DigitalOcean API v2. */
   DIGITAL_OCEAN: 'digitalocean',
+  /** OpenStack Nova API v2.1 (Keystone identity, Glance images). */
+  OPENSTACK: 'openstack',
+  /** Rackspace Cloud Servers (next generation, OpenStack-based). */
+  RACKSPACE: 'rackspace',
 } as const;
 
 /** One of {@link Provider}'s values. */

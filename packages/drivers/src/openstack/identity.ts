@@ -278,8 +278,11 @@ export function parseV2Catalog(access: Record<string, any>): ServiceCatalog {
 /** Token credentials for an OpenStack cloud, and how to find a service's endpoint with them. */
 export interface OpenStackIdentity {
   readonly credentials: TokenCredentials<OpenStackSession>;
-  /** An operation returning the endpoint URL of a service type (from the catalog, or the override). */
-  endpoint(type: string): () => Operation<string>;
+  /**
+   * An operation returning the endpoint URL of a service type (from the catalog, or the override); `name`
+   * narrows the catalog to one service name (Rackspace's `cloudServersOpenStack`).
+   */
+  endpoint(type: string, name?: string): () => Operation<string>;
   /** The region asked for, if any. */
   readonly regionName?: string;
 }
@@ -335,11 +338,11 @@ export function openStackIdentity(options: OpenStackAuthOptions, settings: Parti
   return {
     credentials,
     ...(auth.regionName ? { regionName: auth.regionName } : {}),
-    endpoint(type) {
+    endpoint(type, name) {
       return function* () {
         if (auth.endpointOverride) return auth.endpointOverride;
         const token = yield* credentials.token();
-        return token.data!.catalog.url(type, { ...(auth.regionName ? { region: auth.regionName } : {}), interface: iface });
+        return token.data!.catalog.url(type, { ...(auth.regionName ? { region: auth.regionName } : {}), interface: iface, ...(name ? { name } : {}) });
       };
     },
   };

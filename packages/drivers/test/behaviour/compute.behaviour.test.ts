@@ -68,6 +68,32 @@ const BACKENDS: readonly ComputeBackend[] = [
     // DigitalOcean transfers the image itself to another region.
     imageCopy: { sourceRegion: (_options, location) => location.id, ex: { region: 'ams3' }, sameImage: true },
   },
+  {
+    id: 'openstack-fake',
+    provider: Provider.OPENSTACK,
+    async start() {
+      // Servers stay BUILD a little longer: createNode reads the server back after creating it.
+      const cloud = await startFakeCloud({ nodeBootMs: 300 });
+      const { username, password, project, domain } = FAKE_CREDENTIALS.keystone;
+      const options = { authUrl: cloud.endpoint('keystone').authUrl, username, password, projectName: project, userDomainName: domain, retry: RETRY };
+      return { options, badOptions: { ...options, password: 'not-the-password' }, stop: () => cloud.close() };
+    },
+    capabilities: { network: true, bootsPending: true, stopStart: true, regions: false },
+    missingNodeId: '0b5c3e9e-6d1f-4c53-9a55-0f1d2e3c4b5a',
+  },
+  {
+    id: 'rackspace-fake',
+    provider: Provider.RACKSPACE,
+    async start() {
+      const cloud = await startFakeCloud({ nodeBootMs: 300 });
+      const { username, apiKey } = FAKE_CREDENTIALS.keystone;
+      // Rackspace's identity is Keystone v2.0 with an API key; the fake cloud's stands in for it.
+      const options = { authUrl: `http://127.0.0.1:${cloud.port}/identity/v2.0`, username, apiKey, regionName: 'ORD', retry: RETRY };
+      return { options, badOptions: { ...options, apiKey: 'not-the-api-key' }, stop: () => cloud.close() };
+    },
+    capabilities: { network: true, bootsPending: true, stopStart: true, regions: false },
+    missingNodeId: 'f3d6a1c2-8b4e-4f7a-9c0d-1e2f3a4b5c6d',
+  },
 ];
 
 // Every row is started once for the file, all at once, and stopped at the end.
