@@ -34,7 +34,7 @@ class FakeDoDriver extends BaseDriver {
 
   constructor(options: DriverOptions) {
     super(options);
-    this.connect({ provider: 'do-test', host: '127.0.0.1', secure: false, credentials: bearerSigner(options.key) });
+    this.connect({ provider: 'do-test', host: '127.0.0.1', secure: false, credentials: bearerSigner(options.key ?? '') });
   }
 
   *accountOp(): Operation<string> {
