@@ -1,12 +1,13 @@
 /**
  * A minimal Keystone (OpenStack Identity v3) under `/identity/`, for token-credential tests: password
  * authentication issuing tokens, token validation and revocation, and the projects of a token's user.
- * It grows into the rest of OpenStack (Nova, Swift) later; the catalog is empty for now.
+ * The catalog of a project-scoped token lists the OpenStack services the fake cloud emulates (see `catalog.ts`).
  * @see https://docs.openstack.org/api-ref/identity/v3/
  * @module
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuthFailure } from './auth.js';
+import { keystoneCatalog } from './catalog.js';
 import type { KeystoneUser, ResolvedOptions } from './options.js';
 import { ApiError, header, type FakeRequest, type FakeResponse } from './wire.js';
 
@@ -175,6 +176,11 @@ export class KeystoneApi {
     return unauthorized();
   }
 
+  /** The project of a valid, project-scoped token (for the services that accept Keystone tokens: Swift). */
+  projectOf(id: string | undefined, now: number): string | undefined {
+    return this.valid(id, now)?.project?.id;
+  }
+
   /** Forgets every token. */
   clear(): void {
     this.tokens.clear();
@@ -321,7 +327,7 @@ export class KeystoneApi {
           project: { domain: named(t.project.domain), id: t.project.id, name: t.project.name },
           is_domain: false,
           roles: ROLES,
-          ...(req.query.has('nocatalog') ? {} : { catalog: [] }),
+          ...(req.query.has('nocatalog') ? {} : { catalog: keystoneCatalog(req.host, t.project.id) }),
         }
       : {};
     return {

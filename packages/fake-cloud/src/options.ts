@@ -3,11 +3,11 @@
  * @module
  */
 
-/** The providers the fake cloud emulates, named as the drivers name them (`keystone`: OpenStack Identity v3). */
-export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone';
+/** The providers the fake cloud emulates, named as the drivers name them (`keystone`: OpenStack Identity v3; `swift`: OpenStack Swift, its v1.0 auth and a Rackspace-style identity v2.0). */
+export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone' | 'swift';
 
 /** All emulated providers. */
-export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone'];
+export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone', 'swift'];
 
 /**
  * Latency added to every request before it is answered: fixed milliseconds, uniform in `[min, max]`,

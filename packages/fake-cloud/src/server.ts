@@ -16,6 +16,7 @@ import { KEYSTONE_PREFIX, KeystoneApi } from './keystone.js';
 import { GCS_DIALECT, ObjectApi, S3_DIALECT } from './object-api.js';
 import { FAKE_PROVIDERS, FAULT_KINDS, resolveOptions, type FakeCloudOptions, type FakeProvider, type FaultKind, type ResolvedOptions } from './options.js';
 import { seededRandom } from './random.js';
+import { isSwiftPath, SwiftApi } from './swift.js';
 import { ApiError, type FakeRequest, type FakeResponse } from './wire.js';
 
 export type { FakeEndpoint } from './endpoint.js';
@@ -54,6 +55,7 @@ const CODES: Record<FakeProvider, { 500: string; 503: string; 429: string; inter
   google_storage: { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'SlowDown', internalMessage: 'We encountered an internal error. Please try again.' },
   digitalocean: { 500: 'server_error', 503: 'service_unavailable', 429: 'too_many_requests', internalMessage: 'Server was unable to give you a response.' },
   keystone: { 500: 'Internal Server Error', 503: 'Service Unavailable', 429: 'Too Many Requests', internalMessage: 'An unexpected error prevented the server from fulfilling your request.' },
+  swift: { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'TooManyRequests', internalMessage: 'The server has either erred or is incapable of performing the requested operation.' },
 };
 
 /** Largest body of a compute API request. */
@@ -141,6 +143,7 @@ export class FakeCloudServer {
       s3: new ObjectApi(S3_DIALECT, options),
       google_storage: new ObjectApi(GCS_DIALECT, options),
       keystone: this.keystone,
+      swift: new SwiftApi(options, this.keystone),
     };
     this.counters = emptyStats();
   }
@@ -186,7 +189,7 @@ export class FakeCloudServer {
     const api = this.apis[provider];
     this.counters.requests += 1;
     this.counters.byProvider[provider] += 1;
-    const limit = provider === 's3' || provider === 'google_storage' ? Math.ceil(this.opts.maxObjectBytes * 1.02) + 65_536 : MAX_API_BODY;
+    const limit = provider === 's3' || provider === 'google_storage' || provider === 'swift' ? Math.ceil(this.opts.maxObjectBytes * 1.02) + 65_536 : MAX_API_BODY;
     const base = { method: (req.method ?? 'GET').toUpperCase(), rawUrl, rawPath, query, headers: req.headers, host: req.headers.host ?? `127.0.0.1:${this.listeningPort}`, requestId, now: Date.now() };
     const body = await readBody(req, limit);
     if (this.closed || body === 'aborted') return;
@@ -258,6 +261,7 @@ export class FakeCloudServer {
     } else if (provider === 'ec2') headers['x-amzn-requestid'] = requestId;
     else if (provider === 'google_storage') headers['x-guploader-uploadid'] = requestId;
     else if (provider === 'keystone') headers['x-openstack-request-id'] = `req-${requestId.toLowerCase()}`;
+    else if (provider === 'swift') headers['x-trans-id'] = headers['x-openstack-request-id'] = `tx${requestId.toLowerCase()}`;
     else headers['x-request-id'] = requestId;
     return headers;
   }
@@ -322,6 +326,7 @@ function classify(req: IncomingMessage, rawPath: string, query: URLSearchParams)
   if (scheme?.scheme === 'GOOG4') return 'google_storage';
   if (scheme) return scheme.service === 'ec2' ? 'ec2' : 's3';
   if (rawPath === KEYSTONE_PREFIX || rawPath.startsWith(`${KEYSTONE_PREFIX}/`)) return 'keystone';
+  if (isSwiftPath(rawPath)) return 'swift';
   if (rawPath.startsWith('/v2/')) return 'digitalocean';
   const type = req.headers['content-type'] ?? '';
   if (query.has('Action') || (req.method === 'POST' && rawPath === '/' && /x-www-form-urlencoded/i.test(type))) return 'ec2';
