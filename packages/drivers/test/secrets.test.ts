@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { InvalidCredentialsError, Node, NodeState, NotFoundError } from '@dualcloud/core';
-import { startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
+import { RACKSPACE_IDENTITY_PATH, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { providers as computeProviders, type NodeDriver } from '@dualcloud/drivers/compute';
 import { isCommonPrefix, providers as storageProviders, type StorageDriver } from '@dualcloud/drivers/storage';
 import { COMPUTE, openStyled, STORAGE, STYLE_NAMES, type Family, type Styled, type StyleName } from './behaviour/helpers/styles.js';
@@ -43,6 +43,11 @@ const AZURE_ACCOUNT = 'sentinelacct';
 const OTHER_AWS_KEY_ID = 'AKIDOTHERKEYID000001';
 const OTHER_GCS_KEY_ID = 'GOOGOTHERACCESSID0000001';
 const OTHER_AZURE_ACCOUNT = 'otheracct';
+/** OpenStack: a Keystone user's password (also its Rackspace-style API key in the fake cloud) and a temp URL key. */
+const KEYSTONE_USER = 'sentinel-user';
+const KEYSTONE_PASSWORD = `${SENTINEL}-keystone-password-0000000000`;
+const TEMP_URL_KEY = `${SENTINEL}-swift-temp-url-key-000000000`;
+const OTHER_KEYSTONE_USER = 'other-user';
 /** Options that the Dummy and Local drivers accept and ignore: they must not print them either. */
 const IGNORED_SECRET = `${SENTINEL}-accepted-and-ignored-0000000`;
 
@@ -70,6 +75,10 @@ beforeAll(async () => {
         aws: { [AWS_KEY_ID]: AWS_SECRET, [OTHER_AWS_KEY_ID]: 'another-aws-secret-known-to-the-cloud' },
         gcs: { [GCS_KEY_ID]: GCS_SECRET, [OTHER_GCS_KEY_ID]: 'another-gcs-secret-known-to-the-cloud' },
         digitalocean: [DO_TOKEN],
+        keystone: [
+          { username: KEYSTONE_USER, password: KEYSTONE_PASSWORD, project: 'sentinel', domain: 'Default' },
+          { username: OTHER_KEYSTONE_USER, password: 'another-keystone-password-known-to-the-cloud', project: 'sentinel', domain: 'Default' },
+        ],
       },
     }).then((c) => (stops.push(() => c.close()), c)),
     startAzurite({ accounts: `${AZURE_ACCOUNT}:${AZURE_KEY};${OTHER_AZURE_ACCOUNT}:${Buffer.from('another azure key').toString('base64')}` }).then(
@@ -129,6 +138,16 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
     secretBytes: [AZURE_KEY_BYTES],
     options: (e) => ({ key: AZURE_ACCOUNT, secret: AZURE_KEY, host: '127.0.0.1', port: e.azurite.port, secure: false, retry: FAST_RETRY }),
     rejectedOptions: (e) => ({ key: OTHER_AZURE_ACCOUNT, secret: AZURE_KEY, host: '127.0.0.1', port: e.azurite.port, secure: false, retry: FAST_RETRY }),
+  },
+  'storage:openstack_swift': {
+    secrets: [KEYSTONE_PASSWORD, TEMP_URL_KEY],
+    options: (e) => ({ authUrl: e.cloud.endpoint('keystone').authUrl, username: KEYSTONE_USER, password: KEYSTONE_PASSWORD, projectName: 'sentinel', tempUrlKey: TEMP_URL_KEY, retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ authUrl: e.cloud.endpoint('keystone').authUrl, username: OTHER_KEYSTONE_USER, password: KEYSTONE_PASSWORD, projectName: 'sentinel', tempUrlKey: TEMP_URL_KEY, retry: FAST_RETRY }),
+  },
+  'storage:cloudfiles': {
+    secrets: [KEYSTONE_PASSWORD],
+    options: (e) => ({ key: KEYSTONE_USER, secret: KEYSTONE_PASSWORD, region: 'ord', authUrl: `${e.cloud.url}${RACKSPACE_IDENTITY_PATH}`, retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ key: OTHER_KEYSTONE_USER, secret: KEYSTONE_PASSWORD, region: 'ord', authUrl: `${e.cloud.url}${RACKSPACE_IDENTITY_PATH}`, retry: FAST_RETRY }),
   },
   'storage:local': {
     secrets: [IGNORED_SECRET],
