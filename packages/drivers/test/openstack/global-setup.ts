@@ -80,8 +80,8 @@ async function installed(): Promise<boolean> {
 
 /** One `apt-get install` of every package (postinst scripts kept from starting system services). */
 async function install(): Promise<void> {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) throw new Error(`OpenStack Swift/Keystone are not installed and this run is not root: ${INSTALL_HINT}`);
-  if (!(await has('sh', ['-c', 'command -v apt-get']))) throw new Error(`OpenStack Swift/Keystone are not installed and there is no apt-get here: ${INSTALL_HINT}`);
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) throw new Error(`OpenStack Swift/Keystone are missing and this run is not root, so it cannot install them; ${INSTALL_HINT}`);
+  if (!(await has('sh', ['-c', 'command -v apt-get']))) throw new Error(`OpenStack Swift/Keystone are missing and there is no apt-get here; ${INSTALL_HINT}`);
   const script = [
     'set -e',
     "if [ ! -e /usr/sbin/policy-rc.d ]; then trap 'rm -f /usr/sbin/policy-rc.d' EXIT; printf '#!/bin/sh\\nexit 101\\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; fi",
