@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@jest/globals';
-import { FAKE_CREDENTIALS, RACKSPACE_IDENTITY_PATH, startFakeCloud } from '@dualcloud/fake-cloud';
+import { FAKE_CREDENTIALS, RACKSPACE_IDENTITY_PATH, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { Provider, providers } from '@dualcloud/drivers/storage';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, startS3rver } from '../storage/helpers/emulators.js';
 import { describeStorageBackends, type StorageBackend } from './helpers/storage-kit.js';
@@ -30,6 +30,24 @@ const PART = 8 * 1024;
 const RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
 /** Everything every object store here can do. */
 const FULL = { multipart: true, rangedReads: true, delimiter: true, metadata: true, contentType: true, paging: true, hashOnDownload: true, checksNotEmpty: true, firstByteRange: true } as const;
+
+/**
+ * One fake cloud for the three Swift rows (it speaks Keystone v3, Swift's v1.0 auth and the Rackspace-style
+ * identity on the same port): started by the first row, closed by the last.
+ */
+let swiftCloud: { cloud: Promise<FakeCloud>; users: number } | undefined;
+async function sharedSwiftCloud(): Promise<{ cloud: FakeCloud; release: () => Promise<void> }> {
+  swiftCloud ??= { cloud: startFakeCloud(), users: 0 };
+  swiftCloud.users += 1;
+  const shared = swiftCloud;
+  const cloud = await shared.cloud;
+  return {
+    cloud,
+    release: async () => {
+      if (--shared.users === 0) await cloud.close();
+    },
+  };
+}
 
 /** The backends. One row each; see the header comment. */
 const BACKENDS: readonly StorageBackend[] = [
@@ -86,12 +104,12 @@ const BACKENDS: readonly StorageBackend[] = [
     id: 'swift-fake',
     provider: Provider.OPENSTACK_SWIFT,
     async start() {
-      const cloud = await startFakeCloud(); // Swift behind the fake Keystone v3 (storage URL from its catalog)
+      const { cloud, release } = await sharedSwiftCloud(); // Swift behind the fake Keystone v3 (storage URL from its catalog)
       const { username, password, project } = FAKE_CREDENTIALS.keystone;
       return {
         options: { authUrl: cloud.endpoint('keystone').authUrl, username, password, projectName: project, retry: RETRY },
         requestCount: async () => (await cloud.stats()).byProvider.swift,
-        stop: () => cloud.close(),
+        stop: release,
       };
     },
     capabilities: FULL,
@@ -101,12 +119,12 @@ const BACKENDS: readonly StorageBackend[] = [
     id: 'swift-v1-fake',
     provider: Provider.OPENSTACK_SWIFT,
     async start() {
-      const cloud = await startFakeCloud(); // Swift's own v1.0 auth (X-Auth-User: <project>:<user>)
+      const { cloud, release } = await sharedSwiftCloud(); // Swift's own v1.0 auth (X-Auth-User: <project>:<user>)
       const { username, password, project } = FAKE_CREDENTIALS.keystone;
       return {
         options: { authUrl: cloud.endpoint('swift').authUrl, username: `${project}:${username}`, password, retry: RETRY },
         requestCount: async () => (await cloud.stats()).byProvider.swift,
-        stop: () => cloud.close(),
+        stop: release,
       };
     },
     capabilities: FULL,
@@ -116,12 +134,12 @@ const BACKENDS: readonly StorageBackend[] = [
     id: 'cloudfiles-fake',
     provider: Provider.CLOUDFILES,
     async start() {
-      const cloud = await startFakeCloud(); // Rackspace-style identity v2.0 (API key), cloudFiles in DFW
+      const { cloud, release } = await sharedSwiftCloud(); // Rackspace-style identity v2.0 (API key), cloudFiles in DFW
       const { username, password } = FAKE_CREDENTIALS.keystone;
       return {
         options: { key: username, secret: password, region: 'dfw', authUrl: `${cloud.url}${RACKSPACE_IDENTITY_PATH}`, retry: RETRY },
         requestCount: async () => (await cloud.stats()).byProvider.swift,
-        stop: () => cloud.close(),
+        stop: release,
       };
     },
     capabilities: FULL,
