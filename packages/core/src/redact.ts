@@ -19,6 +19,14 @@ export const SECRET_HEADERS: ReadonlySet<string> = new Set([
   'x-auth-token',
   'x-subject-token',
   'x-ms-copy-source-authorization',
+  // OpenStack Swift: v1.0 auth (password in, token out) and the temp URL keys of accounts and containers.
+  'x-auth-key',
+  'x-storage-pass',
+  'x-storage-token',
+  'x-account-meta-temp-url-key',
+  'x-account-meta-temp-url-key-2',
+  'x-container-meta-temp-url-key',
+  'x-container-meta-temp-url-key-2',
 ]);
 
 /** Query parameter names whose values are secrets (lower case). */
@@ -38,6 +46,7 @@ export const SECRET_QUERY_PARAMS: ReadonlySet<string> = new Set([
   'secret',
   'password',
   'client_secret',
+  'temp_url_sig',
 ]);
 
 /** A copy of `headers` with secret values replaced by {@link REDACTED}. */

@@ -103,6 +103,24 @@ describe('secrets never appear in errors', () => {
     expect(redactUrl('not a url')).toBe(REDACTED);
   });
 
+  test("OpenStack Swift's secret headers and temp URL signatures are redacted", () => {
+    const swift = {
+      'X-Auth-User': 'test:tester',
+      'X-Auth-Key': 'k',
+      'X-Storage-Pass': 'p',
+      'X-Auth-Token': 't',
+      'X-Storage-Token': 't',
+      'X-Account-Meta-Temp-URL-Key': 'a',
+      'X-Account-Meta-Temp-URL-Key-2': 'b',
+      'X-Container-Meta-Temp-URL-Key': 'c',
+      'X-Container-Meta-Temp-URL-Key-2': 'd',
+      'X-Object-Meta-Owner': 'tests',
+    };
+    const redacted = redactHeaders(swift);
+    expect(Object.entries(redacted).filter(([, v]) => v !== REDACTED).map(([k]) => k)).toEqual(['X-Auth-User', 'X-Object-Meta-Owner']);
+    expect(redactUrl('https://h/v1/AUTH_a/c/o?temp_url_sig=abc&temp_url_expires=1')).toBe(`https://h/v1/AUTH_a/c/o?temp_url_sig=${REDACTED}&temp_url_expires=1`);
+  });
+
   test('CloudError.is works across copies and toJSON has no request details', () => {
     const e = new RequestError('boom', { status: 400, request: { method: 'GET', url: 'https://h/?sig=1', headers: { authorization: 'secret' } } });
     expect(CloudError.is(e)).toBe(true);

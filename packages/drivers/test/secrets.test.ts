@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { inspect } from 'node:util';
 import { InvalidCredentialsError, KeyPairAlreadyExistsError, Node, NodeState, NotFoundError, type Hooks } from '@dualcloud/core';
-import { startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
+import { RACKSPACE_IDENTITY_PATH, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { providers as computeProviders, type NodeDriver } from '@dualcloud/drivers/compute';
 import { isCommonPrefix, providers as storageProviders, type StorageDriver } from '@dualcloud/drivers/storage';
 import { COMPUTE, openStyled, STORAGE, STYLE_NAMES, type Family, type Styled, type StyleName } from './behaviour/helpers/styles.js';
@@ -56,6 +56,11 @@ const RAX_API_KEY = `${SENTINEL}-rackspace-api-key-0000000000`;
 const OS_USER = 'sentinel-user';
 /** A Keystone user the fake cloud knows with other secrets: the sentinel ones are refused for it. */
 const OTHER_OS_USER = 'other-user';
+/** OpenStack: a Keystone user's password (also its Rackspace-style API key in the fake cloud) and a temp URL key. */
+const KEYSTONE_USER = 'sentinel-swift-user';
+const KEYSTONE_PASSWORD = `${SENTINEL}-keystone-password-0000000000`;
+const TEMP_URL_KEY = `${SENTINEL}-swift-temp-url-key-000000000`;
+const OTHER_KEYSTONE_USER = 'other-swift-user';
 /** Options that the Dummy and Local drivers accept and ignore: they must not print them either. */
 const IGNORED_SECRET = `${SENTINEL}-accepted-and-ignored-0000000`;
 
@@ -86,6 +91,8 @@ beforeAll(async () => {
         keystone: [
           { username: OS_USER, password: OS_PASSWORD, apiKey: RAX_API_KEY, project: 'demo', domain: 'Default' },
           { username: OTHER_OS_USER, password: 'another-keystone-password', apiKey: 'another-rackspace-api-key', project: 'demo', domain: 'Default' },
+          { username: KEYSTONE_USER, password: KEYSTONE_PASSWORD, project: 'sentinel', domain: 'Default' },
+          { username: OTHER_KEYSTONE_USER, password: 'another-keystone-password-known-to-the-cloud', project: 'sentinel', domain: 'Default' },
         ],
       },
     }).then((c) => (stops.push(() => c.close()), c)),
@@ -161,6 +168,16 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
     secretBytes: [AZURE_KEY_BYTES],
     options: (e) => ({ key: AZURE_ACCOUNT, secret: AZURE_KEY, host: '127.0.0.1', port: e.azurite.port, secure: false, retry: FAST_RETRY }),
     rejectedOptions: (e) => ({ key: OTHER_AZURE_ACCOUNT, secret: AZURE_KEY, host: '127.0.0.1', port: e.azurite.port, secure: false, retry: FAST_RETRY }),
+  },
+  'storage:openstack_swift': {
+    secrets: [KEYSTONE_PASSWORD, TEMP_URL_KEY],
+    options: (e) => ({ authUrl: e.cloud.endpoint('keystone').authUrl, username: KEYSTONE_USER, password: KEYSTONE_PASSWORD, projectName: 'sentinel', tempUrlKey: TEMP_URL_KEY, retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ authUrl: e.cloud.endpoint('keystone').authUrl, username: OTHER_KEYSTONE_USER, password: KEYSTONE_PASSWORD, projectName: 'sentinel', tempUrlKey: TEMP_URL_KEY, retry: FAST_RETRY }),
+  },
+  'storage:cloudfiles': {
+    secrets: [KEYSTONE_PASSWORD],
+    options: (e) => ({ key: KEYSTONE_USER, secret: KEYSTONE_PASSWORD, region: 'ord', authUrl: `${e.cloud.url}${RACKSPACE_IDENTITY_PATH}`, retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ key: OTHER_KEYSTONE_USER, secret: KEYSTONE_PASSWORD, region: 'ord', authUrl: `${e.cloud.url}${RACKSPACE_IDENTITY_PATH}`, retry: FAST_RETRY }),
   },
   'storage:local': {
     secrets: [IGNORED_SECRET],

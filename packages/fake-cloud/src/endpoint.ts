@@ -3,6 +3,7 @@
  * @module
  */
 import { FAKE_PROVIDERS, type FakeProvider } from './options.js';
+import { SWIFT_AUTH_PATH } from './swift.js';
 
 /** The path under which Keystone (OpenStack Identity v3) answers. */
 export const KEYSTONE_BASE_PATH = '/identity/v3';
@@ -17,7 +18,7 @@ export interface FakeEndpoint {
   readonly secure: boolean;
   /** Keystone only: `/identity/v3`. */
   readonly basePath?: string;
-  /** Keystone only: `http://127.0.0.1:<port>/identity/v3`. */
+  /** Keystone: `http://127.0.0.1:<port>/identity/v3`; Swift: its v1.0 auth, `http://127.0.0.1:<port>/auth/v1.0`. */
   readonly authUrl?: string;
 }
 
@@ -25,6 +26,7 @@ export interface FakeEndpoint {
 export function fakeEndpoint(provider: FakeProvider, port: number): FakeEndpoint {
   if (!FAKE_PROVIDERS.includes(provider)) throw new TypeError(`fake-cloud: unknown provider ${String(provider)}`);
   const endpoint = { host: '127.0.0.1', port, secure: false };
+  if (provider === 'swift') return { ...endpoint, authUrl: `http://127.0.0.1:${port}${SWIFT_AUTH_PATH}` };
   if (provider !== 'keystone') return endpoint;
   return { ...endpoint, basePath: KEYSTONE_BASE_PATH, authUrl: `http://127.0.0.1:${port}${KEYSTONE_BASE_PATH}` };
 }

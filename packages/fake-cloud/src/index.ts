@@ -1,7 +1,8 @@
 /**
  * @dualcloud/fake-cloud: a stateful, in-memory emulator of the wire APIs the dualcloud drivers speak (EC2 Query API,
- * DigitalOcean v2, S3 REST, GCS XML API with HMAC, Keystone v3 and v2.0 tokens, Nova v2.1 and Glance v2), on one port
- * of 127.0.0.1, with latency and fault injection.
+ * DigitalOcean v2, S3 REST, GCS XML API with HMAC, Keystone v3 and v2.0 tokens, Nova v2.1 and Glance v2, OpenStack
+ * Swift with its v1.0 auth and a Rackspace-style identity v2.0), on one port of 127.0.0.1, with latency and fault
+ * injection.
  * @packageDocumentation
  */
 export { startFakeCloud } from './start.js';
@@ -9,6 +10,8 @@ export type { FakeCloud, FakeCloudIsolation } from './start.js';
 export { createFakeCloudServer, FakeCloudServer } from './server.js';
 export type { FakeCloudStats, FakeCloudUpdate, FakeEndpoint } from './server.js';
 export { KEYSTONE_BASE_PATH } from './endpoint.js';
+export { RACKSPACE_IDENTITY_PATH, RACKSPACE_REGIONS, SWIFT_AUTH_PATH, SWIFT_PREFIX } from './swift.js';
+export { KEYSTONE_REGION } from './catalog.js';
 export { FAKE_CREDENTIALS, FAKE_PROVIDERS, FAULT_KINDS, DEFAULT_REGIONS, resolveOptions } from './options.js';
 export type { FakeCloudOptions, FakeCredentials, FakeProvider, FaultKind, FaultOptions, KeyTable, KeystoneUser, LatencySpec, ResolvedOptions } from './options.js';
 export { crc32c } from './checksums.js';

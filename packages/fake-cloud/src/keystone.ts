@@ -1,14 +1,15 @@
 /**
  * A minimal Keystone (OpenStack Identity v3) under `/identity/`, for token-credential tests: password
  * authentication issuing tokens, token validation and revocation, and the projects of a token's user; and
- * v2.0 tokens (password, or Rackspace's `RAX-KSKEY:apiKeyCredentials`). The catalog lists the fake Nova and
- * Glance (`nova-catalog.ts`).
+ * v2.0 tokens (password, or Rackspace's `RAX-KSKEY:apiKeyCredentials`). The catalog of a project-scoped token
+ * lists the OpenStack services the fake cloud emulates: Nova and Glance (`nova-catalog.ts`) and Swift (`catalog.ts`).
  * @see https://docs.openstack.org/api-ref/identity/v3/
  * @module
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuthFailure } from './auth.js';
 import { catalogV2, catalogV3 } from './nova-catalog.js';
+import { keystoneCatalog } from './catalog.js';
 import type { KeystoneUser, ResolvedOptions } from './options.js';
 import { ApiError, header, type FakeRequest, type FakeResponse } from './wire.js';
 
@@ -181,6 +182,11 @@ export class KeystoneApi {
   /** Every authentication failure is Keystone's 401. */
   authError(_e: AuthFailure): ApiError {
     return unauthorized();
+  }
+
+  /** The project of a valid, project-scoped token (for the services that accept Keystone tokens: Swift). */
+  projectOf(id: string | undefined, now: number): string | undefined {
+    return this.valid(id, now)?.project?.id;
   }
 
   /** Forgets every token. */
@@ -396,7 +402,7 @@ export class KeystoneApi {
           project: { domain: named(t.project.domain), id: t.project.id, name: t.project.name },
           is_domain: false,
           roles: ROLES,
-          ...(req.query.has('nocatalog') ? {} : { catalog: catalogV3(`http://${req.host}`) }),
+          ...(req.query.has('nocatalog') ? {} : { catalog: [...catalogV3(`http://${req.host}`), ...keystoneCatalog(req.host, t.project.id)] }),
         }
       : {};
     return {

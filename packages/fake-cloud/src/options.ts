@@ -5,12 +5,13 @@
 
 /**
  * The providers the fake cloud emulates, named as the drivers name them (`keystone`: OpenStack Identity v3 and
- * v2.0; `nova`: OpenStack Compute v2.1 and the Glance v2 images beside it).
+ * v2.0; `nova`: OpenStack Compute v2.1 and the Glance v2 images beside it; `swift`: OpenStack Swift, its v1.0
+ * auth and a Rackspace-style identity v2.0).
  */
-export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone' | 'nova';
+export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone' | 'nova' | 'swift';
 
 /** All emulated providers. */
-export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone', 'nova'];
+export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone', 'nova', 'swift'];
 
 /**
  * Latency added to every request before it is answered: fixed milliseconds, uniform in `[min, max]`,

@@ -18,6 +18,7 @@ import { COMPUTE_PREFIX, IMAGE_PREFIX } from './nova-catalog.js';
 import { GCS_DIALECT, ObjectApi, S3_DIALECT } from './object-api.js';
 import { FAKE_PROVIDERS, FAULT_KINDS, resolveOptions, type FakeCloudOptions, type FakeProvider, type FaultKind, type ResolvedOptions } from './options.js';
 import { seededRandom } from './random.js';
+import { isSwiftPath, SwiftApi } from './swift.js';
 import { ApiError, type FakeRequest, type FakeResponse } from './wire.js';
 
 export type { FakeEndpoint } from './endpoint.js';
@@ -57,6 +58,7 @@ const CODES: Record<FakeProvider, { 500: string; 503: string; 429: string; inter
   digitalocean: { 500: 'server_error', 503: 'service_unavailable', 429: 'too_many_requests', internalMessage: 'Server was unable to give you a response.' },
   keystone: { 500: 'Internal Server Error', 503: 'Service Unavailable', 429: 'Too Many Requests', internalMessage: 'An unexpected error prevented the server from fulfilling your request.' },
   nova: { 500: 'computeFault', 503: 'serviceUnavailable', 429: 'overLimit', internalMessage: 'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.' },
+  swift: { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'TooManyRequests', internalMessage: 'The server has either erred or is incapable of performing the requested operation.' },
 };
 
 /** Largest body of a compute API request. */
@@ -145,6 +147,7 @@ export class FakeCloudServer {
       google_storage: new ObjectApi(GCS_DIALECT, options),
       keystone: this.keystone,
       nova: new NovaApi(options, this.keystone),
+      swift: new SwiftApi(options, this.keystone),
     };
     this.counters = emptyStats();
   }
@@ -190,7 +193,7 @@ export class FakeCloudServer {
     const api = this.apis[provider];
     this.counters.requests += 1;
     this.counters.byProvider[provider] += 1;
-    const limit = provider === 's3' || provider === 'google_storage' ? Math.ceil(this.opts.maxObjectBytes * 1.02) + 65_536 : MAX_API_BODY;
+    const limit = provider === 's3' || provider === 'google_storage' || provider === 'swift' ? Math.ceil(this.opts.maxObjectBytes * 1.02) + 65_536 : MAX_API_BODY;
     const base = { method: (req.method ?? 'GET').toUpperCase(), rawUrl, rawPath, query, headers: req.headers, host: req.headers.host ?? `127.0.0.1:${this.listeningPort}`, requestId, now: Date.now() };
     const body = await readBody(req, limit);
     if (this.closed || body === 'aborted') return;
@@ -262,6 +265,7 @@ export class FakeCloudServer {
     } else if (provider === 'ec2') headers['x-amzn-requestid'] = requestId;
     else if (provider === 'google_storage') headers['x-guploader-uploadid'] = requestId;
     else if (provider === 'keystone' || provider === 'nova') headers['x-openstack-request-id'] = `req-${requestId.toLowerCase()}`;
+    else if (provider === 'swift') headers['x-trans-id'] = headers['x-openstack-request-id'] = `tx${requestId.toLowerCase()}`;
     else headers['x-request-id'] = requestId;
     return headers;
   }
@@ -328,6 +332,7 @@ function classify(req: IncomingMessage, rawPath: string, query: URLSearchParams)
   if (scheme) return scheme.service === 'ec2' ? 'ec2' : 's3';
   if (rawPath === KEYSTONE_PREFIX || rawPath.startsWith(`${KEYSTONE_PREFIX}/`)) return 'keystone';
   if ([COMPUTE_PREFIX, IMAGE_PREFIX].some((p) => rawPath === p || rawPath.startsWith(`${p}/`))) return 'nova';
+  if (isSwiftPath(rawPath)) return 'swift';
   if (rawPath.startsWith('/v2/')) return 'digitalocean';
   const type = req.headers['content-type'] ?? '';
   if (query.has('Action') || (req.method === 'POST' && rawPath === '/' && /x-www-form-urlencoded/i.test(type))) return 'ec2';

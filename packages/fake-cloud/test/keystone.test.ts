@@ -63,7 +63,10 @@ describe('Keystone v3 (minimal)', () => {
     expect(token.user).toMatchObject({ name: 'demo', domain: { id: 'default', name: 'Default' } });
     expect(token.user.id).toMatch(/^[0-9a-f]{32}$/);
     expect(token.project).toMatchObject({ name: 'demo', domain: { id: 'default', name: 'Default' } });
-    expect(token.catalog.map((s: { type: string; name: string }) => `${s.type}:${s.name}`)).toEqual(['identity:keystone', 'compute:nova', 'image:glance']);
+    expect(token.catalog.map((s: { type: string; name: string }) => `${s.type}:${s.name}`)).toEqual(['identity:keystone', 'compute:nova', 'image:glance', 'object-store:swift']);
+    const objectStore = token.catalog.find((s: { type: string }) => s.type === 'object-store');
+    expect(objectStore.endpoints.map((e: { interface: string }) => e.interface).sort()).toEqual(['admin', 'internal', 'public']);
+    for (const e of objectStore.endpoints) expect(e).toMatchObject({ region: 'RegionOne', region_id: 'RegionOne', url: `http://127.0.0.1:${port}/swift/v1/AUTH_${token.project.id}` });
     expect(token.roles.map((r: { name: string }) => r.name)).toContain('member');
     expect(token.issued_at).toMatch(ISO_MICROS);
     expect(token.expires_at).toMatch(ISO_MICROS);

@@ -185,3 +185,26 @@ export async function resources(): Promise<void> {
   void ec2.listVolumes({ filters: 42 });
   void [waited, ec2Volumes];
 }
+
+// Provider extras of the Swift drivers (temp URLs, the account's temp URL key) in every design
+export async function swiftExtras(obj: StorageObject): Promise<void> {
+  const swiftOptions = { authUrl: 'http://127.0.0.1:8080/auth/v1.0', username: 'test:tester', password: 'testing' };
+  const swift = new (getStorage(Storage.OPENSTACK_SWIFT))(swiftOptions);
+  const url: string = swift.getObjectCdnUrl(obj, { expiresIn: 60, method: 'PUT', digest: 'sha1' });
+  const set: boolean = swift.exSetAccountMetadataTempUrlKey('key');
+  // @ts-expect-error temp URL methods are GET, HEAD, PUT, POST or DELETE
+  void swift.getObjectCdnUrl(obj, { method: 'PATCH' });
+  {
+    await using s = new AsyncSession(swift);
+    const viaSession: Promise<string> = s.getObjectCdnUrl(obj, { expiresIn: 60 });
+    void viaSession;
+  }
+  const Files = getMethodsStorage(MethodsStorage.CLOUDFILES);
+  const files = new Files({ key: 'user', secret: 'api key', region: 'dfw' });
+  const viaTwin: Promise<string> = files.getObjectCdnUrlAsync(obj);
+  const keySet: Promise<boolean> = files.exSetAccountMetadataTempUrlKeyAsync('key');
+  const Swift3 = getModeStorage(ModeStorage.OPENSTACK_SWIFT);
+  const viaMode: Promise<string> = new Swift3({ ...swiftOptions, async: true }).getObjectCdnUrl(obj);
+  const plainUrl: string = new Swift3(swiftOptions).getObjectCdnUrl(obj);
+  void [url, set, viaTwin, keySet, viaMode, plainUrl];
+}

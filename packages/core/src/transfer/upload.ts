@@ -50,6 +50,11 @@ export interface UploadHooks<H> {
    * writer's object is never deleted. Returns whether it was deleted.
    */
   deleteWritten?(etag: string): Operation<boolean>;
+  /**
+   * Why a provider without {@link UploadHooks.deleteWritten} leaves the object a failed single PUT wrote (e.g. it
+   * has no conditional delete, so deleting could remove a concurrent writer's object); put in the error.
+   */
+  readonly writtenKept?: string;
   /** Starts a multipart upload. */
   start(): Operation<H>;
   /** Uploads one part (verified, so a corrupted part is sent again); returns the provider's token for it. */
@@ -123,7 +128,7 @@ function* single<H>(hooks: UploadHooks<H>, body: RequestBody, size: number, dige
     const written = error instanceof IntegrityError ? (error as IntegrityError & { writtenEtag?: string }).writtenEtag : undefined;
     if (written === undefined) throw error;
     let outcome: string;
-    if (!hooks.deleteWritten) outcome = 'the object it wrote may hold them';
+    if (!hooks.deleteWritten) outcome = hooks.writtenKept ? `the object it wrote was left in place: ${hooks.writtenKept}` : 'the object it wrote may hold them';
     else {
       try {
         outcome = (yield* detached(hooks.deleteWritten(written)))

@@ -1,6 +1,6 @@
 /**
  * `@dualcloud/drivers/storage`: storage drivers (Amazon S3 and S3-compatible stores, Google Cloud Storage,
- * Azure Blobs, a local directory) and `getDriver(Provider.X)`, named as in Apache Libcloud.
+ * Azure Blobs, OpenStack Swift, Rackspace Cloud Files, a local directory) and `getDriver(Provider.X)`, named as in Apache Libcloud.
  *
  * @example
  * ```ts
@@ -18,6 +18,7 @@ import { LocalStorageDriver } from './local.js';
 import { Provider } from './providers.js';
 import { GoogleStorageDriver } from './s3/google.js';
 import { S3StorageDriver } from './s3/s3.js';
+import { CloudFilesStorageDriver, OpenStackSwiftStorageDriver } from './swift/driver.js';
 
 export { Provider } from './providers.js';
 
@@ -27,6 +28,8 @@ export interface StorageDriverClasses {
   [Provider.GOOGLE_STORAGE]: typeof GoogleStorageDriver;
   [Provider.AZURE_BLOBS]: typeof AzureBlobsStorageDriver;
   [Provider.LOCAL]: typeof LocalStorageDriver;
+  [Provider.OPENSTACK_SWIFT]: typeof OpenStackSwiftStorageDriver;
+  [Provider.CLOUDFILES]: typeof CloudFilesStorageDriver;
 }
 
 /** Every built-in storage driver class. */
@@ -40,6 +43,8 @@ const registry = new DriverRegistry<StorageDriverClasses, StorageDriverClass>('s
   [Provider.GOOGLE_STORAGE]: GoogleStorageDriver,
   [Provider.AZURE_BLOBS]: AzureBlobsStorageDriver,
   [Provider.LOCAL]: LocalStorageDriver,
+  [Provider.OPENSTACK_SWIFT]: OpenStackSwiftStorageDriver,
+  [Provider.CLOUDFILES]: CloudFilesStorageDriver,
 });
 
 /**
@@ -74,6 +79,19 @@ export type { S3CompatibleOptions } from './s3/driver.js';
 export { AzureBlobsStorageDriver, AZURE_ERROR_CODES, AZURE_STORAGE_VERSION, MAX_BLOCKS } from './azure/driver.js';
 export type { AzureBlobsStorageDriverOptions } from './azure/driver.js';
 export { LocalStorageDriver } from './local.js';
+export {
+  CloudFilesStorageDriver,
+  OpenStackSwiftStorageDriver,
+  SwiftCompatibleStorageDriver,
+  RACKSPACE_AUTH_URL,
+  SWIFT_DEFAULT_PART_SIZE,
+  SWIFT_ERROR_CODES,
+  SWIFT_MAX_OBJECT_SIZE,
+  SWIFT_MAX_SEGMENTS,
+  tempUrl,
+} from './swift/driver.js';
+export type { CloudFilesStorageDriverOptions, OpenStackSwiftStorageDriverOptions, SwiftDefaults, TempUrlOptions } from './swift/driver.js';
+export type { OpenStackAuthOptions } from '../openstack/identity.js';
 export type { LocalStorageDriverOptions } from './local.js';
 export { ProgressCallbackError } from '@dualcloud/core';
 

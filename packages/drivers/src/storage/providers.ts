@@ -19,6 +19,10 @@ export const Provider = {
   AZURE_BLOBS: 'azure_blobs',
   /** A local directory. */
   LOCAL: 'local',
+  /** OpenStack Swift (Keystone v3/v2.0 or Swift's v1.0 auth). */
+  OPENSTACK_SWIFT: 'openstack_swift',
+  /** Rackspace Cloud Files (Swift behind Rackspace identity). */
+  CLOUDFILES: 'cloudfiles',
 } as const;
 
 /** One of {@link Provider}'s values. */

@@ -12,17 +12,17 @@
  *   - `capabilities`: what the backend can do (see `StorageCapabilities`);
  *   - `partSize`: the part size the multipart scenarios use (as small as the backend accepts).
  * A provider registered in the family's registry without a row fails this file (test "every registered … has a
- * row"), so a new provider cannot go untested.
+ * row"), so a new provider cannot go untested. Rows for servers that need installing (real OpenStack Swift and
+ * Keystone) live in `storage.openstack.test.ts`, run by the `openstack` jest project, which starts them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { FAKE_CREDENTIALS, startFakeCloud } from '@dualcloud/fake-cloud';
+import { expect, test } from '@jest/globals';
+import { FAKE_CREDENTIALS, RACKSPACE_IDENTITY_PATH, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { Provider, providers } from '@dualcloud/drivers/storage';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, startS3rver } from '../storage/helpers/emulators.js';
-import { runStorageScenario, scenariosFor, type RunningStorageBackend, type StorageBackend } from './helpers/storage-kit.js';
-import { openStyled, STORAGE, STYLE_LABEL, STYLE_NAMES, type StyledStorage } from './helpers/styles.js';
+import { describeStorageBackends, type StorageBackend } from './helpers/storage-kit.js';
 
 /** Small parts keep multipart scenarios fast; each backend below accepts them. */
 const PART = 8 * 1024;
@@ -30,6 +30,24 @@ const PART = 8 * 1024;
 const RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
 /** Everything every object store here can do. */
 const FULL = { multipart: true, rangedReads: true, delimiter: true, metadata: true, contentType: true, paging: true, hashOnDownload: true, checksNotEmpty: true, firstByteRange: true } as const;
+
+/**
+ * One fake cloud for the three Swift rows (it speaks Keystone v3, Swift's v1.0 auth and the Rackspace-style
+ * identity on the same port): started by the first row, closed by the last.
+ */
+let swiftCloud: { cloud: Promise<FakeCloud>; users: number } | undefined;
+async function sharedSwiftCloud(): Promise<{ cloud: FakeCloud; release: () => Promise<void> }> {
+  swiftCloud ??= { cloud: startFakeCloud(), users: 0 };
+  swiftCloud.users += 1;
+  const shared = swiftCloud;
+  const cloud = await shared.cloud;
+  return {
+    cloud,
+    release: async () => {
+      if (--shared.users === 0) await cloud.close();
+    },
+  };
+}
 
 /** The backends. One row each; see the header comment. */
 const BACKENDS: readonly StorageBackend[] = [
@@ -83,6 +101,51 @@ const BACKENDS: readonly StorageBackend[] = [
     partSize: PART, // Azure blocks may be any size
   },
   {
+    id: 'swift-fake',
+    provider: Provider.OPENSTACK_SWIFT,
+    async start() {
+      const { cloud, release } = await sharedSwiftCloud(); // Swift behind the fake Keystone v3 (storage URL from its catalog)
+      const { username, password, project } = FAKE_CREDENTIALS.keystone;
+      return {
+        options: { authUrl: cloud.endpoint('keystone').authUrl, username, password, projectName: project, retry: RETRY },
+        requestCount: async () => (await cloud.stats()).byProvider.swift,
+        stop: release,
+      };
+    },
+    capabilities: FULL,
+    partSize: PART, // SLO segments may be any size
+  },
+  {
+    id: 'swift-v1-fake',
+    provider: Provider.OPENSTACK_SWIFT,
+    async start() {
+      const { cloud, release } = await sharedSwiftCloud(); // Swift's own v1.0 auth (X-Auth-User: <project>:<user>)
+      const { username, password, project } = FAKE_CREDENTIALS.keystone;
+      return {
+        options: { authUrl: cloud.endpoint('swift').authUrl, username: `${project}:${username}`, password, retry: RETRY },
+        requestCount: async () => (await cloud.stats()).byProvider.swift,
+        stop: release,
+      };
+    },
+    capabilities: FULL,
+    partSize: PART,
+  },
+  {
+    id: 'cloudfiles-fake',
+    provider: Provider.CLOUDFILES,
+    async start() {
+      const { cloud, release } = await sharedSwiftCloud(); // Rackspace-style identity v2.0 (API key), cloudFiles in DFW
+      const { username, password } = FAKE_CREDENTIALS.keystone;
+      return {
+        options: { key: username, secret: password, region: 'dfw', authUrl: `${cloud.url}${RACKSPACE_IDENTITY_PATH}`, retry: RETRY },
+        requestCount: async () => (await cloud.stats()).byProvider.swift,
+        stop: release,
+      };
+    },
+    capabilities: FULL,
+    partSize: PART,
+  },
+  {
     id: 'local',
     provider: Provider.LOCAL,
     async start() {
@@ -94,34 +157,10 @@ const BACKENDS: readonly StorageBackend[] = [
   },
 ];
 
-// Every backend is started once for the file, all at once (azurite alone takes seconds), and stopped at the end.
-const running = new Map<string, RunningStorageBackend>();
-beforeAll(async () => {
-  const started = await Promise.allSettled(BACKENDS.map(async (b) => running.set(b.id, await b.start())));
-  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-}, 60_000);
-afterAll(async () => {
-  await Promise.all([...running.values()].map((r) => r.stop()));
-});
-
 test('every registered storage provider has a row in BACKENDS', () => {
   const missing = providers().filter((p) => !BACKENDS.some((b) => b.provider === p));
   expect(missing.map((p) => `storage provider "${p}" has no row in BACKENDS of storage.behaviour.test.ts`)).toEqual([]);
 });
 
-describe.each(BACKENDS.map((b) => [b.id, b] as const))('%s', (_id, backend) => {
-  const scenarios = scenariosFor(backend);
-  describe.each(STYLE_NAMES.map((s) => [STYLE_LABEL[s], s] as const))('%s', (_label, style) => {
-    test.each(scenarios.map((s) => [s.title, s] as const))('%s', async (_title, scenario) => {
-      const started = running.get(backend.id);
-      if (!started) throw new Error(`${backend.id} did not start`);
-      const d: StyledStorage = openStyled(STORAGE, style, backend.provider, started.options);
-      try {
-        await runStorageScenario(scenario, backend, started, d);
-      } finally {
-        await d.close();
-      }
-    });
-  });
-});
+// Every backend is started once for the file, all at once (azurite alone takes seconds), and stopped at the end.
+describeStorageBackends(BACKENDS);

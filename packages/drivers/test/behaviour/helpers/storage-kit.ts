@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { expect } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
   ContainerDoesNotExistError,
   ContainerIsNotEmptyError,
@@ -20,7 +20,7 @@ import {
   type UploadSource,
 } from '@dualcloud/drivers/storage';
 import { InvalidArgumentError } from '@dualcloud/core';
-import type { StyledStorage } from './styles.js';
+import { openStyled, STORAGE, STYLE_LABEL, STYLE_NAMES, type StyledStorage } from './styles.js';
 
 /**
  * What a storage backend can do. A scenario lists the flags it needs; a backend without one of them does not
@@ -474,4 +474,36 @@ export async function runStorageScenario(scenario: StorageScenario, backend: Sto
     }
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Declares the suite for `backends`: each is started once for the file (all at once) and stopped at the end, and
+ * every scenario its capabilities allow runs in each of the four styles.
+ */
+export function describeStorageBackends(backends: readonly StorageBackend[], startTimeoutMs = 60_000): void {
+  const running = new Map<string, RunningStorageBackend>();
+  beforeAll(async () => {
+    const started = await Promise.allSettled(backends.map(async (b) => running.set(b.id, await b.start())));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  }, startTimeoutMs);
+  afterAll(async () => {
+    await Promise.all([...running.values()].map((r) => r.stop()));
+  });
+
+  describe.each(backends.map((b) => [b.id, b] as const))('%s', (_id, backend) => {
+    const scenarios = scenariosFor(backend);
+    describe.each(STYLE_NAMES.map((s) => [STYLE_LABEL[s], s] as const))('%s', (_label, style) => {
+      test.each(scenarios.map((s) => [s.title, s] as const))('%s', async (_title, scenario) => {
+        const started = running.get(backend.id);
+        if (!started) throw new Error(`${backend.id} did not start`);
+        const d: StyledStorage = openStyled(STORAGE, style, backend.provider, started.options);
+        try {
+          await runStorageScenario(scenario, backend, started, d);
+        } finally {
+          await d.close();
+        }
+      });
+    });
+  });
 }
