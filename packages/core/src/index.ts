@@ -48,8 +48,10 @@ export { REDACTED, SECRET_HEADERS, SECRET_QUERY_PARAMS, redactHeaders, redactUrl
 
 export { signV4, sha256Hex, uriEncode, amzDate, signingKey } from './auth/sigv4.js';
 export type { AwsCredentials, SignableRequest, SigV4Options, SigV4Result } from './auth/sigv4.js';
-export { noAuth, bearerSigner, defineSigner, sigV4Signer, azureSharedKeySigner, md5Base64, md5Hex } from './auth/signers.js';
-export type { RequestDraft, Signer } from './auth/signers.js';
+export { noAuth, bearerSigner, defineSigner, sigV4Signer, azureSharedKeySigner, md5Base64, md5Hex, MAX_AZURE_SAS_SECONDS } from './auth/signers.js';
+export type { PresignOptions, RequestDraft, Signer } from './auth/signers.js';
+export { presignV4, azureBlobSas, sasTime, checkExpiresIn, MAX_PRESIGN_SECONDS, AZURE_SAS_VERSION } from './auth/presign.js';
+export type { AzureBlobSasOptions, AzureSas, PresignedUrl, PresignRequest, PresignV4Options } from './auth/presign.js';
 
 export { Node, NodeImage, NodeLocation, NodeSize, NodeState } from './models/compute.js';
 export type { NodeFields, NodeLifecycle } from './models/compute.js';
