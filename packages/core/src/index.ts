@@ -50,7 +50,7 @@ export { signV4, sha256Hex, uriEncode, amzDate, signingKey } from './auth/sigv4.
 export type { AwsCredentials, SignableRequest, SigV4Options, SigV4Result } from './auth/sigv4.js';
 export { noAuth, bearerSigner, defineSigner, sigV4Signer, azureSharedKeySigner, md5Base64, md5Hex, MAX_AZURE_SAS_SECONDS } from './auth/signers.js';
 export type { PresignOptions, RequestDraft, Signer } from './auth/signers.js';
-export { presignV4, azureBlobSas, sasTime, checkExpiresIn, MAX_PRESIGN_SECONDS, AZURE_SAS_VERSION } from './auth/presign.js';
+export { presignV4, azureBlobSas, sasTime, checkExpiresIn, signedUrlSettings, MAX_PRESIGN_SECONDS, AZURE_SAS_VERSION, DEFAULT_SIGNED_URL_SECONDS } from './auth/presign.js';
 export type { AzureBlobSasOptions, AzureSas, PresignedUrl, PresignRequest, PresignV4Options } from './auth/presign.js';
 
 export { Node, NodeImage, NodeLocation, NodeSize, NodeState } from './models/compute.js';
@@ -62,15 +62,16 @@ export type { DriverOptions, ExecutionMode, MethodKind, MethodOptionsSpec } from
 export { NodeDriver } from './drivers/compute.js';
 export type { CreateNodeOptions, RunningNode, WaitUntilRunningOptions } from './drivers/compute.js';
 export { PipelineStorageDriver, StorageDriver } from './drivers/storage.js';
-export type { DownloadOptions, ListObjectsOptions, ProgressCallback, StreamOptions, UploadOptions } from './drivers/storage.js';
+export type { CopyOptions, DownloadOptions, ListObjectsOptions, ProgressCallback, RangeDownloadOptions, SignedUrlOptions, StreamOptions, UploadOptions } from './drivers/storage.js';
 export { DriverRegistry } from './registry.js';
 export { startModuleWorker, siblingModule } from './sync/module-worker.js';
 export { invokeAsync, failingIterable, linkSignals, checkSignal } from './drivers/async-api.js';
 export type { AsyncMethod, AsyncResult, Bound, DriverLike, MethodName } from './drivers/async-api.js';
 
 // The driver kit's transfers: one upload pipeline with provider hooks, ranged reads, downloads to files.
-export { uploadFile, uploadSource, uploadFailure } from './transfer/upload.js';
+export { uploadFile, uploadSource, uploadPages, uploadFailure } from './transfer/upload.js';
 export type { BodyDigest, UploadHooks, UploadSettings, UploadSummary } from './transfer/upload.js';
+export { copyAcross, libcloudRange, rangeToFile } from './transfer/copy.js';
 export { integrityMismatch, rangedReadPages, downloadToFile } from './transfer/ranged.js';
 export type { DownloadHooks, ExpectedDigest, RangeFetch, RangedReadHooks } from './transfer/ranged.js';
 export { MiB, planPartSize, bytesFeed, fileFeed, streamFeed, sendParts, digestBytes, PartPool, PartReader } from './transfer/parts.js';

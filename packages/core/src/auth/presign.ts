@@ -210,3 +210,25 @@ export function azureBlobSas(options: AzureBlobSasOptions): AzureSas {
     .join('&');
   return { query, signature, stringToSign };
 }
+
+/** Libcloud's default validity of a signed URL: 24 hours. */
+export const DEFAULT_SIGNED_URL_SECONDS = 86_400;
+
+/**
+ * The settings of one `getObjectCdnUrl` call, checked: `expiresIn` (default 24 hours, at most `max`), `method`
+ * (`GET` default, or `PUT`), `contentType` (a string without line breaks). `InvalidArgumentError` otherwise.
+ */
+export function signedUrlSettings(
+  provider: string,
+  options: { expiresIn?: number; method?: string; contentType?: string } | undefined,
+  max: number,
+): { expiresIn: number; method: 'GET' | 'PUT'; contentType?: string } {
+  const o = options ?? {};
+  const expiresIn = checkExpiresIn(o.expiresIn ?? Math.min(DEFAULT_SIGNED_URL_SECONDS, max), max, provider);
+  const method = o.method ?? 'GET';
+  if (method !== 'GET' && method !== 'PUT') throw new InvalidArgumentError(`${provider}: method must be 'GET' or 'PUT'`, { code: 'InvalidMethod', provider });
+  if (o.contentType !== undefined && (typeof o.contentType !== 'string' || o.contentType === '' || /[\r\n]/.test(o.contentType))) {
+    throw new InvalidArgumentError(`${provider}: contentType must be a non-empty string without line breaks`, { code: 'InvalidContentType', provider });
+  }
+  return { expiresIn, method, ...(o.contentType !== undefined ? { contentType: o.contentType } : {}) };
+}
