@@ -57,7 +57,7 @@ export { Node, NodeImage, NodeLocation, NodeSize, NodeState } from './models/com
 export type { NodeFields, NodeLifecycle } from './models/compute.js';
 export { Container, StorageObject, commonPrefixEntry, isCommonPrefix } from './models/storage.js';
 export type { StorageObjectFields, StorageOps } from './models/storage.js';
-export { BaseDriver, ASYNC_MODE, DRIVER_OPTION_KEYS } from './drivers/base.js';
+export { BaseDriver, ASYNC_MODE, DRIVER_OPTION_KEYS, UNDERLYING_DRIVER, driverOf } from './drivers/base.js';
 export type { DriverOptions, ExecutionMode, MethodKind, MethodOptionsSpec } from './drivers/base.js';
 export { NodeDriver } from './drivers/compute.js';
 export type { CreateNodeOptions, RunningNode, WaitUntilRunningOptions } from './drivers/compute.js';

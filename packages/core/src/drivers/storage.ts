@@ -9,7 +9,7 @@ import { collectPages, type PageOperation } from '../runtime/paging.js';
 import type { UploadSource } from '../runtime/sources.js';
 import { copyAcross, libcloudRange, rangeToFile } from '../transfer/copy.js';
 import { uploadFile, uploadSource, type UploadHooks, type UploadSettings } from '../transfer/upload.js';
-import { BaseDriver, type MethodKind, type MethodOptionsSpec } from './base.js';
+import { BaseDriver, driverOf, type MethodKind, type MethodOptionsSpec } from './base.js';
 
 const LIST_OPTION_KEYS = ['prefix', 'delimiter', 'pageSize'];
 const UPLOAD_OPTION_KEYS = ['metaData', 'contentType', 'verifyHash', 'partSize', 'concurrency', 'onProgress', 'ex'];
@@ -241,7 +241,7 @@ export abstract class StorageDriver extends BaseDriver {
   /**
    * Copies `src` to `dstName` in `dstContainer`. Within one driver the provider copies server-side (S3
    * CopyObject, or UploadPartCopy parts beyond `multipartCopyThreshold`; GCS; Azure Copy Blob, polled until
-   * done); from another driver (`src.driver !== this`) the bytes stream through, read in verified ranges and
+   * done); from another driver (`driverOf(src) !== this`) the bytes stream through, read in verified ranges and
    * uploaded by the kit's pipeline, and nothing is committed unless they match the source's MD5 when it has one.
    */
   copyObject(src: StorageObject, dstContainer: Container, dstName: string, options?: CopyOptions): StorageObject {
@@ -307,7 +307,7 @@ export abstract class PipelineStorageDriver extends StorageDriver {
   /** A copy from this driver (`copyWithinOp`, server-side) or from another one (streamed through the pipeline). */
   override *copyObjectOp(src: StorageObject, dstContainer: Container, dstName: string, options: CopyOptions = {}): Operation<StorageObject> {
     this.checkObjectName(dstName);
-    if (src?.driver === this) return yield* this.copyWithinOp(src, dstContainer, dstName, options);
+    if (driverOf(src) === this) return yield* this.copyWithinOp(src, dstContainer, dstName, options);
     return yield* copyAcross(src, (upload) => ({ hooks: this.uploadHooks(dstContainer, dstName, upload), settings: this.uploadSettings(dstName, upload) }), options);
   }
 

@@ -7,6 +7,7 @@
  * @module
  */
 import { closeSync, openSync, write as writeCallback, writeSync } from 'node:fs';
+import { driverOf } from '../drivers/base.js';
 import type { CopyOptions, RangeDownloadOptions, UploadOptions } from '../drivers/storage.js';
 import { IntegrityError, InvalidArgumentError } from '../errors/index.js';
 import type { StorageObject } from '../models/storage.js';
@@ -128,7 +129,7 @@ export function* copyAcross(
   target: (upload: UploadOptions) => { hooks: UploadHooks<any>; settings: UploadSettings },
   options: CopyOptions,
 ): Operation<StorageObject> {
-  const source = src?.driver as unknown as Partial<SourceDriver> | undefined;
+  const source = driverOf(src) as Partial<SourceDriver> | undefined;
   if (typeof source?.getObjectOp !== 'function' || typeof source.downloadObjectAsStreamPages !== 'function') {
     throw new InvalidArgumentError('copyObject: the source must be an object returned by a storage driver', { code: 'InvalidSource' });
   }

@@ -37,6 +37,7 @@ import {
   StorageObject,
   read,
   toChunkSource,
+  driverOf,
   type CopyOptions,
   type DownloadOptions,
   type DriverOptions,
@@ -305,14 +306,14 @@ export class LocalStorageDriver extends StorageDriver {
     this.existingContainer(dstContainer.name);
     const temporary = this.temporaryFile();
     try {
-      if (src?.driver === this) {
+      if (driverOf(src) === this) {
         const source = this.objectPath(src.container.name, src.name);
         if (!existsSync(source)) throw new ObjectDoesNotExistError(`local: object ${src.name} does not exist`, { code: 'NoSuchKey', provider: 'local' });
         copyFileSync(source, temporary);
         const size = statSync(temporary).size;
         reportProgress(options.onProgress, size, size, this.type);
       } else {
-        const from = src?.driver as unknown as Partial<Pick<StorageDriver, 'getObjectOp' | 'downloadObjectAsStreamPages'>> | undefined;
+        const from = driverOf(src) as Partial<Pick<StorageDriver, 'getObjectOp' | 'downloadObjectAsStreamPages'>> | undefined;
         if (typeof from?.getObjectOp !== 'function' || typeof from.downloadObjectAsStreamPages !== 'function') {
           throw new InvalidArgumentError('copyObject: the source must be an object returned by a storage driver', { code: 'InvalidSource' });
         }
