@@ -44,7 +44,7 @@ export { parseJson, parseXml, asArray, xmlText } from './parse/index.js';
 export type { ParseContext, XmlDocument } from './parse/index.js';
 export { DEFAULT_RETRY_POLICY, RETRYABLE, decideRetry, isRetryableError, parseRetryAfter } from './retry.js';
 export type { RetryDecision, RetryPolicy, RetryableTable } from './retry.js';
-export { REDACTED, SECRET_HEADERS, SECRET_QUERY_PARAMS, redactHeaders, redactUrl, scrubSecrets } from './redact.js';
+export { REDACTED, SECRET_HEADERS, SECRET_QUERY_PARAMS, URL_HEADERS, redactHeaders, redactUrl, scrubSecrets } from './redact.js';
 
 export { signV4, sha256Hex, uriEncode, amzDate, signingKey } from './auth/sigv4.js';
 export type { AwsCredentials, SignableRequest, SigV4Options, SigV4Result } from './auth/sigv4.js';
