@@ -524,11 +524,6 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
     );
   }
 
-  /** The `x-amz-` or `x-goog-` prefix of copy headers. */
-  private get copyPrefix(): 'x-amz-' | 'x-goog-' {
-    return this.metaPrefix.startsWith('x-goog-') ? 'x-goog-' : 'x-amz-';
-  }
-
   /**
    * A copy within this store: CopyObject (GCS: with `x-goog-` headers), or for a source larger than
    * `multipartCopyThreshold` a multipart upload of UploadPartCopy ranges. The source must still have the ETag
@@ -593,7 +588,7 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
    */
   private *copyWhole(src: StorageObject, source: CopySource, dstContainer: Container, dstName: string, options: CopyOptions): Operation<StorageObject> {
     const replace = options.metaData ? this.copyHeaders(yield* this.sourceHead(source), options.metaData) : undefined;
-    const request = copyObjectRequest(dstContainer.name, dstName, this.copyPrefix, source, replace);
+    const request = copyObjectRequest(dstContainer.name, dstName, this.metaPrefix.startsWith('x-goog-') ? 'x-goog-' : 'x-amz-', source, replace);
     const expected = isMd5Etag(unquote(source.ifMatch)) ? unquote(source.ifMatch).toLowerCase() : undefined;
     try {
       yield* this.send(request, (res) => {
