@@ -25,7 +25,7 @@ import {
   type S3StorageDriver,
   type StorageDriver,
 } from '@dualcloud/drivers/storage';
-import { azureBlobSas, InvalidArgumentError, presignV4, REDACTED, redactUrl, sleepSync } from '@dualcloud/core';
+import { azureBlobSas, closeTransports, InvalidArgumentError, presignV4, REDACTED, redactUrl, sleepSync } from '@dualcloud/core';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, startS3rver, type Emulator } from './helpers/emulators.js';
 import { otherObject, paramNames, plainFetch, tamperSignature } from './helpers/signed.js';
 import { azureIn, drain, failure, run, s3In, STYLES, type Style } from './helpers/styles.js';
@@ -38,6 +38,7 @@ beforeAll(async () => {
   [azurite, s3rver] = await Promise.all([startAzurite(), startS3rver()]);
 }, 60_000);
 afterAll(async () => {
+  await closeTransports(); // Design 3's keep-alive pools
   await Promise.all([azurite?.close(), s3rver?.close()]);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -81,7 +82,7 @@ describe.each(STYLES)('%s', (style) => {
       const got = await plainFetch(url);
       expect(got.status).toBe(200);
       expect(md5hex(got.body)).toBe(md5hex(data));
-      expect(md5hex(Buffer.from(await (await fetch(await run(d, () => obj.getCdnUrl() as string))).arrayBuffer()))).toBe(md5hex(data));
+      expect(md5hex((await plainFetch(await run(d, () => obj.getCdnUrl() as string))).body)).toBe(md5hex(data));
       for (const bad of [tamperSignature(url), otherObject(url, 'other.bin')]) expect((await plainFetch(bad)).status).toBe(403);
       // A read SAS does not write.
       expect((await plainFetch(url, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' }, body: 'overwrite' })).status).toBe(403);

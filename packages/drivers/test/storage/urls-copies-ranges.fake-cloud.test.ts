@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { FAKE_CREDENTIALS, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { Container, IntegrityError, ObjectDoesNotExistError, StorageObject, UploadError, type S3CompatibleStorageDriver } from '@dualcloud/drivers/storage';
-import { asArray, DriverConnection, InvalidArgumentError, presignV4, REDACTED, redactUrl, sigV4Signer, sleepSync, type Hooks } from '@dualcloud/core';
+import { asArray, closeTransports, DriverConnection, InvalidArgumentError, presignV4, REDACTED, redactUrl, sigV4Signer, sleepSync, type Hooks } from '@dualcloud/core';
 import { otherObject, paramNames, plainFetch, tamperSignature } from './helpers/signed.js';
 import { drain, failure, gcsIn, localIn, run, s3In, STYLES, type Style } from './helpers/styles.js';
 
@@ -23,6 +23,7 @@ beforeAll(async () => {
   cloud = await startFakeCloud({ minPartSize: PART });
 });
 afterAll(async () => {
+  await closeTransports(); // Design 3's keep-alive pools
   await cloud.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });

@@ -11,9 +11,12 @@ export interface Fetched {
   readonly headers: Headers;
 }
 
-/** Fetches a URL with Node's built-in fetch (undici): what a browser or `curl` would do. */
+/**
+ * Fetches a URL with Node's built-in `fetch`, as a browser or `curl` would: no SDK, no credentials. With
+ * `Connection: close`, so no keep-alive socket of fetch's global pool outlives the test.
+ */
 export async function plainFetch(url: string, init: RequestInit = {}): Promise<Fetched> {
-  const res = await fetch(url, init);
+  const res = await fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), connection: 'close' } });
   return { status: res.status, body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
 }
 
