@@ -3,7 +3,7 @@
  * Calls go through core's `callAsync` / `iterateAsync`; the wrapped drivers are never patched.
  * @module
  */
-import { AbortError, checkSignal, ClosedError, failingIterable, InvalidArgumentError, invokeAsync, linkSignals, type DriverLike, type MethodKind } from '@dualcloud/core';
+import { AbortError, checkSignal, ClosedError, failingIterable, InvalidArgumentError, invokeAsync, linkSignals, UNDERLYING_DRIVER, type DriverLike, type MethodKind } from '@dualcloud/core';
 import { bindModels } from './bind.js';
 import type { AsyncSession as AsyncSessionOf, AsyncSessionConstructor, SessionOptions } from './types.js';
 
@@ -85,6 +85,8 @@ class Scope {
     for (const [method, kind] of Object.entries(kindsOf(driver))) {
       created[method] = (...args: unknown[]) => (kind === 'call' ? this.#call(driver, created, method, args) : this.#iterate(driver, created, method, args));
     }
+    // Models bound to the view still lead to their driver (copies tell same-driver sources by it).
+    Object.defineProperty(created, UNDERLYING_DRIVER, { value: driver, enumerable: false });
     view = Object.freeze(created);
     this.#views.set(driver, view);
     return view;

@@ -44,12 +44,14 @@ export { parseJson, parseXml, asArray, xmlText } from './parse/index.js';
 export type { ParseContext, XmlDocument } from './parse/index.js';
 export { DEFAULT_RETRY_POLICY, RETRYABLE, decideRetry, isRetryableError, parseRetryAfter } from './retry.js';
 export type { RetryDecision, RetryPolicy, RetryableTable } from './retry.js';
-export { REDACTED, SECRET_HEADERS, SECRET_QUERY_PARAMS, redactHeaders, redactUrl, scrubSecrets } from './redact.js';
+export { REDACTED, SECRET_HEADERS, SECRET_QUERY_PARAMS, URL_HEADERS, redactHeaders, redactUrl, scrubSecrets } from './redact.js';
 
 export { signV4, sha256Hex, uriEncode, amzDate, signingKey } from './auth/sigv4.js';
 export type { AwsCredentials, SignableRequest, SigV4Options, SigV4Result } from './auth/sigv4.js';
-export { noAuth, bearerSigner, defineSigner, sigV4Signer, azureSharedKeySigner, md5Base64, md5Hex } from './auth/signers.js';
-export type { RequestDraft, Signer } from './auth/signers.js';
+export { noAuth, bearerSigner, defineSigner, sigV4Signer, azureSharedKeySigner, md5Base64, md5Hex, MAX_AZURE_SAS_SECONDS } from './auth/signers.js';
+export type { PresignOptions, RequestDraft, Signer } from './auth/signers.js';
+export { presignV4, azureBlobSas, sasTime, checkExpiresIn, signedUrlSettings, MAX_PRESIGN_SECONDS, AZURE_SAS_VERSION, DEFAULT_SIGNED_URL_SECONDS } from './auth/presign.js';
+export type { AzureBlobSasOptions, AzureSas, PresignedUrl, PresignRequest, PresignV4Options } from './auth/presign.js';
 
 export { KeyPair, Node, NodeImage, NodeLocation, NodeSize, NodeState, StorageVolume, StorageVolumeState, VolumeSnapshot, VolumeSnapshotState } from './models/compute.js';
 export type { KeyPairFields, KeyPairOps, NodeFields, NodeLifecycle, StorageVolumeFields, VolumeOps, VolumeSnapshotFields, VolumeSnapshotOps } from './models/compute.js';
@@ -57,20 +59,21 @@ export { generateSshKeyPair, parseSshPublicKey, sshFingerprint, SSH_PUBLIC_KEY_T
 export type { GeneratedSshKeyPair, SshPublicKey } from './ssh-keys.js';
 export { Container, StorageObject, commonPrefixEntry, isCommonPrefix } from './models/storage.js';
 export type { StorageObjectFields, StorageOps } from './models/storage.js';
-export { BaseDriver, ASYNC_MODE, DRIVER_OPTION_KEYS } from './drivers/base.js';
+export { BaseDriver, ASYNC_MODE, DRIVER_OPTION_KEYS, UNDERLYING_DRIVER, driverOf } from './drivers/base.js';
 export type { DriverOptions, ExecutionMode, MethodKind, MethodOptionsSpec } from './drivers/base.js';
 export { NodeDriver } from './drivers/compute.js';
 export type { CopyImageOptions, CreateImageOptions, CreateNodeOptions, CreateVolumeOptions, RunningNode, WaitUntilRunningOptions, WaitUntilVolumeStateOptions } from './drivers/compute.js';
 export { PipelineStorageDriver, StorageDriver } from './drivers/storage.js';
-export type { DownloadOptions, ListObjectsOptions, ProgressCallback, StreamOptions, UploadOptions } from './drivers/storage.js';
+export type { CopyOptions, DownloadOptions, ListObjectsOptions, ProgressCallback, RangeDownloadOptions, SignedUrlOptions, StreamOptions, UploadOptions } from './drivers/storage.js';
 export { DriverRegistry } from './registry.js';
 export { startModuleWorker, siblingModule } from './sync/module-worker.js';
 export { invokeAsync, failingIterable, linkSignals, checkSignal } from './drivers/async-api.js';
 export type { AsyncMethod, AsyncResult, Bound, DriverLike, MethodName } from './drivers/async-api.js';
 
 // The driver kit's transfers: one upload pipeline with provider hooks, ranged reads, downloads to files.
-export { uploadFile, uploadSource, uploadFailure } from './transfer/upload.js';
+export { uploadFile, uploadSource, uploadPages, uploadFailure } from './transfer/upload.js';
 export type { BodyDigest, UploadHooks, UploadSettings, UploadSummary } from './transfer/upload.js';
+export { copyAcross, libcloudRange, rangeToFile } from './transfer/copy.js';
 export { integrityMismatch, rangedReadPages, downloadToFile } from './transfer/ranged.js';
 export type { DownloadHooks, ExpectedDigest, RangeFetch, RangedReadHooks } from './transfer/ranged.js';
 export { MiB, planPartSize, bytesFeed, fileFeed, streamFeed, sendParts, digestBytes, PartPool, PartReader } from './transfer/parts.js';

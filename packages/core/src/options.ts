@@ -94,6 +94,9 @@ const ECOSYSTEM: ReadonlyMap<string, Spelling> = new Map<string, Spelling>([
   ['wait_period', { key: 'pollInterval', show: 'pollInterval', note: "In milliseconds (Libcloud's is in seconds)" }],
   ['start_bytes', { key: 'start', show: 'start' }],
   ['end_bytes', { key: 'end', show: 'end', note: "It is inclusive (Libcloud's end_bytes is exclusive)" }],
+  // Libcloud's get_object_cdn_url (S3, Azure).
+  ['ex_expiry', { key: 'expiresIn', show: 'expiresIn', note: "In seconds (Libcloud's ex_expiry is in hours)" }],
+  ['ex_method', { key: 'method', show: 'method' }],
 ]);
 
 /**

@@ -49,11 +49,21 @@ export const SECRET_QUERY_PARAMS: ReadonlySet<string> = new Set([
   'temp_url_sig',
 ]);
 
-/** A copy of `headers` with secret values replaced by {@link REDACTED}. */
+/**
+ * Headers whose value is a URL that may carry query-string authentication (a copy source with a SAS, a redirect
+ * to a presigned URL): their secret query parameters are masked as in {@link redactUrl}.
+ */
+export const URL_HEADERS: ReadonlySet<string> = new Set(['x-ms-copy-source', 'location', 'content-location']);
+
+/**
+ * A copy of `headers` with secret values replaced by {@link REDACTED}, and the signatures in URL-valued headers
+ * ({@link URL_HEADERS}) masked.
+ */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? REDACTED : value;
+    const lower = name.toLowerCase();
+    out[name] = SECRET_HEADERS.has(lower) ? REDACTED : URL_HEADERS.has(lower) && /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? redactUrl(value) : value;
   }
   return out;
 }

@@ -121,6 +121,46 @@ describe('secrets never appear in errors', () => {
     expect(redactUrl('https://h/v1/AUTH_a/c/o?temp_url_sig=abc&temp_url_expires=1')).toBe(`https://h/v1/AUTH_a/c/o?temp_url_sig=${REDACTED}&temp_url_expires=1`);
   });
 
+  test('signed URLs of every kind are masked by redactUrl, also inside URL-valued headers', () => {
+    const signature = 'f00dfeedf00dfeedf00dfeedf00dfeed';
+    const urls = [
+      `https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Security-Token=${signature}tok&X-Amz-Signature=${signature}`,
+      `https://storage.googleapis.com/b/k?X-Goog-Algorithm=GOOG4-HMAC-SHA256&X-Goog-Credential=GOOG1ID%2F20260101%2Fauto%2Fstorage%2Fgoog4_request&X-Goog-Signature=${signature}`,
+      `https://acct.blob.core.windows.net/c/b?sv=2021-08-06&se=2026-01-01T00%3A00%3A00Z&sr=b&sp=r&sig=${signature}%3D`,
+    ];
+    for (const url of urls) {
+      const masked = redactUrl(url);
+      expect(masked).not.toContain(signature);
+      expect(masked).not.toMatch(/AKID|GOOG1ID/);
+      expect(masked).toContain(REDACTED);
+    }
+    const headers = redactHeaders({ 'x-ms-copy-source': urls[2]!, Location: urls[0]!, 'x-amz-copy-source': '/b/k%3Fsig' });
+    expect(JSON.stringify(headers)).not.toContain(signature);
+    expect(headers['x-ms-copy-source']).toContain(`sig=${REDACTED}`);
+    expect(headers['x-amz-copy-source']).toBe('/b/k%3Fsig'); // a path, not a URL: kept
+  });
+
+  test('hooks and errors see a SAS-bearing copy source masked', async () => {
+    const signature = 'c0ffeec0ffeec0ffeec0ffeec0ffee';
+    const seen: Array<Record<string, string>> = [];
+    const conn = new DriverConnection({
+      provider: 'azure_blobs',
+      host: '127.0.0.1',
+      port: server.port,
+      secure: false,
+      retry: { maxAttempts: 1 },
+      hooks: { beforeRequest: (info) => void seen.push({ ...info.headers }) },
+    });
+    const error = await conn
+      .requestAsync({ method: 'PUT', path: '/status/403', headers: { 'x-ms-copy-source': `https://acct.blob.core.windows.net/c/b?sv=2021-08-06&sig=${signature}` } })
+      .catch((e: unknown) => e);
+    expect(CloudError.is(error)).toBe(true);
+    expect(JSON.stringify(seen)).not.toContain(signature);
+    for (const text of [...allRenderings(error), inspect(error, { showHidden: true, depth: 10 }), JSON.stringify((error as CloudError).request)]) {
+      expect(text).not.toContain(signature);
+    }
+  });
+
   test('CloudError.is works across copies and toJSON has no request details', () => {
     const e = new RequestError('boom', { status: 400, request: { method: 'GET', url: 'https://h/?sig=1', headers: { authorization: 'secret' } } });
     expect(CloudError.is(e)).toBe(true);

@@ -150,7 +150,18 @@ describe.each(REGISTERED.map((r) => [r.id, r] as const))('%s constructor', (_, r
 /** Methods the brief names, per kind (each must be in the class's methodOptions table). */
 const REQUIRED_METHODS: Record<Kind, string[]> = {
   compute: ['createNode', 'waitUntilRunning', 'createVolume', 'waitUntilVolumeState', 'createImage', 'copyImage'],
-  storage: ['listContainerObjects', 'iterateContainerObjects', 'uploadObject', 'uploadObjectViaStream', 'downloadObject', 'downloadObjectAsStream'],
+  storage: [
+    'listContainerObjects',
+    'iterateContainerObjects',
+    'uploadObject',
+    'uploadObjectViaStream',
+    'downloadObject',
+    'downloadObjectAsStream',
+    'getObjectCdnUrl',
+    'copyObject',
+    'downloadObjectRange',
+    'downloadObjectRangeAsStream',
+  ],
 };
 const REQUIRED_BY_PROVIDER: Record<string, string[]> = { 'compute:ec2': ['listImages', 'listVolumes'] };
 
@@ -164,6 +175,10 @@ const METHOD_SPELLINGS: Record<string, Array<[string, string]>> = {
   uploadObjectViaStream: [['verify_hash', 'verifyHash'], ['content_type', 'contentType'], ['meta_data', 'metaData']],
   downloadObject: [['verify_hash', 'verifyHash'], ['overwrite_existing', 'overwriteExisting']],
   downloadObjectAsStream: [['chunk_size', 'chunkSize'], ['start_bytes', 'start'], ['end_bytes', 'end']],
+  getObjectCdnUrl: [['ex_expiry', 'expiresIn'], ['expires_in', 'expiresIn'], ['ex_method', 'method'], ['content_type', 'contentType']],
+  copyObject: [['meta_data', 'metaData'], ['part_size', 'partSize'], ['wait_period', 'pollInterval']],
+  downloadObjectRange: [['overwrite_existing', 'overwriteExisting'], ['chunk_size', 'chunkSize']],
+  downloadObjectRangeAsStream: [['chunk_size', 'chunkSize']],
   listImages: [['ex_owner', 'owners'], ['ex_image_ids', 'imageIds'], ['ex_filters', 'filters'], ['ex_executableby', 'executableBy']],
   createVolume: [['ex_volume_type', 'ex: { volumeType }'], ['ex_iops', 'ex: { iops }'], ['ex_encrypted', 'ex: { encrypted }'], ['ex_kms_key_id', 'ex: { kmsKeyId }']],
   waitUntilVolumeState: [['wait_period', 'pollInterval'], ['poll_interval', 'pollInterval'], ['timeoutMs', 'timeout']],
@@ -189,6 +204,10 @@ function argsFor(driver: BaseDriver, method: string, spec: MethodOptionsSpec, op
     uploadObjectViaStream: ['data', container, 'k', options],
     downloadObject: [object, join(localRoot, 'out'), options],
     downloadObjectAsStream: [object, options],
+    getObjectCdnUrl: [object, options],
+    copyObject: [object, container, 'copy', options],
+    downloadObjectRange: [object, join(localRoot, 'range-out'), 0, 5, options],
+    downloadObjectRangeAsStream: [object, 0, 5, options],
     listImages: [options],
     createVolume: [{ size: 1, name: 'v', ...options }],
     waitUntilVolumeState: [volume, 'available', options],
@@ -278,7 +297,7 @@ describe.each(REGISTERED.map((r) => [r.id, r] as const))('%s methods', (_, r) =>
   });
 });
 
-test('pointers carry what differs from Libcloud: wait_period is in milliseconds here, end is inclusive', () => {
+test("pointers carry what differs from Libcloud: wait_period is in milliseconds here, end is inclusive, ex_expiry is in seconds", () => {
   for (const r of REGISTERED) {
     const { sync } = drivers(r);
     const table = r.Sync.methodOptions;
@@ -289,6 +308,10 @@ test('pointers carry what differs from Libcloud: wait_period is in milliseconds 
     if (table.downloadObjectAsStream) {
       const error = syncRefusal(sync, 'downloadObjectAsStream', argsFor(sync, 'downloadObjectAsStream', table.downloadObjectAsStream, { end_bytes: 5 }));
       expect((error as Error).message).toMatch(/did you mean `end`\? It is inclusive/);
+    }
+    if (table.getObjectCdnUrl) {
+      const error = syncRefusal(sync, 'getObjectCdnUrl', argsFor(sync, 'getObjectCdnUrl', table.getObjectCdnUrl, { ex_expiry: 24 }));
+      expect((error as Error).message).toMatch(/did you mean `expiresIn`\? In seconds \(Libcloud's ex_expiry is in hours\)/);
     }
   }
 });

@@ -6,7 +6,7 @@
  * @module
  */
 import { AuthFailure, parseSigV4, verifySigV4 } from './auth.js';
-import { CHECKSUM_ALGORITHMS, checksumBase64, checksumHeader, computeChecksum, crc32c, parseChecksumAlgorithm, type ObjectChecksum } from './checksums.js';
+import { CHECKSUM_ALGORITHMS, checksumBase64, checksumElement, checksumHeader, computeChecksum, crc32c, parseChecksumAlgorithm, type ObjectChecksum } from './checksums.js';
 import { checkContentMd5, objectPayload, parseRange, type PayloadChecks } from './object-body.js';
 import { compareKeys, ObjectStore, type ObjectMeta, type StoredObject, type Upload, type UploadChecksum } from './object-store.js';
 import type { FakeProvider, KeyTable, ResolvedOptions } from './options.js';
@@ -58,6 +58,8 @@ export const GCS_DIALECT: ObjectDialect = {
 };
 
 const STORED_HEADERS = ['content-encoding', 'content-disposition', 'cache-control', 'content-language', 'expires'];
+/** Headers a GET may override with `response-<name>` query parameters. */
+const RESPONSE_OVERRIDES = ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding'];
 const VIRTUAL_HOST_SUFFIXES = ['.localhost', '.127.0.0.1', '.s3.amazonaws.com', '.storage.googleapis.com'];
 
 interface Target {
@@ -108,8 +110,9 @@ export class ObjectApi {
     }
     if (Buffer.byteLength(t.key) > 1024) throw new ApiError(400, 'KeyTooLongError', 'Your key is too long', { Key: t.key.slice(0, 64) });
     const uploadId = q.get('uploadId');
-    if (m === 'PUT' && uploadId !== null) return this.uploadPart(req, t, uploadId);
-    if (m === 'PUT' && header(req, 'x-amz-copy-source') === undefined && header(req, 'x-goog-copy-source') === undefined) return this.putObject(req, t);
+    const copying = header(req, 'x-amz-copy-source') !== undefined || header(req, 'x-goog-copy-source') !== undefined;
+    if (m === 'PUT' && uploadId !== null) return copying ? this.uploadPartCopy(req, t, uploadId) : this.uploadPart(req, t, uploadId);
+    if (m === 'PUT' && !copying) return this.putObject(req, t);
     if (m === 'PUT') return this.copyObject(req, t);
     if (m === 'GET' && uploadId !== null) return this.listParts(req, t, uploadId);
     if (m === 'GET' || m === 'HEAD') return this.getObject(req, t);
@@ -256,7 +259,12 @@ export class ObjectApi {
     return { status: 200, headers: { etag: o.etag, ...this.gcsHeaders(o), ...checksumHeaders(checksum) } };
   }
 
-  private copyObject(req: FakeRequest, t: Target): FakeResponse {
+  /**
+   * The source object of a copy (`x-amz-copy-source` / `x-goog-copy-source`: `[/]bucket/key`, URL-encoded, a
+   * `?versionId` ignored), checked against `*-copy-source-if-match` (412 `PreconditionFailed`) and
+   * `*-copy-source-if-none-match` (412).
+   */
+  private copySource(req: FakeRequest): StoredObject {
     const source = header(req, 'x-amz-copy-source') ?? header(req, 'x-goog-copy-source')!;
     let decoded: string;
     try {
@@ -267,9 +275,53 @@ export class ObjectApi {
     const slash = decoded.indexOf('/');
     if (slash <= 0 || slash === decoded.length - 1) throw new ApiError(400, 'InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
     const src = this.store.object(decoded.slice(0, slash), decoded.slice(slash + 1));
+    const ifMatch = header(req, 'x-amz-copy-source-if-match') ?? header(req, 'x-goog-copy-source-if-match');
+    if (ifMatch !== undefined && !etagListMatches(ifMatch, src.etag)) {
+      throw new ApiError(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'x-amz-copy-source-If-Match' });
+    }
+    const ifNoneMatch = header(req, 'x-amz-copy-source-if-none-match') ?? header(req, 'x-goog-copy-source-if-none-match');
+    if (ifNoneMatch !== undefined && etagListMatches(ifNoneMatch, src.etag)) {
+      throw new ApiError(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'x-amz-copy-source-If-None-Match' });
+    }
+    return src;
+  }
+
+  /** CopyObject: the source's bytes (and checksum), with its metadata unless the directive is REPLACE. */
+  private copyObject(req: FakeRequest, t: Target): FakeResponse {
+    const src = this.copySource(req);
     const replace = (header(req, 'x-amz-metadata-directive') ?? header(req, 'x-goog-metadata-directive')) === 'REPLACE';
     const o = this.store.putObject(t.bucket, t.key, src.data, replace ? this.meta(req) : src, req.now, src.checksum);
     return xml(200, `<?xml version="1.0" encoding="UTF-8"?>\n<CopyObjectResult><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${escapeXml(o.etag)}</ETag></CopyObjectResult>`);
+  }
+
+  /**
+   * UploadPartCopy: bytes `x-amz-copy-source-range: bytes=first-last` (inclusive; the whole source without it)
+   * of the source become a part. A range outside the source is 400 `InvalidArgument`. The part's checksum is
+   * computed when the upload was created with an algorithm, and returned in `<CopyPartResult>`.
+   */
+  private uploadPartCopy(req: FakeRequest, t: Target, uploadId: string): FakeResponse {
+    if (this.d.gcs) throw notImplemented();
+    const u = this.store.upload(t.bucket, t.key, uploadId);
+    const src = this.copySource(req);
+    const range = header(req, 'x-amz-copy-source-range');
+    let data = src.data;
+    if (range !== undefined) {
+      const m = /^bytes=(\d+)-(\d+)$/.exec(range);
+      const first = m ? Number(m[1]) : NaN;
+      const last = m ? Number(m[2]) : NaN;
+      if (!m || last < first || last >= src.data.length) {
+        throw new ApiError(400, 'InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', {
+          ArgumentName: 'x-amz-copy-source-range',
+          ArgumentValue: range,
+        });
+      }
+      data = src.data.subarray(first, last + 1);
+    }
+    const algorithm = u.checksum?.algorithm;
+    const checksum = algorithm ? { algorithm, value: computeChecksum(algorithm, data), type: 'FULL_OBJECT' as const } : undefined;
+    const part = this.store.uploadPart(t.bucket, t.key, uploadId, Number(req.query.get('partNumber')), data, req.now, checksum);
+    const sum = checksum ? `<${checksumElement(checksum.algorithm)}>${checksum.value}</${checksumElement(checksum.algorithm)}>` : '';
+    return xml(200, `<?xml version="1.0" encoding="UTF-8"?>\n<CopyPartResult><LastModified>${part.lastModified.toISOString()}</LastModified><ETag>${escapeXml(part.etag)}</ETag>${sum}</CopyPartResult>`);
   }
 
   private getObject(req: FakeRequest, t: Target): FakeResponse {
@@ -292,6 +344,11 @@ export class ObjectApi {
     // Whole-object checksums describe whole-object reads only.
     const checksumMode = header(req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
     if (!range && checksumMode) Object.assign(headers, checksumHeaders(o.checksum));
+    // Response header overrides of a signed GET (`response-content-type` and friends), as S3 and GCS take them.
+    for (const name of RESPONSE_OVERRIDES) {
+      const value = req.query.get(`response-${name}`);
+      if (value !== null) headers[name] = value;
+    }
     if (!range) return { status: 200, headers: { ...headers, 'content-length': String(o.data.length) }, body: req.method === 'HEAD' ? undefined : o.data };
     const slice = o.data.subarray(range.start, range.end + 1);
     return {

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
@@ -14,6 +15,7 @@ import {
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { createFakeCloudServer, FAKE_CREDENTIALS, type FakeCloudServer } from '@dualcloud/fake-cloud';
@@ -93,5 +95,26 @@ describe('@aws-sdk/client-s3 against the fake cloud', () => {
     expect(done.ETag).toMatch(/^"[0-9a-f]{32}-3"$/);
     const got = await client.send(new GetObjectCommand({ Bucket: 'sdk-mpu', Key: 'big.bin' }));
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(parts))).toBe(true);
+  });
+
+  test('CopyObject with CopySourceIfMatch, and a multipart copy with UploadPartCopy ranges', async () => {
+    await client.send(new CreateBucketCommand({ Bucket: 'sdk-copies' }));
+    const body = Buffer.alloc(3000, 7);
+    body.write('distinct start');
+    const put = await client.send(new PutObjectCommand({ Bucket: 'sdk-copies', Key: 'src key+.bin', Body: body, Metadata: { origin: 'sdk' } }));
+    const copied = await client.send(new CopyObjectCommand({ Bucket: 'sdk-copies', Key: 'copy.bin', CopySource: `sdk-copies/${encodeURIComponent('src key+.bin')}`, CopySourceIfMatch: put.ETag }));
+    expect(copied.CopyObjectResult?.ETag).toBe(put.ETag);
+    expect((await client.send(new HeadObjectCommand({ Bucket: 'sdk-copies', Key: 'copy.bin' }))).Metadata).toEqual({ origin: 'sdk' });
+    await expect(client.send(new CopyObjectCommand({ Bucket: 'sdk-copies', Key: 'x', CopySource: 'sdk-copies/copy.bin', CopySourceIfMatch: '"0"' }))).rejects.toMatchObject({ name: 'PreconditionFailed' });
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: 'sdk-copies', Key: 'parts.bin' }));
+    const ranges = ['bytes=0-1999', 'bytes=2000-2999'];
+    const parts = [];
+    for (const [i, range] of ranges.entries()) {
+      const res = await client.send(new UploadPartCopyCommand({ Bucket: 'sdk-copies', Key: 'parts.bin', UploadId, PartNumber: i + 1, CopySource: 'sdk-copies/copy.bin', CopySourceRange: range }));
+      parts.push({ PartNumber: i + 1, ETag: res.CopyPartResult?.ETag });
+    }
+    await client.send(new CompleteMultipartUploadCommand({ Bucket: 'sdk-copies', Key: 'parts.bin', UploadId, MultipartUpload: { Parts: parts } }));
+    const got = await client.send(new GetObjectCommand({ Bucket: 'sdk-copies', Key: 'parts.bin' }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
   });
 });

@@ -293,4 +293,75 @@ describe('S3 CopyObject', () => {
     const keys = asArray((await s3(port, 'GET', '/copies?list-type=2')).xml().ListBucketResult.Contents).map((c: any) => c.Key);
     expect(keys).toEqual(['dst', 'src']);
   });
+
+  test('x-amz-copy-source-if-match / -if-none-match guard the source (412 PreconditionFailed, nothing written)', async () => {
+    await s3(port, 'PUT', '/copies/guarded', { body: 'guarded source' });
+    const etag = (await s3(port, 'HEAD', '/copies/guarded')).headers.etag as string;
+    const ok = await s3(port, 'PUT', '/copies/guarded-1', { headers: { 'x-amz-copy-source': '/copies/guarded', 'x-amz-copy-source-if-match': etag } });
+    expect(ok.status).toBe(200);
+    expect(ok.xml().CopyObjectResult.ETag).toBe(etag);
+    const stale = await s3(port, 'PUT', '/copies/guarded-2', { headers: { 'x-amz-copy-source': '/copies/guarded', 'x-amz-copy-source-if-match': '"00000000000000000000000000000000"' } });
+    expect(stale.status).toBe(412);
+    expect(errorCode(stale)).toBe('PreconditionFailed');
+    const none = await s3(port, 'PUT', '/copies/guarded-3', { headers: { 'x-amz-copy-source': '/copies/guarded', 'x-amz-copy-source-if-none-match': etag } });
+    expect(none.status).toBe(412);
+    for (const key of ['guarded-2', 'guarded-3']) expect((await s3(port, 'HEAD', `/copies/${key}`)).status).toBe(404);
+  });
+
+  test('UploadPartCopy: ranges of the source become parts (ETag = MD5 of the range), CRC32 computed for an upload that asks for it', async () => {
+    const source = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz');
+    await s3(port, 'PUT', '/copies/parts-src', { body: source });
+    const uploadId = (await s3(port, 'POST', '/copies/parts-dst?uploads', { headers: { 'x-amz-checksum-algorithm': 'CRC32', 'x-amz-checksum-type': 'FULL_OBJECT' } })).xml().InitiateMultipartUploadResult.UploadId;
+    const copyPart = (n: number, range?: string) =>
+      s3(port, 'PUT', `/copies/parts-dst?partNumber=${n}&uploadId=${encodeURIComponent(uploadId)}`, {
+        headers: { 'x-amz-copy-source': '/copies/parts-src', ...(range ? { 'x-amz-copy-source-range': range } : {}) },
+      });
+    const first = await copyPart(1, 'bytes=0-19');
+    expect(first.status).toBe(200);
+    expect(first.xml().CopyPartResult.ETag).toBe(`"${createHash('md5').update(source.subarray(0, 20)).digest('hex')}"`);
+    expect(first.xml().CopyPartResult.ChecksumCRC32).toBe(crc32(source.subarray(0, 20)));
+    const second = await copyPart(2, 'bytes=20-35');
+    expect(second.status).toBe(200);
+    for (const bad of ['bytes=20-36', 'bytes=5-4', 'bytes=0-', 'items=0-1']) {
+      const res = await copyPart(3, bad);
+      expect(res.status).toBe(400);
+      expect(errorCode(res)).toBe('InvalidArgument');
+    }
+    const parts = [first, second].map((r, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${r.xml().CopyPartResult.ETag}</ETag></Part>`).join('');
+    const done = await s3(port, 'POST', `/copies/parts-dst?uploadId=${encodeURIComponent(uploadId)}`, {
+      body: `<CompleteMultipartUpload>${parts}</CompleteMultipartUpload>`,
+      headers: { 'x-amz-checksum-crc32': crc32(source), 'x-amz-checksum-type': 'FULL_OBJECT' },
+    });
+    expect(done.status).toBe(200);
+    expect((await s3(port, 'GET', '/copies/parts-dst')).body.equals(source)).toBe(true);
+    // Without a range, the whole source; a guard that does not hold is 412.
+    const whole = await s3(port, 'POST', '/copies/whole?uploads');
+    const id = whole.xml().InitiateMultipartUploadResult.UploadId;
+    const all = await s3(port, 'PUT', `/copies/whole?partNumber=1&uploadId=${encodeURIComponent(id)}`, { headers: { 'x-amz-copy-source': '/copies/parts-src' } });
+    expect(all.xml().CopyPartResult.ETag).toBe(`"${createHash('md5').update(source).digest('hex')}"`);
+    const guarded = await s3(port, 'PUT', `/copies/whole?partNumber=2&uploadId=${encodeURIComponent(id)}`, { headers: { 'x-amz-copy-source': '/copies/parts-src', 'x-amz-copy-source-if-match': '"nope"' } });
+    expect(guarded.status).toBe(412);
+  });
+
+  test('a signed GET takes response-* overrides (response-content-type, response-content-disposition)', async () => {
+    await s3(port, 'PUT', '/copies/override', { body: 'x', headers: { 'content-type': 'text/plain' } });
+    const res = await s3(port, 'GET', '/copies/override?response-content-type=application%2Fx-over&response-content-disposition=attachment');
+    expect(res.headers['content-type']).toBe('application/x-over');
+    expect(res.headers['content-disposition']).toBe('attachment');
+    expect((await s3(port, 'GET', '/copies/override')).headers['content-type']).toBe('text/plain');
+  });
+
+  test('GCS: x-goog-copy-source with its if-match guard; no UploadPartCopy in the XML API (501)', async () => {
+    await gcs(port, 'PUT', '/gcopies');
+    await gcs(port, 'PUT', '/gcopies/src', { body: 'gcs source', headers: { 'x-goog-meta-k': 'v' } });
+    const etag = (await gcs(port, 'HEAD', '/gcopies/src')).headers.etag as string;
+    const ok = await gcs(port, 'PUT', '/gcopies/dst', { headers: { 'x-goog-copy-source': '/gcopies/src', 'x-goog-copy-source-if-match': etag } });
+    expect(ok.status).toBe(200);
+    expect((await gcs(port, 'GET', '/gcopies/dst')).headers['x-goog-meta-k']).toBe('v');
+    const stale = await gcs(port, 'PUT', '/gcopies/dst2', { headers: { 'x-goog-copy-source': '/gcopies/src', 'x-goog-copy-source-if-match': '"stale"' } });
+    expect(stale.status).toBe(412);
+    const id = (await gcs(port, 'POST', '/gcopies/mp?uploads')).xml().InitiateMultipartUploadResult.UploadId;
+    const part = await gcs(port, 'PUT', `/gcopies/mp?partNumber=1&uploadId=${encodeURIComponent(id)}`, { headers: { 'x-goog-copy-source': '/gcopies/src' } });
+    expect(part.status).toBe(501);
+  });
 });

@@ -74,7 +74,13 @@ export async function design2(): Promise<void> {
   for await (const c of gcs.iterateContainersAsync()) {
     const objects: StorageObject[] = await gcs.listContainerObjectsAsync(c);
     const bytes: AsyncIterable<Uint8Array> = gcs.downloadObjectAsStreamAsync(objects[0]!);
-    void bytes;
+    const url: Promise<string> = gcs.getObjectCdnUrlAsync(objects[0]!, { expiresIn: 60 });
+    const copy: Promise<StorageObject> = gcs.copyObjectAsync(objects[0]!, c, 'copy');
+    const range: AsyncIterable<Uint8Array> = gcs.downloadObjectRangeAsStreamAsync(objects[0]!, 0, 10);
+    const saved: Promise<boolean> = gcs.downloadObjectRangeAsync(objects[0]!, '/tmp/x', 0);
+    // @ts-expect-error only GET and PUT URLs
+    void gcs.getObjectCdnUrlAsync(objects[0]!, { method: 'DELETE' });
+    void [bytes, url, copy, range, saved];
   }
   const viaSignal: Promise<Container[]> = gcs.withSignal(new AbortController().signal).listContainersAsync();
   void [asyncNodes, waited, notSync, regions, viaSignal];
@@ -115,7 +121,13 @@ export async function design3(): Promise<void> {
     for (const obj of objects) {
       const stream: AsyncIterable<Uint8Array> = obj.asStream();
       const deleted: Promise<boolean> = obj.delete();
-      void [stream, deleted];
+      const url: Promise<string> = obj.getCdnUrl({ expiresIn: 60 }); // Libcloud's get_cdn_url, async too
+      const range: AsyncIterable<Uint8Array> = obj.rangeAsStream(0, 10);
+      const saved: Promise<boolean> = obj.downloadRange('/tmp/x', 0, 10);
+      const copied: Promise<StorageObject<any>> = gcs.copyObject(obj, container, 'copy');
+      // @ts-expect-error async mode results must be awaited
+      const notSyncUrl: string = gcs.getObjectCdnUrl(obj);
+      void [stream, deleted, url, range, saved, copied, notSyncUrl];
     }
   }
   const cancellable: Promise<Container<any>[]> = gcs.withSignal(new AbortController().signal).listContainers();

@@ -6,9 +6,11 @@
  * @module
  */
 import type { Headers } from '../http/types.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import { printAs } from '../hidden.js';
 import { Flight, joinFlight, type Operation } from '../runtime/effects.js';
-import type { RequestDraft, Signer } from './signers.js';
+import type { PresignRequest } from './presign.js';
+import type { PresignOptions, RequestDraft, Signer } from './signers.js';
 
 /** Authenticates requests for a connection. */
 export interface Credentials {
@@ -21,6 +23,8 @@ export interface Credentials {
    * fresh credentials may succeed (the token used is dropped, unless a newer one already replaced it).
    */
   refused?(headers: Headers): boolean;
+  /** Query-string authentication of `request` (signed URLs), when the credentials' scheme has one. */
+  presign?(request: PresignRequest, options: PresignOptions): string;
 }
 
 /** Whether a value is {@link Credentials} (rather than a bare {@link Signer}). */
@@ -41,6 +45,10 @@ export class StaticCredentials implements Credentials {
   }
   secrets(): readonly string[] {
     return this.#signer.secrets;
+  }
+  presign(request: PresignRequest, options: PresignOptions): string {
+    if (!this.#signer.presign) throw new InvalidArgumentError('these credentials cannot sign URLs', { code: 'NotSupported' });
+    return this.#signer.presign(request, options);
   }
 }
 

@@ -66,6 +66,21 @@ export type MethodKind = 'call' | 'iterate';
 /** Passed by design packages to run a driver in async mode; not part of the sync-style API. */
 export const ASYNC_MODE: unique symbol = Symbol.for('dualcloud.asyncMode');
 
+/**
+ * Where a view of a driver (an `AsyncSession` view, whose models carry it as their `driver`) keeps the driver it
+ * stands for. See {@link driverOf}.
+ */
+export const UNDERLYING_DRIVER: unique symbol = Symbol.for('dualcloud.underlyingDriver');
+
+/**
+ * The driver behind a model: its `driver`, or the driver a session view stands for. Copies use it to tell a
+ * source of the same driver (copied server-side) from another driver's (streamed through).
+ */
+export function driverOf(model: { readonly driver?: unknown } | undefined): unknown {
+  const driver = model?.driver as Record<PropertyKey, unknown> | undefined;
+  return driver?.[UNDERLYING_DRIVER] ?? driver;
+}
+
 /** Execution mode of a driver instance. */
 export type ExecutionMode = 'sync' | 'async';
 

@@ -2,12 +2,14 @@
  * The base storage driver (Libcloud's `StorageDriver`), mode-agnostic.
  * @module
  */
+import { InvalidArgumentError } from '../errors/index.js';
 import { Container, StorageObject } from '../models/storage.js';
 import type { Operation } from '../runtime/effects.js';
 import { collectPages, type PageOperation } from '../runtime/paging.js';
 import type { UploadSource } from '../runtime/sources.js';
+import { copyAcross, libcloudRange, rangeToFile } from '../transfer/copy.js';
 import { uploadFile, uploadSource, type UploadHooks, type UploadSettings } from '../transfer/upload.js';
-import { BaseDriver, type MethodKind, type MethodOptionsSpec } from './base.js';
+import { BaseDriver, driverOf, type MethodKind, type MethodOptionsSpec } from './base.js';
 
 const LIST_OPTION_KEYS = ['prefix', 'delimiter', 'pageSize'];
 const UPLOAD_OPTION_KEYS = ['metaData', 'contentType', 'verifyHash', 'partSize', 'concurrency', 'onProgress', 'ex'];
@@ -50,6 +52,49 @@ export interface StreamOptions {
   chunkSize?: number;
 }
 
+/** Options of `getObjectCdnUrl` (signed URLs). */
+export interface SignedUrlOptions {
+  /** Seconds the URL stays valid: default 86400 (Libcloud's 24 hours); at most 604800 on S3 and GCS, 365 days on Azure. */
+  expiresIn?: number;
+  /** What the URL may do: `GET` reads the object (default), `PUT` writes it (creating or replacing). */
+  method?: 'GET' | 'PUT';
+  /**
+   * GET: the Content-Type the response carries. PUT (S3, GCS): the Content-Type the upload must send, signed into
+   * the URL. An Azure SAS cannot require request headers, so Azure refuses it for PUT.
+   */
+  contentType?: string;
+}
+
+/** Options of `copyObject`. */
+export interface CopyOptions {
+  /** Replace the copy's user metadata (default: the source's is kept). */
+  metaData?: Record<string, string>;
+  /**
+   * S3: objects larger than this are copied part by part (UploadPartCopy); default 5 GiB, S3's limit for one
+   * CopyObject. Other providers copy any size in one request and ignore it.
+   */
+  multipartCopyThreshold?: number;
+  /** Part size of multipart copies and of copies streamed between providers. */
+  partSize?: number;
+  /** Parts in flight at once. */
+  concurrency?: number;
+  /** Bytes copied so far (parts streamed or copied). */
+  onProgress?: ProgressCallback;
+  /** Azure: milliseconds between checks of a pending copy (default 1000). */
+  pollInterval?: number;
+  /** Azure: milliseconds to wait for a pending copy before aborting it (default 10 minutes). */
+  timeout?: number;
+}
+
+/** Options of `downloadObjectRange`. */
+export interface RangeDownloadOptions {
+  /** Replace an existing file at the destination (default false). */
+  overwriteExisting?: boolean;
+  /** Bytes per ranged request (default 4 MiB). */
+  chunkSize?: number;
+  onProgress?: ProgressCallback;
+}
+
 /** Options of listings. */
 export interface ListObjectsOptions {
   prefix?: string;
@@ -81,6 +126,11 @@ export abstract class StorageDriver extends BaseDriver {
     downloadObject: 'call',
     downloadObjectAsStream: 'iterate',
     deleteObject: 'call',
+    // Signed URLs, copies and Libcloud's range reads (storage-urls).
+    getObjectCdnUrl: 'call',
+    copyObject: 'call',
+    downloadObjectRange: 'call',
+    downloadObjectRangeAsStream: 'iterate',
   };
 
   static override readonly methodOptions: Readonly<Record<string, MethodOptionsSpec>> = {
@@ -90,6 +140,10 @@ export abstract class StorageDriver extends BaseDriver {
     uploadObjectViaStream: { index: 3, keys: UPLOAD_OPTION_KEYS },
     downloadObject: { index: 2, keys: ['overwriteExisting', 'verifyHash', 'onProgress'] },
     downloadObjectAsStream: { index: 1, keys: ['start', 'end', 'chunkSize'] },
+    getObjectCdnUrl: { index: 1, keys: ['expiresIn', 'method', 'contentType'] },
+    copyObject: { index: 3, keys: ['metaData', 'multipartCopyThreshold', 'partSize', 'concurrency', 'onProgress', 'pollInterval', 'timeout'] },
+    downloadObjectRange: { index: 4, keys: ['overwriteExisting', 'chunkSize', 'onProgress'] },
+    downloadObjectRangeAsStream: { index: 3, keys: ['chunkSize'] },
   };
 
   abstract iterateContainersPages(): PageOperation<Container>;
@@ -165,6 +219,67 @@ export abstract class StorageDriver extends BaseDriver {
   deleteObject(obj: StorageObject): boolean {
     return this.invoke('deleteObject', [obj]);
   }
+
+  // ---- signed URLs, copies and range reads --------------------------------------------------------
+
+  /**
+   * A URL that reads (`GET`, default) or writes (`PUT`) `obj` for `expiresIn` seconds with a plain HTTP client
+   * and no credentials (Libcloud's name; an S3 / GCS presigned URL, an Azure SAS). It is a bearer credential:
+   * never log it (`redactUrl` masks its signature).
+   *
+   * @example
+   * ```ts
+   * const url = s3.getObjectCdnUrl(obj, { expiresIn: 600 });
+   * const body = await (await fetch(url)).arrayBuffer();
+   * const put = s3.getObjectCdnUrl(obj, { method: 'PUT', contentType: 'text/plain', expiresIn: 600 });
+   * await fetch(put, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'new text' });
+   * ```
+   */
+  getObjectCdnUrl(obj: StorageObject, options?: SignedUrlOptions): string {
+    return this.invoke('getObjectCdnUrl', [obj, options]);
+  }
+  /**
+   * Copies `src` to `dstName` in `dstContainer`. Within one driver the provider copies server-side (S3
+   * CopyObject, or UploadPartCopy parts beyond `multipartCopyThreshold`; GCS; Azure Copy Blob, polled until
+   * done); from another driver (`driverOf(src) !== this`) the bytes stream through, read in verified ranges and
+   * uploaded by the kit's pipeline, and nothing is committed unless they match the source's MD5 when it has one.
+   */
+  copyObject(src: StorageObject, dstContainer: Container, dstName: string, options?: CopyOptions): StorageObject {
+    return this.invoke('copyObject', [src, dstContainer, dstName, options]);
+  }
+  /**
+   * Downloads bytes `start` (inclusive) to `end` (EXCLUSIVE, as Libcloud's `end_bytes`; default: the end of the
+   * object) to a file, through a temporary file renamed once every range is verified: no partial file is left.
+   * Unlike `downloadObjectAsStream`'s inclusive `end` option, `end` here follows Libcloud.
+   */
+  downloadObjectRange(obj: StorageObject, destinationPath: string, start: number, end?: number, options?: RangeDownloadOptions): boolean {
+    return this.invoke('downloadObjectRange', [obj, destinationPath, start, end, options]);
+  }
+  /** Streams bytes `start` (inclusive) to `end` (EXCLUSIVE, as Libcloud's `end_bytes`; default: the end of the object). */
+  downloadObjectRangeAsStream(obj: StorageObject, start: number, end?: number, options?: { chunkSize?: number }): Iterable<Uint8Array> {
+    return this.invokeIterable('downloadObjectRangeAsStream', [obj, start, end, options]);
+  }
+
+  /** The signed URL operation; drivers whose provider has signed URLs override it. */
+  // eslint-disable-next-line require-yield
+  *getObjectCdnUrlOp(_obj: StorageObject, _options?: SignedUrlOptions): Operation<string> {
+    throw new InvalidArgumentError(`${this.name}: signed URLs are not supported`, { code: 'NotSupported', provider: this.type });
+  }
+  /** The copy operation; drivers that can copy override it (`PipelineStorageDriver` does). */
+  // eslint-disable-next-line require-yield
+  *copyObjectOp(_src: StorageObject, _dstContainer: Container, _dstName: string, _options?: CopyOptions): Operation<StorageObject> {
+    throw new InvalidArgumentError(`${this.name}: copyObject is not supported`, { code: 'NotSupported', provider: this.type });
+  }
+  /** Range download through `downloadObjectAsStreamPages`, into a temporary file. */
+  downloadObjectRangeOp(obj: StorageObject, destinationPath: string, start: number, end?: number, options: RangeDownloadOptions = {}): Operation<boolean> {
+    const range = libcloudRange(this.type, obj, start, end);
+    const pages = this.downloadObjectAsStreamPages(obj, { ...range, ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}) });
+    return rangeToFile(this.type, destinationPath, range.end - range.start + 1, options, pages);
+  }
+  /** Range stream through `downloadObjectAsStreamPages`. */
+  downloadObjectRangeAsStreamPages(obj: StorageObject, start: number, end?: number, options: { chunkSize?: number } = {}): PageOperation<Uint8Array> {
+    return this.downloadObjectAsStreamPages(obj, { ...libcloudRange(this.type, obj, start, end), ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}) });
+  }
 }
 
 /**
@@ -187,5 +302,17 @@ export abstract class PipelineStorageDriver extends StorageDriver {
   *uploadObjectViaStreamOp(source: UploadSource, container: Container, objectName: string, options: UploadOptions = {}): Operation<StorageObject> {
     this.checkObjectName(objectName);
     return yield* uploadSource(this.uploadHooks(container, objectName, options), source, this.uploadSettings(objectName, options));
+  }
+
+  /** A copy from this driver (`copyWithinOp`, server-side) or from another one (streamed through the pipeline). */
+  override *copyObjectOp(src: StorageObject, dstContainer: Container, dstName: string, options: CopyOptions = {}): Operation<StorageObject> {
+    this.checkObjectName(dstName);
+    if (driverOf(src) === this) return yield* this.copyWithinOp(src, dstContainer, dstName, options);
+    return yield* copyAcross(src, (upload) => ({ hooks: this.uploadHooks(dstContainer, dstName, upload), settings: this.uploadSettings(dstName, upload) }), options);
+  }
+
+  /** A copy between two objects of this driver; providers override it with their server-side copy. */
+  protected copyWithinOp(src: StorageObject, dstContainer: Container, dstName: string, options: CopyOptions): Operation<StorageObject> {
+    return copyAcross(src, (upload) => ({ hooks: this.uploadHooks(dstContainer, dstName, upload), settings: this.uploadSettings(dstName, upload) }), options);
   }
 }

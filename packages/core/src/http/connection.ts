@@ -8,9 +8,10 @@
 import { inspect } from 'node:util';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { toCredentials, type Credentials } from '../auth/credentials.js';
-import type { Signer } from '../auth/signers.js';
+import type { PresignOptions, Signer } from '../auth/signers.js';
 import {
   CloudError,
+  InvalidArgumentError,
   InvalidCredentialsError,
   MalformedResponseError,
   NotFoundError,
@@ -235,6 +236,19 @@ export class Connection implements AsyncPerformer {
   url(spec: Pick<RequestSpec, 'path' | 'query'>, base = `${this.origin}${this.#options.basePath ?? ''}`): string {
     const qs = encodeQuery(spec.query);
     return `${base.replace(/\/+$/, '')}${spec.path}${qs ? `?${qs}` : ''}`;
+  }
+
+  /**
+   * A URL that performs `spec` (method, path, query, and the headers it must carry) with query-string
+   * authentication, valid for `options.expiresIn` seconds, for anyone holding it: no SDK and no credentials
+   * needed. The URL is a bearer credential; `redactUrl` masks its signature. `InvalidArgumentError`
+   * (`NotSupported`) when the connection's credentials have no URL signing (tokens).
+   */
+  presignUrl(spec: Pick<RequestSpec, 'method' | 'path' | 'query' | 'headers'>, options: PresignOptions): string {
+    if (!this.#credentials?.presign || this.#options.endpoint) {
+      throw new InvalidArgumentError(`${this.provider}: these credentials cannot sign URLs`, { code: 'NotSupported', provider: this.provider });
+    }
+    return this.#credentials.presign({ method: spec.method, url: this.url(spec), headers: lowerKeys(spec.headers ?? {}) }, options);
   }
 
   /**

@@ -12,6 +12,9 @@ export interface StorageOps {
   downloadObject(obj: StorageObject, destinationPath: string, options?: object): unknown;
   downloadObjectAsStream(obj: StorageObject, options?: object): unknown;
   deleteObject(obj: StorageObject): unknown;
+  getObjectCdnUrl(obj: StorageObject, options?: object): unknown;
+  downloadObjectRange(obj: StorageObject, destinationPath: string, start: number, end?: number, options?: object): unknown;
+  downloadObjectRangeAsStream(obj: StorageObject, start: number, end?: number, options?: object): unknown;
 }
 
 /** A container (bucket). */
@@ -35,6 +38,14 @@ export class Container<D extends StorageOps = StorageOps> {
   /** Gets one object's metadata. */
   getObject(name: string): ReturnType<D['getObject']> {
     return this.driver.getObject(this.name, name) as ReturnType<D['getObject']>;
+  }
+  /** Downloads bytes `start` to `end` (exclusive, as Libcloud's `end_bytes`) of `obj` to a file. */
+  downloadObjectRange(obj: StorageObject, destinationPath: string, start: number, end?: number, options?: object): ReturnType<D['downloadObjectRange']> {
+    return this.driver.downloadObjectRange(obj, destinationPath, start, end, options) as ReturnType<D['downloadObjectRange']>;
+  }
+  /** Streams bytes `start` to `end` (exclusive, as Libcloud's `end_bytes`) of `obj`. */
+  downloadObjectRangeAsStream(obj: StorageObject, start: number, end?: number, options?: object): ReturnType<D['downloadObjectRangeAsStream']> {
+    return this.driver.downloadObjectRangeAsStream(obj, start, end, options) as ReturnType<D['downloadObjectRangeAsStream']>;
   }
   /** Deletes this (empty) container. */
   delete(): ReturnType<D['deleteContainer']> {
@@ -83,6 +94,18 @@ export class StorageObject<D extends StorageOps = StorageOps> {
   /** Streams this object's bytes. */
   asStream(options?: object): ReturnType<D['downloadObjectAsStream']> {
     return this.driver.downloadObjectAsStream(this, options) as ReturnType<D['downloadObjectAsStream']>;
+  }
+  /** A signed URL for this object (Libcloud's `get_cdn_url`): see the driver's `getObjectCdnUrl`. */
+  getCdnUrl(options?: object): ReturnType<D['getObjectCdnUrl']> {
+    return this.driver.getObjectCdnUrl(this, options) as ReturnType<D['getObjectCdnUrl']>;
+  }
+  /** Downloads bytes `start` to `end` (exclusive, as Libcloud's `end_bytes`) to a file (Libcloud's `download_range`). */
+  downloadRange(destinationPath: string, start: number, end?: number, options?: object): ReturnType<D['downloadObjectRange']> {
+    return this.driver.downloadObjectRange(this, destinationPath, start, end, options) as ReturnType<D['downloadObjectRange']>;
+  }
+  /** Streams bytes `start` to `end` (exclusive, as Libcloud's `end_bytes`) (Libcloud's `range_as_stream`). */
+  rangeAsStream(start: number, end?: number, options?: object): ReturnType<D['downloadObjectRangeAsStream']> {
+    return this.driver.downloadObjectRangeAsStream(this, start, end, options) as ReturnType<D['downloadObjectRangeAsStream']>;
   }
   /** Deletes this object. */
   delete(): ReturnType<D['deleteObject']> {

@@ -5,11 +5,13 @@
  * abort on failure, and the rule that no key is left holding bytes the caller did not send.
  * @module
  */
+import { createHash } from 'node:crypto';
 import type { UploadOptions } from '../drivers/storage.js';
 import { AbortError, CloudError, IntegrityError, UploadError } from '../errors/index.js';
 import type { RequestBody } from '../http/types.js';
 import type { StorageObject } from '../models/storage.js';
-import { detached, read, type Operation } from '../runtime/effects.js';
+import { all, detached, read, type Operation } from '../runtime/effects.js';
+import type { PageOperation } from '../runtime/paging.js';
 import { toChunkSource, type UploadSource } from '../runtime/sources.js';
 import { crc32Combine } from './crc32.js';
 import { digestOfFile, fileSize } from './files.js';
@@ -166,6 +168,114 @@ function* multipart<H>(hooks: UploadHooks<H>, feed: PartFeed, total: number | un
       },
     );
     const withCrc = hooks.crc32 === true && tokens.length > 0 && crcs.length === tokens.length;
+    const crc32 = withCrc ? crcs.reduce((acc, p, i) => (i === 0 ? p.crc : crc32Combine(acc, p.crc, p.length)), 0) : undefined;
+    return yield* hooks.complete(handle, tokens, { size, ...(withCrc ? { crc32, partCrc32s: crcs.map((p) => p.crc) } : {}) });
+  } catch (error) {
+    const aborted = yield* hooks.abort(handle);
+    throw uploadFailure(hooks.provider, settings.name, error, aborted);
+  }
+}
+
+/**
+ * Exactly `n` bytes at a time (fewer at the end) from the pages of a read, which may be of any size: pages are
+ * pulled in order, as a read of the whole object (so the reader's own whole-object checks apply), and what a
+ * page has beyond `n` is kept for the next call.
+ */
+class PageBytes {
+  private pending: Uint8Array[] = [];
+  private buffered = 0;
+  private token: string | undefined;
+  private started = false;
+  private ended = false;
+  private readonly seen = new Set<string>();
+  constructor(private readonly pages: PageOperation<Uint8Array>) {}
+
+  *take(n: number): Operation<Uint8Array> {
+    while (this.buffered < n && !this.ended) {
+      const page = yield* this.pages(this.started ? this.token : undefined);
+      this.started = true;
+      for (const item of page.items) {
+        if (item.byteLength === 0) continue;
+        this.pending.push(item);
+        this.buffered += item.byteLength;
+      }
+      if (page.next === undefined) this.ended = true;
+      else if (this.seen.has(page.next)) throw new IntegrityError('the read repeated a page', { code: 'RepeatedToken' });
+      else this.seen.add(page.next);
+      this.token = page.next;
+    }
+    const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    const out = all.subarray(0, Math.min(n, all.byteLength));
+    const rest = all.subarray(out.byteLength);
+    this.pending = rest.byteLength > 0 ? [rest] : [];
+    this.buffered = rest.byteLength;
+    return out;
+  }
+}
+
+/**
+ * Uploads the `size` bytes of another object's read (a copy between providers; `pages` read it whole, in
+ * order): one PUT when they fit in a part, else multipart, reading the next `concurrency` parts while the
+ * previous ones are sent, so at most 2 × concurrency parts are in memory. The reader's checks apply (lengths,
+ * per-range and whole-object digests, a changed source); besides, when `expectedMd5` (hex) is given and the
+ * bytes read differ, nothing is committed: the single PUT is not sent, the multipart upload is aborted.
+ */
+export function* uploadPages<H>(hooks: UploadHooks<H>, size: number, pages: PageOperation<Uint8Array>, settings: UploadSettings, expectedMd5?: string): Operation<StorageObject> {
+  const partSize = planPartSize(size, settings.partSize, hooks.maxParts);
+  const digests = digestsOf(hooks, settings.options);
+  const source = new PageBytes(pages);
+  const whole = createHash('md5');
+  const check = (): void => {
+    if (expectedMd5 !== undefined && whole.digest('hex') !== expectedMd5) {
+      throw new IntegrityError(`${hooks.provider}: the bytes read for ${settings.name} do not match the source's MD5; nothing was committed`, {
+        code: 'HashMismatch',
+        provider: hooks.provider,
+      });
+    }
+  };
+  function* part(number: number): Operation<PartData> {
+    const length = Math.min(partSize, size - (number - 1) * partSize);
+    const body = yield* source.take(length);
+    if (body.byteLength !== length) {
+      throw new IntegrityError(`${hooks.provider}: the source of ${settings.name} ended after ${(number - 1) * partSize + body.byteLength} bytes, expected ${size}`, {
+        code: 'LengthMismatch',
+        provider: hooks.provider,
+      });
+    }
+    whole.update(body);
+    return { number, body, length, ...digestBytes(body, digests) };
+  }
+  if (size <= partSize) {
+    const bytes = size > 0 ? (yield* part(1)).body : new Uint8Array(0);
+    check();
+    return yield* single(hooks, bytes, size, digestOrNone(bytes as Uint8Array, digests), settings);
+  }
+  const count = Math.ceil(size / partSize);
+  const lanes = Math.max(1, Math.min(settings.concurrency, count));
+  function* readBatch(first: number): Operation<PartData[]> {
+    const parts: PartData[] = [];
+    for (let n = first; n <= Math.min(first + lanes - 1, count); n++) parts.push(yield* part(n));
+    return parts;
+  }
+  const handle = yield* hooks.start();
+  const tokens: string[] = [];
+  const crcs: Array<{ crc: number; length: number }> = [];
+  let done = 0;
+  try {
+    let batch = yield* readBatch(1);
+    for (let next = 1 + lanes; batch.length > 0; next += lanes) {
+      const sends = batch.map(function* (p): Operation<PartData[] | undefined> {
+        tokens[p.number - 1] = yield* hooks.putPart(handle, p);
+        if (p.crc32 !== undefined) crcs[p.number - 1] = { crc: p.crc32, length: p.length };
+        done += p.length;
+        reportProgress(settings.options.onProgress, done, size, hooks.provider);
+        return undefined;
+      });
+      const results = yield* all<PartData[] | undefined>([...sends, readBatch(next)], lanes + 1);
+      batch = results[results.length - 1] ?? [];
+    }
+    check();
+    const withCrc = hooks.crc32 === true && crcs.length === tokens.length && crcs.every(Boolean);
     const crc32 = withCrc ? crcs.reduce((acc, p, i) => (i === 0 ? p.crc : crc32Combine(acc, p.crc, p.length)), 0) : undefined;
     return yield* hooks.complete(handle, tokens, { size, ...(withCrc ? { crc32, partCrc32s: crcs.map((p) => p.crc) } : {}) });
   } catch (error) {

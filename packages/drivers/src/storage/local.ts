@@ -37,6 +37,8 @@ import {
   StorageObject,
   read,
   toChunkSource,
+  driverOf,
+  type CopyOptions,
   type DownloadOptions,
   type DriverOptions,
   type ListObjectsOptions,
@@ -292,6 +294,60 @@ export class LocalStorageDriver extends StorageDriver {
       const end = offset + length - 1;
       return { items: [buffer], next: end < last ? String(end + 1) : undefined };
     };
+  }
+
+  /**
+   * Copies `src` into `dstName`: a file copy within this driver; from another driver, its bytes read in verified
+   * ranges (by that driver) into a temporary file, checked against the source's MD5 when it has one, then
+   * renamed into place. Metadata is not stored (see the module note), so `metaData` is accepted and ignored.
+   */
+  override *copyObjectOp(src: StorageObject, dstContainer: Container, dstName: string, options: CopyOptions = {}): Operation<StorageObject> {
+    this.objectPath(dstContainer.name, dstName);
+    this.existingContainer(dstContainer.name);
+    const temporary = this.temporaryFile();
+    try {
+      if (driverOf(src) === this) {
+        const source = this.objectPath(src.container.name, src.name);
+        if (!existsSync(source)) throw new ObjectDoesNotExistError(`local: object ${src.name} does not exist`, { code: 'NoSuchKey', provider: 'local' });
+        copyFileSync(source, temporary);
+        const size = statSync(temporary).size;
+        reportProgress(options.onProgress, size, size, this.type);
+      } else {
+        const from = driverOf(src) as Partial<Pick<StorageDriver, 'getObjectOp' | 'downloadObjectAsStreamPages'>> | undefined;
+        if (typeof from?.getObjectOp !== 'function' || typeof from.downloadObjectAsStreamPages !== 'function') {
+          throw new InvalidArgumentError('copyObject: the source must be an object returned by a storage driver', { code: 'InvalidSource' });
+        }
+        const fresh = yield* from.getObjectOp(src.container.name, src.name);
+        const hash = createHash('md5');
+        const fd = openSync(temporary, 'w');
+        let done = 0;
+        try {
+          // Page by page: one chunk in memory at a time.
+          const pages = from.downloadObjectAsStreamPages(fresh, { chunkSize: COPY_CHUNK * 8 });
+          for (let token: string | undefined, first = true; first || token !== undefined; first = false) {
+            const page = yield* pages(token);
+            for (const chunk of page.items) {
+              writeSync(fd, chunk);
+              hash.update(chunk);
+              done += chunk.byteLength;
+              reportProgress(options.onProgress, done, fresh.size, this.type);
+            }
+            if (page.next !== undefined && page.next === token) throw new IntegrityError('local: the source repeated a page', { code: 'RepeatedToken', provider: 'local' });
+            token = page.next;
+          }
+        } finally {
+          closeSync(fd);
+        }
+        if (done !== fresh.size || (/^[0-9a-f]{32}$/i.test(fresh.hash) && hash.digest('hex') !== fresh.hash.toLowerCase())) {
+          throw new IntegrityError(`local: the bytes read of ${src.name} do not match its source (length or MD5); nothing was written`, { code: 'HashMismatch', provider: 'local' });
+        }
+      }
+      this.place(temporary, dstContainer, dstName);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+    return yield* this.objectFor(dstContainer, dstName);
   }
 
   // eslint-disable-next-line require-yield

@@ -29,7 +29,25 @@ const PART = 8 * 1024;
 /** Quick retries: a retry in a test should not cost a second. */
 const RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
 /** Everything every object store here can do. */
-const FULL = { multipart: true, rangedReads: true, delimiter: true, metadata: true, contentType: true, paging: true, hashOnDownload: true, checksNotEmpty: true, firstByteRange: true } as const;
+const FULL = {
+  multipart: true,
+  rangedReads: true,
+  delimiter: true,
+  metadata: true,
+  contentType: true,
+  paging: true,
+  hashOnDownload: true,
+  checksNotEmpty: true,
+  firstByteRange: true,
+  signedUrls: true,
+  checksSignatures: true,
+  serverSideCopy: true,
+  copyChecksSource: true,
+  multipartCopy: true,
+} as const;
+
+/** Swift and Cloud Files: temp URLs are tested by the Swift suites; copies stream through (no server-side copy). */
+const SWIFT = { ...FULL, signedUrls: false, checksSignatures: false, serverSideCopy: false, copyChecksSource: false, multipartCopy: false } as const;
 
 /**
  * One fake cloud for the three Swift rows (it speaks Keystone v3, Swift's v1.0 auth and the Rackspace-style
@@ -76,7 +94,8 @@ const BACKENDS: readonly StorageBackend[] = [
         stop: () => cloud.close(),
       };
     },
-    capabilities: FULL,
+    // GCS's XML API has no UploadPartCopy: it copies any size in one request.
+    capabilities: { ...FULL, multipartCopy: false },
     partSize: PART,
   },
   {
@@ -87,7 +106,9 @@ const BACKENDS: readonly StorageBackend[] = [
       // s3rver does not enforce S3's 5 MiB part minimum.
       return { options: { key: 'S3RVER', secret: 'S3RVER', host: '127.0.0.1', port: s3rver.port, secure: false, minPartSize: 1024, retry: RETRY }, stop: () => s3rver.close() };
     },
-    capabilities: { ...FULL, firstByteRange: false },
+    // s3rver verifies no SigV4 signature (it checks a presigned URL's expiry and key id only), ignores
+    // x-amz-copy-source-if-match and has no UploadPartCopy.
+    capabilities: { ...FULL, firstByteRange: false, checksSignatures: false, copyChecksSource: false, multipartCopy: false },
     partSize: PART,
   },
   {
@@ -97,7 +118,7 @@ const BACKENDS: readonly StorageBackend[] = [
       const azurite = await startAzurite(); // a child process
       return { options: { key: AZURITE_ACCOUNT, secret: AZURITE_KEY, host: '127.0.0.1', port: azurite.port, secure: false, retry: RETRY }, stop: () => azurite.close() };
     },
-    capabilities: FULL,
+    capabilities: { ...FULL, multipartCopy: false }, // Copy Blob copies any size in one request
     partSize: PART, // Azure blocks may be any size
   },
   {
@@ -112,7 +133,7 @@ const BACKENDS: readonly StorageBackend[] = [
         stop: release,
       };
     },
-    capabilities: FULL,
+    capabilities: SWIFT,
     partSize: PART, // SLO segments may be any size
   },
   {
@@ -127,7 +148,7 @@ const BACKENDS: readonly StorageBackend[] = [
         stop: release,
       };
     },
-    capabilities: FULL,
+    capabilities: SWIFT,
     partSize: PART,
   },
   {
@@ -142,7 +163,7 @@ const BACKENDS: readonly StorageBackend[] = [
         stop: release,
       };
     },
-    capabilities: FULL,
+    capabilities: SWIFT,
     partSize: PART,
   },
   {
@@ -152,8 +173,20 @@ const BACKENDS: readonly StorageBackend[] = [
       const root = mkdtempSync(join(tmpdir(), 'dualcloud-behaviour-local-')); // no server: plain files
       return { options: { key: root }, stop: async () => rmSync(root, { recursive: true, force: true }) };
     },
-    // Files on disk: no parts, no stored metadata or content type, one page per listing.
-    capabilities: { ...FULL, multipart: false, metadata: false, contentType: false, paging: false },
+    // Files on disk: no parts, no stored metadata or content type, one page per listing, no URLs; copies are
+    // file copies that do not check the source's version.
+    capabilities: {
+      ...FULL,
+      multipart: false,
+      metadata: false,
+      contentType: false,
+      paging: false,
+      signedUrls: false,
+      checksSignatures: false,
+      serverSideCopy: false,
+      copyChecksSource: false,
+      multipartCopy: false,
+    },
   },
 ];
 

@@ -13,7 +13,7 @@ import { openStackServers } from '../openstack/servers.js';
 
 const PART = 8 * 1024;
 const RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
-const FULL = { multipart: true, rangedReads: true, delimiter: true, metadata: true, contentType: true, paging: true, hashOnDownload: true, checksNotEmpty: true, firstByteRange: true } as const;
+const FULL = { multipart: true, rangedReads: true, delimiter: true, metadata: true, contentType: true, paging: true, hashOnDownload: true, checksNotEmpty: true, firstByteRange: true, signedUrls: false, checksSignatures: false, serverSideCopy: false, copyChecksSource: false, multipartCopy: false } as const;
 const idle = async (): Promise<void> => {}; // the global teardown stops the servers
 
 const BACKENDS: readonly StorageBackend[] = [

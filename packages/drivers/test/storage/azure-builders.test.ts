@@ -3,7 +3,9 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import {
+  abortCopyBlobRequest,
   anyBlobRequest,
+  copyBlobRequest,
   blobPropertiesRequest,
   containerPropertiesRequest,
   createContainerRequest,
@@ -91,5 +93,24 @@ describe('Azure request builders', () => {
       action: 'GetBlob',
     });
     expect(getBlobRequest('c', 'k', { range: [0, MAX_RANGE_MD5] }).headers).toEqual({ 'x-ms-range': `bytes=0-${MAX_RANGE_MD5}` });
+  });
+
+  test('copies: Copy Blob from a source URL with its guards, and its abort', () => {
+    expect(copyBlobRequest('c', 'dst b', 'https://acct.blob.core.windows.net/c/src', { 'x-ms-source-if-match': '"0x1"', 'x-ms-meta-owner': 'bob' })).toEqual({
+      container: 'c',
+      blob: 'dst b',
+      method: 'PUT',
+      headers: { 'x-ms-source-if-match': '"0x1"', 'x-ms-meta-owner': 'bob', 'x-ms-copy-source': 'https://acct.blob.core.windows.net/c/src' },
+      action: 'CopyBlob',
+    });
+    expect(abortCopyBlobRequest('c', 'k', 'copy-1')).toEqual({
+      container: 'c',
+      blob: 'k',
+      method: 'PUT',
+      query: { comp: 'copy', copyid: 'copy-1' },
+      headers: { 'x-ms-copy-action': 'abort' },
+      acceptStatus: [409],
+      action: 'AbortCopyBlob',
+    });
   });
 });

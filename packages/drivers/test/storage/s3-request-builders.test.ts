@@ -8,6 +8,7 @@ import * as requests from '../../src/storage/s3/requests.js';
 import {
   abortMultipartUploadRequest,
   completeMultipartUploadRequest,
+  copyObjectRequest,
   createBucketRequest,
   createMultipartUploadRequest,
   deleteBucketRequest,
@@ -18,6 +19,7 @@ import {
   listBucketsRequest,
   listObjectsRequest,
   putObjectRequest,
+  uploadPartCopyRequest,
   uploadPartRequest,
 } from '../../src/storage/s3/requests.js';
 
@@ -252,6 +254,41 @@ describe(builder('getObjectRequest'), () => {
       method: 'GET',
       headers: { range: 'bytes=4-7', 'if-match': '"abc"' },
       action: 'GetObject',
+    });
+  });
+});
+
+describe(builder('copyObjectRequest'), () => {
+  test('keeps the metadata: copy source (key percent-encoded, slashes kept) and its ETag guard only', () => {
+    expect(copyObjectRequest('dst', 'new/key', 'x-amz-', { bucket: 'src', key: 'a b/c+d%é.txt', ifMatch: '"abc"' })).toEqual({
+      bucket: 'dst',
+      key: 'new/key',
+      method: 'PUT',
+      headers: { 'x-amz-copy-source': '/src/a%20b/c%2Bd%25%C3%A9.txt', 'x-amz-copy-source-if-match': '"abc"' },
+      action: 'CopyObject',
+    });
+  });
+
+  test('REPLACE with the given headers; GCS speaks x-goog-', () => {
+    expect(copyObjectRequest('dst', 'k', 'x-goog-', { bucket: 'src', key: 'k' }, { 'content-type': 'text/plain', 'x-goog-meta-owner': 'bob' })).toEqual({
+      bucket: 'dst',
+      key: 'k',
+      method: 'PUT',
+      headers: { 'x-goog-copy-source': '/src/k', 'x-goog-metadata-directive': 'REPLACE', 'content-type': 'text/plain', 'x-goog-meta-owner': 'bob' },
+      action: 'CopyObject',
+    });
+  });
+});
+
+describe(builder('uploadPartCopyRequest'), () => {
+  test('a range of the source (inclusive), guarded by its ETag, as part N of an upload', () => {
+    expect(uploadPartCopyRequest('dst', 'k', 'up-1', 3, { bucket: 'src', key: 'big.bin', ifMatch: '"e-2"' }, [100, 199])).toEqual({
+      bucket: 'dst',
+      key: 'k',
+      method: 'PUT',
+      query: { partNumber: 3, uploadId: 'up-1' },
+      headers: { 'x-amz-copy-source': '/src/big.bin', 'x-amz-copy-source-if-match': '"e-2"', 'x-amz-copy-source-range': 'bytes=100-199' },
+      action: 'UploadPartCopy',
     });
   });
 });

@@ -13,19 +13,28 @@ import {
   ContainerAlreadyExistsError,
   ContainerDoesNotExistError,
   ContainerIsNotEmptyError,
+  CloudError,
+  detached,
   downloadToFile,
   IntegrityError,
   integrityMismatch,
   InvalidArgumentError,
   InvalidCredentialsError,
+  MAX_AZURE_SAS_SECONDS,
   MiB,
   ObjectDoesNotExistError,
+  ProviderError,
   rangedReadPages,
+  reportProgress,
+  signedUrlSettings,
+  sleep,
+  TimeoutError,
   RateLimitError,
   PipelineStorageDriver,
   StorageObject,
   uriEncode,
   type BodyDigest,
+  type CopyOptions,
   type DownloadOptions,
   type DriverOptions,
   type ErrorCodeTable,
@@ -36,13 +45,16 @@ import {
   type PageOperation,
   type PartData,
   type RequestBody,
+  type SignedUrlOptions,
   type StreamOptions,
   type UploadHooks,
   type UploadOptions,
   type UploadSettings,
 } from '@dualcloud/core';
 import {
+  abortCopyBlobRequest,
   anyBlobRequest,
+  copyBlobRequest,
   blobPropertiesRequest,
   containerPropertiesRequest,
   createContainerRequest,
@@ -89,6 +101,10 @@ export const MAX_BLOCKS = 50_000;
 const DEFAULT_BLOCK_SIZE = 4 * MiB;
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_CHUNK_SIZE = 4 * MiB;
+/** Default wait between checks of a pending Copy Blob. */
+export const DEFAULT_COPY_POLL_MS = 1000;
+/** Default wait for a pending Copy Blob before it is aborted. */
+export const DEFAULT_COPY_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Azure Blob Storage driver.
@@ -118,7 +134,7 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
       ...(endpoint?.port !== undefined ? { port: endpoint.port } : {}),
       ...(endpoint ? { secure: endpoint.secure } : {}),
       ...(accountInPath ? { basePath: `/${account}` } : {}),
-      credentials: azureSharedKeySigner(account, accountKey),
+      credentials: azureSharedKeySigner(account, accountKey, undefined, accountInPath ? `/${account}` : ''),
       defaultHeaders: { 'x-ms-version': AZURE_STORAGE_VERSION },
       parseError: parseAzureError,
       errorCodes: AZURE_ERROR_CODES,
@@ -128,8 +144,7 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
   /** Sends a request built by `requests.ts` (the blob name is percent-encoded, slashes kept). */
   private send(request: AzureRequest, verify?: (response: HttpResponse) => void): Operation<HttpResponse> {
     const { container, blob, ...spec } = request;
-    const path = container === undefined ? '/' : `/${container}${blob !== undefined ? `/${uriEncode(blob, true)}` : ''}`;
-    return this.connection.send({ ...spec, path, ...(verify ? { verify } : {}) });
+    return this.connection.send({ ...spec, path: blobPath(container, blob), ...(verify ? { verify } : {}) });
   }
 
   // ---- containers -------------------------------------------------------------------------------
@@ -345,6 +360,96 @@ export class AzureBlobsStorageDriver extends PipelineStorageDriver {
       recheck: () => this.getObjectOp(obj.container.name, obj.name),
     });
   }
+  // ---- signed URLs and server-side copies ------------------------------------------------------------
+
+  /**
+   * A service SAS URL for `obj` (`sr=b`; `sp=r` for GET, `cw` for PUT; `st` five minutes back for clock skew;
+   * `spr=https`, or `https,http` on a plain-HTTP endpoint such as Azurite). A PUT through it must send
+   * `x-ms-blob-type: BlockBlob`, as any Put Blob does; a SAS cannot require a Content-Type, so `contentType` is
+   * refused for PUT (send `Content-Type` with the upload).
+   */
+  // eslint-disable-next-line require-yield
+  override *getObjectCdnUrlOp(obj: StorageObject, options?: SignedUrlOptions): Operation<string> {
+    const { expiresIn, method, contentType } = signedUrlSettings(this.type, options, MAX_AZURE_SAS_SECONDS);
+    if (method === 'PUT' && contentType !== undefined) {
+      throw new InvalidArgumentError(`${this.type}: a SAS cannot require a Content-Type; leave contentType out and send Content-Type with the PUT`, { code: 'NotSupported', provider: this.type });
+    }
+    checkContainerName(obj?.container?.name);
+    checkBlobName(obj.name);
+    return this.connection.presignUrl({ method, path: blobPath(obj.container.name, obj.name) }, { expiresIn, ...(contentType !== undefined ? { responseContentType: contentType } : {}) });
+  }
+
+  /**
+   * Copy Blob within the account, guarded by the source's ETag (`x-ms-source-if-match`), with `metaData`
+   * replacing the metadata. A pending copy is polled (`pollInterval`) until it succeeds, fails or `timeout`
+   * passes (then it is aborted, `TimeoutError`). The copy's size and Content-MD5 are checked against the source's.
+   */
+  protected override *copyWithinOp(src: StorageObject, dstContainer: Container, dstName: string, options: CopyOptions): Operation<StorageObject> {
+    checkBlobName(src.name);
+    const interval = options.pollInterval ?? DEFAULT_COPY_POLL_MS;
+    const timeout = options.timeout ?? DEFAULT_COPY_TIMEOUT_MS;
+    if (!Number.isFinite(interval) || interval < 0) throw new InvalidArgumentError(`${this.type}: pollInterval must be a non-negative number of milliseconds`);
+    if (!Number.isFinite(timeout) || timeout < 0) throw new InvalidArgumentError(`${this.type}: timeout must be a non-negative number of milliseconds`);
+    const etag = typeof src.extra.etag === 'string' && src.extra.etag ? src.extra.etag : undefined;
+    const headers: Record<string, string> = { ...(etag ? { 'x-ms-source-if-match': etag } : {}) };
+    if (options.metaData) for (const [name, value] of Object.entries(this.blobHeaders({ metaData: options.metaData }, 'content-type'))) if (name.startsWith('x-ms-meta-')) headers[name] = value;
+    const sourceUrl = this.connection.url({ path: blobPath(src.container.name, src.name) });
+    let res: HttpResponse;
+    try {
+      res = yield* this.send(copyBlobRequest(dstContainer.name, dstName, sourceUrl, headers));
+    } catch (error) {
+      if (CloudError.is(error) && error.status === 412) {
+        throw new IntegrityError(`${this.type}: ${src.name} changed since it was read (its ETag no longer matches); nothing was copied`, { status: 412, code: 'SourceChanged', provider: this.type });
+      }
+      throw error;
+    }
+    const copyId = res.header('x-ms-copy-id') ?? '';
+    let status = res.header('x-ms-copy-status') ?? 'success';
+    let description = '';
+    const deadline = Date.now() + timeout;
+    while (status === 'pending') {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        let aborted = false;
+        try {
+          yield* detached(this.send(abortCopyBlobRequest(dstContainer.name, dstName, copyId)));
+          aborted = true;
+        } catch {
+          // reported below
+        }
+        throw new TimeoutError(`${this.type}: the copy of ${src.name} to ${dstName} was still pending after ${timeout} ms and ${aborted ? 'was aborted' : 'could NOT be aborted'}`, {
+          code: 'CopyTimeout',
+          provider: this.type,
+        });
+      }
+      yield* sleep(Math.min(interval, left));
+      const head = yield* this.send(blobPropertiesRequest(dstContainer.name, dstName));
+      if (head.status === 404) throw new ObjectDoesNotExistError(`${this.type}: the copy destination ${dstName} disappeared while the copy was pending`, { status: 404, code: 'BlobNotFound', provider: this.type });
+      if (copyId && head.header('x-ms-copy-id') !== copyId) {
+        throw new ProviderError(`${this.type}: ${dstName} was replaced while its copy was pending`, { code: 'CopyReplaced', provider: this.type });
+      }
+      status = head.header('x-ms-copy-status') ?? 'success';
+      description = head.header('x-ms-copy-status-description') ?? '';
+      const progress = /^(\d+)\/(\d+)$/.exec(head.header('x-ms-copy-progress') ?? '');
+      if (progress && status === 'pending') reportProgress(options.onProgress, Number(progress[1]), Number(progress[2]), this.type);
+    }
+    if (status !== 'success') {
+      throw new ProviderError(`${this.type}: the copy of ${src.name} to ${dstName} ended ${status}${description ? `: ${description}` : ''}`, { code: status === 'aborted' ? 'CopyAborted' : 'CopyFailed', provider: this.type });
+    }
+    const copied = yield* this.getObjectOp(dstContainer.name, dstName);
+    const sourceMd5 = typeof src.extra.contentMd5 === 'string' ? src.extra.contentMd5 : undefined;
+    const copiedMd5 = typeof copied.extra.contentMd5 === 'string' ? copied.extra.contentMd5 : undefined;
+    if ((etag && copied.size !== src.size) || (sourceMd5 && copiedMd5 && sourceMd5 !== copiedMd5)) {
+      throw new IntegrityError(`${this.type}: the copy of ${src.name} does not match its source (size or Content-MD5)`, { code: 'CopyMismatch', provider: this.type });
+    }
+    reportProgress(options.onProgress, copied.size, copied.size, this.type);
+    return copied;
+  }
+}
+
+/** The request path of a container or blob (the blob name percent-encoded, slashes kept). */
+function blobPath(container: string | undefined, blob: string | undefined): string {
+  return container === undefined ? '/' : `/${container}${blob !== undefined ? `/${uriEncode(blob, true)}` : ''}`;
 }
 
 function checkContainerName(name: string): void {

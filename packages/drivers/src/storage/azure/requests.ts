@@ -91,3 +91,16 @@ export function getBlobRequest(container: string, blob: string, options: { saveT
   if (options.ifMatch) headers['if-match'] = options.ifMatch;
   return { container, blob, method: 'GET', ...(Object.keys(headers).length ? { headers } : {}), ...(options.saveTo ? { saveTo: options.saveTo } : {}), action: 'GetBlob' };
 }
+
+/**
+ * Copy Blob from `sourceUrl` (in the same account the request's SharedKey authorises the source).
+ * `headers`: `x-ms-source-if-match` guards the source's version, `x-ms-meta-*` replace the metadata.
+ */
+export function copyBlobRequest(container: string, blob: string, sourceUrl: string, headers: Headers): AzureRequest {
+  return { container, blob, method: 'PUT', headers: { ...headers, 'x-ms-copy-source': sourceUrl }, action: 'CopyBlob' };
+}
+
+/** Abort Copy Blob (409: the copy is no longer pending). */
+export function abortCopyBlobRequest(container: string, blob: string, copyId: string): AzureRequest {
+  return { container, blob, method: 'PUT', query: { comp: 'copy', copyid: copyId }, headers: { 'x-ms-copy-action': 'abort' }, acceptStatus: [409], action: 'AbortCopyBlob' };
+}

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  all,
   CloudError,
   commonPrefixEntry,
   Container,
@@ -20,9 +21,15 @@ import {
   InvalidArgumentError,
   InvalidCredentialsError,
   MalformedResponseError,
+  MAX_PRESIGN_SECONDS,
   MiB,
   ObjectDoesNotExistError,
   parseCrc32Base64,
+  planPartSize,
+  ProviderError,
+  reportProgress,
+  signedUrlSettings,
+  uploadFailure,
   rangedReadPages,
   RateLimitError,
   PipelineStorageDriver,
@@ -30,6 +37,7 @@ import {
   UploadError,
   uriEncode,
   type BodyDigest,
+  type CopyOptions,
   type Credentials,
   type DownloadOptions,
   type DriverOptions,
@@ -43,6 +51,7 @@ import {
   type PartData,
   type RequestBody,
   type Signer,
+  type SignedUrlOptions,
   type StreamOptions,
   type UploadHooks,
   type UploadOptions,
@@ -52,6 +61,7 @@ import {
 import {
   abortMultipartUploadRequest,
   completeMultipartUploadRequest,
+  copyObjectRequest,
   createBucketRequest,
   createMultipartUploadRequest,
   deleteBucketRequest,
@@ -62,11 +72,13 @@ import {
   listBucketsRequest,
   listObjectsRequest,
   putObjectRequest,
+  uploadPartCopyRequest,
   uploadPartRequest,
+  type CopySource,
   type ListVersion,
   type S3Request,
 } from './requests.js';
-import { isMd5Etag, parseBucketList, parseCompleteResult, parseObjectList, parseS3Error, parseUploadId, unquote, type ObjectEntry } from './xml.js';
+import { isMd5Etag, parseBucketList, parseCompleteResult, parseCopyResult, parseObjectList, parseS3Error, parseUploadId, unquote, type CompletedPart, type ObjectEntry } from './xml.js';
 
 /** Options of the S3-compatible drivers. */
 export interface S3CompatibleOptions extends DriverOptions {
@@ -113,6 +125,16 @@ export const DEFAULT_PART_CONCURRENCY = 4;
 export const DEFAULT_CHUNK_SIZE = 4 * MiB;
 /** S3's limit on the number of parts. */
 export const MAX_PARTS = 10_000;
+/** Objects larger than this are copied part by part: 5 GiB, the most one CopyObject copies. */
+export const MULTIPART_COPY_THRESHOLD = 5 * 1024 * MiB;
+/** Default part size of a multipart copy (parts cost no transfer through the client: large ones mean few requests). */
+export const DEFAULT_COPY_PART_SIZE = 512 * MiB;
+/** S3's largest part: 5 GiB. */
+export const MAX_PART_SIZE = 5 * 1024 * MiB;
+/** Headers an object keeps from its upload that a copy with REPLACEd metadata must carry over. */
+const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
+/** S3 codes of a failure that a repeat may not meet (also when they come in a 200 reply to a copy). */
+const TRANSIENT_CODES = new Set(['InternalError', 'SlowDown', 'ServiceUnavailable', 'RequestTimeout']);
 
 /** What a provider built on this base declares. */
 export interface S3Defaults {
@@ -134,6 +156,8 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
 
   /** Metadata header prefix (`x-amz-meta-` or `x-goog-meta-`). */
   protected abstract readonly metaPrefix: string;
+  /** Whether the store copies ranges into parts (UploadPartCopy); GCS's XML API does not, and copies any size at once. */
+  protected readonly partCopy: boolean = true;
   /** Region the driver signs for and creates buckets in. */
   readonly region: string;
   /** Whether bucket names go in the path. */
@@ -313,7 +337,7 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
     return { name, partSize, concurrency: options.concurrency ?? DEFAULT_PART_CONCURRENCY, options };
   }
 
-  private uploadHeaders(options: UploadOptions): Record<string, string> {
+  private uploadHeaders(options: Pick<UploadOptions, 'metaData' | 'contentType'>): Record<string, string> {
     const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/octet-stream' };
     for (const [name, value] of Object.entries(options.metaData ?? {})) {
       if (!/^[a-z0-9-_.]+$/i.test(name)) throw new InvalidArgumentError(`${this.type}: invalid metadata name "${name}"`);
@@ -479,6 +503,179 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
       expected: (response) => this.expectedDigest(response),
       ...(wholeDigest ? { wholeDigest } : {}),
     });
+  }
+
+  // ---- signed URLs and server-side copies ------------------------------------------------------------
+
+  /**
+   * A presigned URL (SigV4 in the query, or GOOG4 on GCS) for a GET or a PUT of `obj`, addressed as the driver
+   * addresses it (virtual-hosted or path-style). A PUT with `contentType` signs it: the upload must send it.
+   */
+  // eslint-disable-next-line require-yield
+  override *getObjectCdnUrlOp(obj: StorageObject, options?: SignedUrlOptions): Operation<string> {
+    const { expiresIn, method, contentType } = signedUrlSettings(this.type, options, MAX_PRESIGN_SECONDS);
+    const bucket = obj?.container?.name;
+    checkBucketName(bucket);
+    checkKey(obj.name);
+    const connection = !this.pathStyle ? this.connection.forHost(`${bucket}.${this.host}`) : this.connection;
+    return connection.presignUrl(
+      { method, path: this.pathOf(bucket, obj.name), headers: method === 'PUT' && contentType !== undefined ? { 'content-type': contentType } : {} },
+      { expiresIn, ...(method === 'GET' && contentType !== undefined ? { responseContentType: contentType } : {}) },
+    );
+  }
+
+  /**
+   * A copy within this store: CopyObject (GCS: with `x-goog-` headers), or for a source larger than
+   * `multipartCopyThreshold` a multipart upload of UploadPartCopy ranges. The source must still have the ETag
+   * the model knows (`*-copy-source-if-match`): a changed source fails the copy with `IntegrityError`.
+   */
+  protected override *copyWithinOp(src: StorageObject, dstContainer: Container, dstName: string, options: CopyOptions): Operation<StorageObject> {
+    checkKey(src.name);
+    const threshold = options.multipartCopyThreshold ?? MULTIPART_COPY_THRESHOLD;
+    if (!Number.isSafeInteger(threshold) || threshold < 1) throw new InvalidArgumentError(`${this.type}: multipartCopyThreshold must be a positive integer`);
+    const etag = typeof src.extra.etag === 'string' && src.extra.etag ? src.extra.etag : src.hash ? `"${src.hash}"` : undefined;
+    const source: CopySource = { bucket: src.container.name, key: src.name, ...(etag ? { ifMatch: etag } : {}) };
+    try {
+      if (this.partCopy && src.size > threshold) return yield* this.multipartCopy(src, source, dstContainer, dstName, options);
+      return yield* this.copyWhole(src, source, dstContainer, dstName, options);
+    } catch (error) {
+      if (CloudError.is(error) && error.status === 412) {
+        throw new IntegrityError(`${this.type}: ${src.name} changed since it was read (its ETag no longer matches); nothing was copied`, { status: 412, code: 'SourceChanged', provider: this.type });
+      }
+      throw error;
+    }
+  }
+
+  /** The source's headers (HEAD, guarded by its ETag; with checksums, asking for its full-object checksum). */
+  private *sourceHead(source: CopySource): Operation<HttpResponse> {
+    const head = headObjectRequest(source.bucket, source.key, this.checksums);
+    const res = yield* this.send({ ...head, headers: { ...head.headers, ...(source.ifMatch ? { 'if-match': source.ifMatch } : {}) } });
+    if (res.status === 404) throw new ObjectDoesNotExistError(`${this.type}: object ${source.key} does not exist in ${source.bucket}`, { status: 404, code: 'NoSuchKey', provider: this.type });
+    return res;
+  }
+
+  /** The headers a copy gets: the source's content type and stored headers, and its metadata or `metaData`. */
+  private copyHeaders(head: HttpResponse, metaData: Record<string, string> | undefined): Record<string, string> {
+    const headers: Record<string, string> = { 'content-type': head.header('content-type') ?? 'application/octet-stream' };
+    for (const name of STORED_HEADERS) {
+      const value = head.header(name);
+      if (value !== undefined) headers[name] = value;
+    }
+    if (metaData) Object.assign(headers, this.uploadHeaders({ metaData }), { 'content-type': headers['content-type']! });
+    else for (const [name, value] of Object.entries(head.headers)) if (name.startsWith(this.metaPrefix)) headers[name] = value;
+    return headers;
+  }
+
+  /** The result of a copy request, read inside it: a 200 carrying an `<Error>` is an error (retried when transient). */
+  private copyResult(res: HttpResponse, element: 'CopyObjectResult' | 'CopyPartResult'): { etag: string; checksumCrc32?: string } {
+    const doc = retryIfMalformed(() => res.xml());
+    if (doc.Error) {
+      const info = parseS3Error(res);
+      const code = info?.code ?? 'InternalError';
+      throw new ProviderError(`${this.type}: ${element === 'CopyPartResult' ? 'UploadPartCopy' : 'CopyObject'} failed: ${code}${info?.message ? ` ${info.message}` : ''}`, {
+        status: res.status,
+        code,
+        provider: this.type,
+        retryable: TRANSIENT_CODES.has(code),
+      });
+    }
+    return retryIfMalformed(() => parseCopyResult(doc, element, this.type));
+  }
+
+  /**
+   * One CopyObject. A single-part source's ETag is its MD5, and so is the copy's: a copy whose ETag differs is
+   * copied again, and if it never matches it is deleted (only while it still has that ETag) and reported.
+   */
+  private *copyWhole(src: StorageObject, source: CopySource, dstContainer: Container, dstName: string, options: CopyOptions): Operation<StorageObject> {
+    const replace = options.metaData ? this.copyHeaders(yield* this.sourceHead(source), options.metaData) : undefined;
+    const request = copyObjectRequest(dstContainer.name, dstName, this.metaPrefix.startsWith('x-goog-') ? 'x-goog-' : 'x-amz-', source, replace);
+    const expected = isMd5Etag(unquote(source.ifMatch)) ? unquote(source.ifMatch).toLowerCase() : undefined;
+    try {
+      yield* this.send(request, (res) => {
+        const written = unquote(this.copyResult(res, 'CopyObjectResult').etag);
+        if (expected !== undefined && isMd5Etag(written) && written.toLowerCase() !== expected) {
+          throw integrityMismatch(this.type, `copied ${src.name} to ${dstName} but the copy's ETag is not the source's MD5`, 'ETagMismatch', `"${written}"`);
+        }
+      });
+    } catch (error) {
+      const written = error instanceof IntegrityError ? (error as IntegrityError & { writtenEtag?: string }).writtenEtag : undefined;
+      if (written === undefined) throw error;
+      const deleted = yield* this.deleteIfMatch(dstContainer.name, dstName, written);
+      throw new IntegrityError(`${this.type}: the copy of ${src.name} to ${dstName} did not match its source on any attempt; ${deleted ? 'the copy was deleted' : 'the copy had already been replaced, so it was left alone'}`, {
+        code: 'ETagMismatch',
+        provider: this.type,
+      });
+    }
+    reportProgress(options.onProgress, src.size, src.size, this.type);
+    return yield* this.getObjectOp(dstContainer.name, dstName);
+  }
+
+  /**
+   * A multipart upload of UploadPartCopy ranges (parts of `partSize`, default 512 MiB, at most `concurrency` at
+   * once), created with the source's headers. With checksums and a source whose full-object CRC32 is known, the
+   * upload asks for a full-object CRC32 and completes with the source's: the store refuses to assemble other
+   * bytes. Otherwise the copy's size is checked. Any failure aborts the upload (`UploadError`).
+   */
+  private *multipartCopy(src: StorageObject, source: CopySource, dstContainer: Container, dstName: string, options: CopyOptions): Operation<StorageObject> {
+    const requested = options.partSize ?? Math.max(DEFAULT_COPY_PART_SIZE, this.minPartSize);
+    if (!Number.isSafeInteger(requested) || requested < this.minPartSize || requested > MAX_PART_SIZE) {
+      throw new InvalidArgumentError(`${this.type}: partSize must be an integer from ${this.minPartSize} to ${MAX_PART_SIZE} bytes`);
+    }
+    const concurrency = options.concurrency ?? DEFAULT_PART_CONCURRENCY;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new InvalidArgumentError(`${this.type}: concurrency must be a positive integer`);
+    const head = yield* this.sourceHead(source);
+    const size = Number(head.header('content-length') ?? src.size);
+    const guarded: CopySource = { ...source, ifMatch: head.header('etag') ?? source.ifMatch };
+    const crc32 = this.checksums ? this.expectedDigest(head).crc32 : undefined;
+    const partSize = planPartSize(size, requested, MAX_PARTS);
+    const bucket = dstContainer.name;
+    let uploadId = '';
+    yield* this.send(createMultipartUploadRequest(bucket, dstName, this.copyHeaders(head, options.metaData), crc32 !== undefined), (res) => {
+      uploadId = retryIfMalformed(() => parseUploadId(res.xml(), this.type));
+    });
+    let done = 0;
+    try {
+      const count = Math.max(1, Math.ceil(size / partSize));
+      const parts = yield* all(
+        Array.from({ length: count }, (_, i) => this.copyPart(bucket, dstName, uploadId, i + 1, guarded, [i * partSize, Math.min(size, (i + 1) * partSize) - 1], (bytes) => {
+          done += bytes;
+          reportProgress(options.onProgress, done, size, this.type);
+        })),
+        concurrency,
+      );
+      const withCrc = crc32 !== undefined && parts.every((p) => p.checksumCrc32 !== undefined);
+      const list: CompletedPart[] = parts.map((p) => ({ etag: p.etag, ...(withCrc ? { checksumCrc32: p.checksumCrc32! } : {}) }));
+      const request = { ...completeMultipartUploadRequest(bucket, dstName, uploadId, list, crc32 !== undefined ? crc32Base64(crc32) : undefined), idempotent: true, acceptStatus: [400] };
+      yield* this.send(request, (res) => void this.completeResult(res, request));
+    } catch (error) {
+      let aborted = false;
+      try {
+        yield* detached(this.send(abortMultipartUploadRequest(bucket, dstName, uploadId)));
+        aborted = true;
+      } catch {
+        // reported below
+      }
+      throw uploadFailure(this.type, dstName, error, aborted);
+    }
+    const copied = yield* this.getObjectOp(bucket, dstName);
+    if (copied.size !== size) {
+      const deleted = yield* this.deleteIfMatch(bucket, dstName, String(copied.extra.etag ?? ''));
+      throw new IntegrityError(`${this.type}: the copy of ${src.name} has ${copied.size} bytes, the source ${size}; ${deleted ? 'the copy was deleted' : 'the copy was left alone (already replaced)'}`, {
+        code: 'LengthMismatch',
+        provider: this.type,
+      });
+    }
+    return copied;
+  }
+
+  /** One UploadPartCopy, read inside the request (a 200 carrying an `<Error>` is retried when transient). */
+  private *copyPart(bucket: string, key: string, uploadId: string, partNumber: number, source: CopySource, range: [number, number], copied: (bytes: number) => void): Operation<CompletedPart> {
+    let part: CompletedPart = { etag: '' };
+    yield* this.send(uploadPartCopyRequest(bucket, key, uploadId, partNumber, source, range), (res) => {
+      part = this.copyResult(res, 'CopyPartResult');
+    });
+    copied(range[1] - range[0] + 1);
+    return part;
   }
 
   /** The full-object checksum of an object (HeadObject with checksum mode, guarded by its ETag). */

@@ -18,6 +18,8 @@ export class GoogleStorageDriver extends S3CompatibleStorageDriver {
   readonly type = Provider.GOOGLE_STORAGE;
   readonly name: string = 'Google Cloud Storage';
   protected readonly metaPrefix = 'x-goog-meta-';
+  /** The XML API has no UploadPartCopy; a copy of any size is one request (GCS rewrites it server-side). */
+  protected override readonly partCopy: boolean = false;
 
   constructor(options: GoogleStorageDriverOptions) {
     super(

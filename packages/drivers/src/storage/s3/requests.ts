@@ -4,7 +4,7 @@
  * and, where a response must be checked, the `verify` of the kit.
  * @module
  */
-import type { Headers, Query, RequestBody, RequestSpec } from '@dualcloud/core';
+import { uriEncode, type Headers, type Query, type RequestBody, type RequestSpec } from '@dualcloud/core';
 import { completeMultipartBody, createBucketBody, type CompletedPart } from './xml.js';
 
 /** An S3 request: a descriptor without its path, plus the bucket and key it targets. */
@@ -114,4 +114,46 @@ export function getObjectRequest(bucket: string, key: string, options: { saveTo?
   if (options.ifMatch) headers['if-match'] = options.ifMatch;
   if (options.checksums) headers['x-amz-checksum-mode'] = 'ENABLED';
   return { bucket, key, method: 'GET', ...(Object.keys(headers).length ? { headers } : {}), ...(options.saveTo ? { saveTo: options.saveTo } : {}), action: 'GetObject' };
+}
+
+/** The source of a server-side copy: an object of the same store, and the ETag it must still have. */
+export interface CopySource {
+  readonly bucket: string;
+  readonly key: string;
+  /** `<prefix>copy-source-if-match`: the copy fails with 412 when the source no longer has this ETag. */
+  readonly ifMatch?: string;
+}
+
+/** The `<prefix>copy-source` headers of a copy (`x-amz-` for S3, `x-goog-` for GCS); the key is percent-encoded. */
+function copySourceHeaders(prefix: string, source: CopySource): Headers {
+  return {
+    [`${prefix}copy-source`]: `/${source.bucket}/${uriEncode(source.key, true)}`,
+    ...(source.ifMatch ? { [`${prefix}copy-source-if-match`]: source.ifMatch } : {}),
+  };
+}
+
+/**
+ * CopyObject (GCS: the same with `x-goog-` headers). With `replace`, the metadata directive is REPLACE and
+ * `headers` (content type, stored headers, `*-meta-*`) become the copy's; otherwise the source's are kept.
+ */
+export function copyObjectRequest(bucket: string, key: string, prefix: 'x-amz-' | 'x-goog-', source: CopySource, replace?: Headers): S3Request {
+  return {
+    bucket,
+    key,
+    method: 'PUT',
+    headers: { ...copySourceHeaders(prefix, source), ...(replace ? { [`${prefix}metadata-directive`]: 'REPLACE', ...replace } : {}) },
+    action: 'CopyObject',
+  };
+}
+
+/** UploadPartCopy: bytes `range` (inclusive) of the source become part `partNumber` of an upload. */
+export function uploadPartCopyRequest(bucket: string, key: string, uploadId: string, partNumber: number, source: CopySource, range: readonly [number, number]): S3Request {
+  return {
+    bucket,
+    key,
+    method: 'PUT',
+    query: { partNumber, uploadId },
+    headers: { ...copySourceHeaders('x-amz-', source), 'x-amz-copy-source-range': `bytes=${range[0]}-${range[1]}` },
+    action: 'UploadPartCopy',
+  };
 }

@@ -106,6 +106,16 @@ export function parseCompleteResult(doc: XmlDocument, provider: string): { etag:
   return { etag: xmlText(result.ETag) ?? '', ...(checksumCrc32 ? { checksumCrc32 } : {}) };
 }
 
+/**
+ * Parses `<CopyObjectResult>` or `<CopyPartResult>`: the ETag of what was written and, for a part of an upload
+ * with checksums, its base64 CRC32. (A copy can answer 200 with an `<Error>` document: `root` refuses it.)
+ */
+export function parseCopyResult(doc: XmlDocument, element: 'CopyObjectResult' | 'CopyPartResult', provider: string): { etag: string; checksumCrc32?: string } {
+  const result = root(doc, element, provider);
+  const checksumCrc32 = xmlText(result.ChecksumCRC32);
+  return { etag: required(result.ETag, 'an ETag', provider), ...(checksumCrc32 ? { checksumCrc32 } : {}) };
+}
+
 /** A completed part: its ETag and, with checksums, its base64 CRC32. */
 export interface CompletedPart {
   readonly etag: string;

@@ -591,7 +591,7 @@ export abstract class SwiftCompatibleStorageDriver extends PipelineStorageDriver
    * with it may `method` the object until it expires, without credentials. Signed with the account's temp URL
    * key (`tempUrlKey` option, or read once from the account; set one with `exSetAccountMetadataTempUrlKey`).
    */
-  getObjectCdnUrl(obj: StorageObject, options?: TempUrlOptions): string {
+  override getObjectCdnUrl(obj: StorageObject, options?: TempUrlOptions): string {
     return this.invoke('getObjectCdnUrl', [obj, options]);
   }
 
@@ -600,7 +600,7 @@ export abstract class SwiftCompatibleStorageDriver extends PipelineStorageDriver
     return this.invoke('exSetAccountMetadataTempUrlKey', [key]);
   }
 
-  *getObjectCdnUrlOp(obj: StorageObject, options: TempUrlOptions = {}): Operation<string> {
+  override *getObjectCdnUrlOp(obj: StorageObject, options: TempUrlOptions = {}): Operation<string> {
     const method = options.method ?? 'GET';
     const digest = options.digest ?? 'sha256';
     const expiresIn = options.expiresIn ?? DEFAULT_TEMP_URL_SECONDS;

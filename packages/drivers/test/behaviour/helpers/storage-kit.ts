@@ -12,14 +12,17 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
   ContainerDoesNotExistError,
   ContainerIsNotEmptyError,
+  IntegrityError,
   isCommonPrefix,
+  LocalStorageDriver,
   ObjectDoesNotExistError,
+  StorageObject,
   type Container,
   type Provider,
-  type StorageObject,
+  type StorageDriver,
   type UploadSource,
 } from '@dualcloud/drivers/storage';
-import { InvalidArgumentError } from '@dualcloud/core';
+import { InvalidArgumentError, REDACTED, redactUrl, type Hooks } from '@dualcloud/core';
 import { openStyled, STORAGE, STYLE_LABEL, STYLE_NAMES, type StyledStorage } from './styles.js';
 
 /**
@@ -51,6 +54,16 @@ export interface StorageCapabilities {
    * "no end" and answers 206 with the whole object, which the driver rightly rejects as `IntegrityError`.)
    */
   readonly firstByteRange: boolean;
+  /** `getObjectCdnUrl` gives URLs that read (GET) and write (PUT) the object with a plain HTTP client. */
+  readonly signedUrls: boolean;
+  /** The server refuses a signed URL whose signature was tampered with or that names another object. */
+  readonly checksSignatures: boolean;
+  /** `copyObject` within the backend moves no object bytes through the client (a server-side copy). */
+  readonly serverSideCopy: boolean;
+  /** `copyObject` refuses a source changed since its model was read (its ETag no longer matches). */
+  readonly copyChecksSource: boolean;
+  /** Above `multipartCopyThreshold` a copy is made of server-side part copies (S3 UploadPartCopy). */
+  readonly multipartCopy: boolean;
 }
 
 /** One flag of {@link StorageCapabilities}. */
@@ -99,6 +112,8 @@ export interface StorageScenario {
 }
 
 const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
+/** Signed URLs are fetched as a browser would, on connections closed after each response (no socket outlives a test). */
+const CLOSE: RequestInit = { headers: { connection: 'close' } };
 
 /** Names that need escaping somewhere on the way: spaces, non-ASCII, slashes, `%` and `+`. */
 export const ODD_NAMES = ['with space.txt', 'unicodé-日本語-😀.txt', 'a/b/c', 'per%cent', 'plus+sign', '%2F+ %20mixed'] as const;
@@ -428,6 +443,174 @@ export const STORAGE_SCENARIOS: readonly StorageScenario[] = [
       for (const o of await d.call('listContainerObjects', c)) expect(await d.call('deleteObject', o)).toBe(true);
       expect(await d.call('listContainerObjects', c)).toEqual([]);
       expect(await d.call('deleteContainer', c)).toBe(true);
+    },
+  },
+  {
+    title: 'a signed GET URL (getObjectCdnUrl) reads the object with plain fetch, and is redacted in logs',
+    needs: ['signedUrls'],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      const data = randomBytes(2345);
+      const obj = await d.call('uploadObjectViaStream', data, c, 'signed/get me.bin');
+      const url = await d.call('getObjectCdnUrl', obj, { expiresIn: 300 });
+      expect(redactUrl(url)).toContain(REDACTED);
+      const res = await fetch(url, CLOSE);
+      expect(res.status).toBe(200);
+      expect(md5(Buffer.from(await res.arrayBuffer()))).toBe(md5(data));
+    },
+  },
+  {
+    title: 'a signed PUT URL writes the object with plain fetch',
+    needs: ['signedUrls'],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      const target = new StorageObject({ name: 'signed/put.txt', size: 0, hash: '' }, c, d.driver as StorageDriver);
+      const url = await d.call('getObjectCdnUrl', target, { method: 'PUT', expiresIn: 300 });
+      // Azure's Put Blob needs its blob type header; S3 and GCS ignore it.
+      const res = await fetch(url, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob', connection: 'close' }, body: 'written with a signed URL' });
+      expect(res.status).toBeLessThan(300);
+      const head = await d.call('getObject', c.name, 'signed/put.txt');
+      expect((await streamed(d, head)).toString()).toBe('written with a signed URL');
+    },
+  },
+  {
+    title: 'a signed URL with a tampered signature, or pointed at another object, is refused',
+    needs: ['signedUrls', 'checksSignatures'],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      const obj = await d.call('uploadObjectViaStream', 'private bytes', c, 'a.txt');
+      await d.call('uploadObjectViaStream', 'other bytes', c, 'b.txt');
+      const url = new URL(await d.call('getObjectCdnUrl', obj, { expiresIn: 300 }));
+      const name = ['X-Amz-Signature', 'X-Goog-Signature', 'sig'].find((n) => url.searchParams.has(n))!;
+      const tampered = new URL(url);
+      const sig = tampered.searchParams.get(name)!;
+      tampered.searchParams.set(name, sig.replace(/[0-9a-zA-Z](?==*$)/, (ch) => (ch === 'a' ? 'b' : 'a')));
+      const retargeted = new URL(url);
+      retargeted.pathname = retargeted.pathname.replace(/a\.txt$/, 'b.txt');
+      for (const bad of [tampered, retargeted]) {
+        const res = await fetch(bad, CLOSE);
+        expect(res.status).toBe(403);
+        expect(await res.text()).not.toMatch(/private bytes|other bytes/);
+      }
+      expect((await fetch(url, CLOSE)).status).toBe(200);
+    },
+  },
+  {
+    title: 'copyObject within the backend is server-side: no object bytes pass through the client',
+    needs: ['serverSideCopy'],
+    async run({ d, backend, running, newContainer }) {
+      const c = await newContainer();
+      const data = randomBytes(20_000);
+      const src = await d.call('uploadObjectViaStream', data, c, 'src.bin');
+      const actions: string[] = [];
+      const hooks: Hooks = { beforeRequest: (info) => void actions.push(info.action ?? info.method) };
+      const recording = openStyled<Provider, StorageDriver>(STORAGE, d.style, backend.provider, { ...running.options, hooks });
+      try {
+        const srcSeen = await recording.call('getObject', c.name, 'src.bin');
+        actions.length = 0;
+        const copy = await recording.call('copyObject', srcSeen, c, 'dir/copy é.bin');
+        expect(copy.size).toBe(data.length);
+      } finally {
+        await recording.close();
+      }
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.filter((a) => /^(PutObject|UploadPart|GetObject|PutBlob|PutBlock|GetBlob)$/.test(a))).toEqual([]);
+      expect(md5(await streamed(d, await d.call('getObject', c.name, 'dir/copy é.bin')))).toBe(md5(data));
+      expect(md5(await streamed(d, src))).toBe(md5(data)); // the source is untouched
+    },
+  },
+  {
+    title: 'copyObject keeps the metadata and content type, or replaces the metadata with metaData',
+    needs: ['metadata', 'contentType'],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      const src = await d.call('uploadObjectViaStream', 'with metadata', c, 'src.txt', { metaData: { owner: 'alice' }, contentType: 'text/x-src' });
+      const kept = await d.call('copyObject', src, c, 'kept.txt');
+      expect(kept.metaData).toEqual({ owner: 'alice' });
+      expect(kept.contentType).toBe('text/x-src');
+      const replaced = await d.call('copyObject', src, c, 'replaced.txt', { metaData: { owner: 'bob' } });
+      expect(replaced.metaData).toEqual({ owner: 'bob' });
+      expect((await d.call('getObject', c.name, 'replaced.txt')).contentType).toBe('text/x-src');
+      expect((await streamed(d, replaced)).toString()).toBe('with metadata');
+    },
+  },
+  {
+    title: 'copyObject refuses a source changed since its model was read (IntegrityError), writing nothing',
+    needs: ['copyChecksSource'],
+    async run({ d, newContainer }) {
+      const c = await newContainer();
+      const stale = await d.call('uploadObjectViaStream', 'first version', c, 'src.txt');
+      await d.call('uploadObjectViaStream', 'second, longer version', c, 'src.txt');
+      await expect(d.call('copyObject', stale, c, 'copy.txt')).rejects.toBeInstanceOf(IntegrityError);
+      await expect(d.call('getObject', c.name, 'copy.txt')).rejects.toBeInstanceOf(ObjectDoesNotExistError);
+      const fresh = await d.call('getObject', c.name, 'src.txt');
+      expect((await streamed(d, await d.call('copyObject', fresh, c, 'copy.txt'))).toString()).toBe('second, longer version');
+    },
+  },
+  {
+    title: 'copyObject above multipartCopyThreshold copies server-side part by part',
+    needs: ['multipartCopy', 'multipart'],
+    async run({ d, backend, running, newContainer }) {
+      const c = await newContainer();
+      const part = backend.partSize!;
+      const data = randomBytes(Math.floor(part * 2.5));
+      const src = await d.call('uploadObjectViaStream', data, c, 'big.bin', { partSize: part });
+      const actions: string[] = [];
+      const hooks: Hooks = { beforeRequest: (info) => void actions.push(info.action ?? info.method) };
+      const recording = openStyled<Provider, StorageDriver>(STORAGE, d.style, backend.provider, { ...running.options, hooks });
+      try {
+        const seen = await recording.call('getObject', c.name, 'big.bin');
+        const copy = await recording.call('copyObject', seen, c, 'big-copy.bin', { multipartCopyThreshold: part, partSize: part });
+        expect(copy.size).toBe(data.length);
+      } finally {
+        await recording.close();
+      }
+      expect(actions.filter((a) => a === 'UploadPartCopy')).toHaveLength(3);
+      expect(md5(await streamed(d, await d.call('getObject', c.name, 'big-copy.bin')))).toBe(md5(data));
+      expect(md5(await streamed(d, src))).toBe(md5(data));
+    },
+  },
+  {
+    title: 'copyObject to and from another driver (a local directory) streams through, verified, keeping the metadata',
+    needs: [],
+    async run({ d, backend, newContainer, dir }) {
+      const c = await newContainer();
+      const local = new LocalStorageDriver({ key: join(dir, 'other-driver') });
+      const box = local.createContainer('box');
+      const data = randomBytes(backend.capabilities.multipart ? Math.floor(backend.partSize! * 2.5) : 30_000);
+      const inLocal = local.uploadObjectViaStream(data, box, 'src.bin');
+      const options = backend.capabilities.multipart ? { partSize: backend.partSize!, concurrency: 2 } : {};
+      const copied = await d.call('copyObject', inLocal, c, 'from-local.bin', { ...options, metaData: { origin: 'local' } });
+      expect(copied.size).toBe(data.length);
+      const head = await d.call('getObject', c.name, 'from-local.bin');
+      expect(md5(await streamed(d, head))).toBe(md5(data));
+      if (backend.capabilities.metadata) expect(head.metaData).toEqual({ origin: 'local' });
+      const back = local.copyObject(head, box, 'back.bin');
+      expect(back.hash).toBe(md5(data));
+      expect(readFileSync(join(dir, 'other-driver', 'box', 'back.bin')).equals(data)).toBe(true);
+    },
+  },
+  {
+    title: "downloadObjectRange and downloadObjectRangeAsStream take Libcloud's exclusive end; no partial file is left",
+    needs: ['rangedReads'],
+    async run({ d, newContainer, dir }) {
+      const c = await newContainer();
+      const data = randomBytes(5000);
+      const obj = await d.call('uploadObjectViaStream', data, c, 'r.bin');
+      expect(await d.call('downloadObjectRange', obj, join(dir, 'mid.bin'), 100, 1100, { chunkSize: 400 })).toBe(true);
+      expect(readFileSync(join(dir, 'mid.bin')).equals(data.subarray(100, 1100))).toBe(true);
+      expect(await d.call('downloadObjectRange', obj, join(dir, 'tail.bin'), 4000)).toBe(true);
+      expect(readFileSync(join(dir, 'tail.bin')).equals(data.subarray(4000))).toBe(true);
+      await expect(d.call('downloadObjectRange', obj, join(dir, 'tail.bin'), 0, 10)).rejects.toBeInstanceOf(InvalidArgumentError); // exists
+      const chunks = await d.collect('downloadObjectRangeAsStream', obj, 0, 10, { chunkSize: 4 });
+      expect(chunks.map((b) => b.byteLength)).toEqual([4, 4, 2]);
+      expect(Buffer.concat(chunks).equals(data.subarray(0, 10))).toBe(true);
+      expect(Buffer.concat(await d.collect('downloadObjectRangeAsStream', obj, 4990, 99_999)).equals(data.subarray(4990))).toBe(true);
+      await expect(d.call('downloadObjectRange', obj, join(dir, 'bad.bin'), 10, 10)).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(d.collect('downloadObjectRangeAsStream', obj, 7, 3)).rejects.toBeInstanceOf(InvalidArgumentError);
+      expect(await d.call('deleteObject', obj)).toBe(true);
+      await expect(d.call('downloadObjectRange', obj, join(dir, 'gone.bin'), 0, 10)).rejects.toBeInstanceOf(ObjectDoesNotExistError);
+      expect(readdirSync(dir).sort()).toEqual(['mid.bin', 'tail.bin']);
     },
   },
 ];

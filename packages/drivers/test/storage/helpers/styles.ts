@@ -4,7 +4,17 @@
  * throws; Design 3 returns Promises / AsyncIterables and never throws synchronously.
  */
 import { getDriver as design3Storage } from '@dualcloud/async-mode/storage';
-import { AzureBlobsStorageDriver, Provider, S3StorageDriver, type AzureBlobsStorageDriverOptions, type S3StorageDriverOptions } from '@dualcloud/drivers/storage';
+import {
+  AzureBlobsStorageDriver,
+  GoogleStorageDriver,
+  LocalStorageDriver,
+  Provider,
+  S3StorageDriver,
+  type AzureBlobsStorageDriverOptions,
+  type GoogleStorageDriverOptions,
+  type LocalStorageDriverOptions,
+  type S3StorageDriverOptions,
+} from '@dualcloud/drivers/storage';
 
 /** The executors under test. */
 export type Style = 'sync' | 'design3';
@@ -15,6 +25,20 @@ export function s3In(style: Style, options: S3StorageDriverOptions): S3StorageDr
   if (style === 'sync') return new S3StorageDriver(options);
   const D = design3Storage(Provider.S3);
   return new D({ ...options, async: true }) as unknown as S3StorageDriver;
+}
+
+/** A Google Cloud Storage driver in the given style. */
+export function gcsIn(style: Style, options: GoogleStorageDriverOptions): GoogleStorageDriver {
+  if (style === 'sync') return new GoogleStorageDriver(options);
+  const D = design3Storage(Provider.GOOGLE_STORAGE);
+  return new D({ ...options, async: true }) as unknown as GoogleStorageDriver;
+}
+
+/** A local-directory driver in the given style. */
+export function localIn(style: Style, options: LocalStorageDriverOptions): LocalStorageDriver {
+  if (style === 'sync') return new LocalStorageDriver(options);
+  const D = design3Storage(Provider.LOCAL);
+  return new D({ ...options, async: true }) as unknown as LocalStorageDriver;
 }
 
 /** An Azure Blobs driver in the given style. */
