@@ -31,6 +31,14 @@ const BASE: Readonly<Record<string, () => Record<string, unknown>>> = {
   'storage:google_storage': () => ({ key: 'GOOGKEY', secret: 'not-a-secret', ...OFFLINE }),
   'storage:azure_blobs': () => ({ key: 'acct', secret: AZURE_KEY, ...OFFLINE }),
   'storage:local': () => ({ key: localRoot }),
+  'storage:minio': () => ({ key: 'AKIDEXAMPLE', secret: 'not-a-secret', ...OFFLINE }),
+  'storage:digitalocean_spaces': () => ({ key: 'DO00EXAMPLE', secret: 'not-a-secret', region: 'ams3', ...OFFLINE }),
+  'storage:wasabi': () => ({ key: 'WASABIEXAMPLE', secret: 'not-a-secret', ...OFFLINE }),
+  'storage:cloudflare_r2': () => ({ key: 'r2-key-id', secret: 'not-a-secret', accountId: 'abcdef0123456789abcdef0123456789', ...OFFLINE }),
+  'storage:backblaze_b2_s3': () => ({ key: 'b2-key-id', secret: 'not-a-secret', region: 'us-west-004', ...OFFLINE }),
+  'storage:scaleway': () => ({ key: 'SCWEXAMPLE', secret: 'not-a-secret', ...OFFLINE }),
+  'storage:ovh': () => ({ key: 'ovh-key', secret: 'not-a-secret', ...OFFLINE }),
+  'storage:linode': () => ({ key: 'linode-key', secret: 'not-a-secret', ...OFFLINE }),
 };
 
 type Kind = 'compute' | 'storage';
@@ -147,7 +155,7 @@ describe.each(REGISTERED.map((r) => [r.id, r] as const))('%s constructor', (_, r
 /** Methods the brief names, per kind (each must be in the class's methodOptions table). */
 const REQUIRED_METHODS: Record<Kind, string[]> = {
   compute: ['createNode', 'waitUntilRunning'],
-  storage: ['listContainerObjects', 'iterateContainerObjects', 'uploadObject', 'uploadObjectViaStream', 'downloadObject', 'downloadObjectAsStream'],
+  storage: ['listContainerObjects', 'iterateContainerObjects', 'uploadObject', 'uploadObjectViaStream', 'downloadObject', 'downloadObjectAsStream', 'uploadObjects', 'downloadObjects', 'deleteObjects'],
 };
 const REQUIRED_BY_PROVIDER: Record<string, string[]> = { 'compute:ec2': ['listImages'] };
 
@@ -161,6 +169,9 @@ const METHOD_SPELLINGS: Record<string, Array<[string, string]>> = {
   uploadObjectViaStream: [['verify_hash', 'verifyHash'], ['content_type', 'contentType'], ['meta_data', 'metaData']],
   downloadObject: [['verify_hash', 'verifyHash'], ['overwrite_existing', 'overwriteExisting']],
   downloadObjectAsStream: [['chunk_size', 'chunkSize'], ['start_bytes', 'start'], ['end_bytes', 'end']],
+  uploadObjects: [['fail_fast', 'failFast'], ['max_workers', 'concurrency']],
+  downloadObjects: [['overwrite_existing', 'overwriteExisting'], ['fail_fast', 'failFast']],
+  deleteObjects: [['fail_fast', 'failFast']],
   listImages: [['ex_owner', 'owners'], ['ex_image_ids', 'imageIds'], ['ex_filters', 'filters'], ['ex_executableby', 'executableBy']],
 };
 
@@ -180,6 +191,9 @@ function argsFor(driver: BaseDriver, method: string, spec: MethodOptionsSpec, op
     uploadObjectViaStream: ['data', container, 'k', options],
     downloadObject: [object, join(localRoot, 'out'), options],
     downloadObjectAsStream: [object, options],
+    uploadObjects: [[{ container, objectName: 'k', source: 'data' }], options],
+    downloadObjects: [[object], join(localRoot, 'bulk-out'), options],
+    deleteObjects: [[object], options],
     listImages: [options],
   };
   const args = known[method] ?? Array.from({ length: spec.index + 1 }, () => undefined);
