@@ -3,6 +3,7 @@
  * request descriptor out. Each is pinned with `toEqual`, no network. A builder added to the module without a
  * case here fails the coverage test at the end.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, test } from '@jest/globals';
 import * as requests from '../../src/storage/s3/requests.js';
 import {
@@ -12,7 +13,9 @@ import {
   createMultipartUploadRequest,
   deleteBucketRequest,
   deleteObjectRequest,
+  deleteObjectsRequest,
   getObjectRequest,
+  MAX_DELETE_KEYS,
   headBucketRequest,
   headObjectRequest,
   listBucketsRequest,
@@ -253,6 +256,22 @@ describe(builder('getObjectRequest'), () => {
       headers: { range: 'bytes=4-7', 'if-match': '"abc"' },
       action: 'GetObject',
     });
+  });
+});
+
+describe(builder('deleteObjectsRequest'), () => {
+  test('POST ?delete, verbose, with the Content-MD5 S3 requires; keys escaped; idempotent', () => {
+    const body = `<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="${XMLNS}"><Quiet>false</Quiet><Object><Key>a&amp;b</Key></Object><Object><Key>dir/&lt;c&gt; d</Key></Object></Delete>`;
+    expect(deleteObjectsRequest('photos', ['a&b', 'dir/<c> d'])).toEqual({
+      bucket: 'photos',
+      method: 'POST',
+      query: { delete: '' },
+      headers: { 'content-type': 'application/xml', 'content-md5': createHash('md5').update(body).digest('base64'), 'content-length': String(Buffer.byteLength(body)) },
+      body,
+      idempotent: true,
+      action: 'DeleteObjects',
+    });
+    expect(MAX_DELETE_KEYS).toBe(1000);
   });
 });
 
