@@ -4,7 +4,7 @@
  * requests in flight together, per-key outcomes and retries of DeleteObjects and Blob Batch replies (msw), the
  * fallback when a service refuses batches, and the pure pieces (batch bodies and replies, download paths).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import {
   type BulkProgress,
   type S3StorageDriverOptions,
 } from '@dualcloud/drivers/storage';
-import { Container, downloadPath, InvalidArgumentError, InvalidCredentialsError, StorageObject, type Hooks } from '@dualcloud/core';
+import { azureSharedKeySigner, Container, downloadPath, InvalidArgumentError, InvalidCredentialsError, StorageObject, type Hooks } from '@dualcloud/core';
 import { batchBody, boundaryOf, parseBatchReply } from '../../src/storage/azure/batch.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Emulator } from './helpers/emulators.js';
 
@@ -273,6 +273,19 @@ describe('pure pieces', () => {
     expect(failure).toEqual({ byId: new Map(), batchFailure: { status: 400, code: 'InvalidInput', message: 'One of the request inputs is not valid.' } });
     expect(boundaryOf('multipart/mixed; boundary="quoted_1"')).toBe('quoted_1');
     expect(boundaryOf('application/xml')).toBeUndefined();
+  });
+
+  test('a Blob Batch subrequest is signed without x-ms-version (given empty), as the service checks it', () => {
+    const key = Buffer.from('a fake account key for tests');
+    const signer = azureSharedKeySigner('acct', key.toString('base64'), () => new Date(0));
+    const draft = { method: 'DELETE', url: 'https://acct.blob.core.windows.net/c/b%20c' };
+    const normal = signer.sign({ ...draft, headers: { 'content-length': '0' } });
+    const sub = signer.sign({ ...draft, headers: { 'content-length': '0', 'x-ms-version': '' } });
+    expect(normal['x-ms-version']).toBe('2021-08-06');
+    expect(Object.keys(sub).sort()).toEqual(['authorization', 'content-length', 'x-ms-date']);
+    const stringToSign = `DELETE${'\n'.repeat(12)}x-ms-date:Thu, 01 Jan 1970 00:00:00 GMT\n/acct/c/b%20c`;
+    expect(sub.authorization).toBe(`SharedKey acct:${createHmac('sha256', key).update(stringToSign).digest('base64')}`);
+    expect(sub.authorization).not.toBe(normal.authorization);
   });
 
   test('download paths stay below the directory', () => {
