@@ -1,11 +1,12 @@
 /**
- * `pnpm bench -- [--json] [--ops N] [--concurrency C] [--latency MS] [--objects M] [--size BYTES] [--only a,b,c,d,e] [--redraw]`
+ * `pnpm bench -- [--json] [--ops N] [--concurrency C] [--latency MS] [--objects M] [--size BYTES] [--only a,b,c,d,e,f] [--redraw]`
  *
  * Compares raw axios, the sync style and the three async designs over the same drivers, on the embedded fake
  * cloud (127.0.0.1 only). Workloads: (a) fan-out of N list calls, (b) parallel upload/download, (c) per-call
- * overhead at zero latency, (d) event-loop lag during a long call, (e) peer comparison with @aws-sdk/client-s3.
+ * overhead at zero latency, (d) event-loop lag during a long call, (e) peer comparison with @aws-sdk/client-s3,
+ * (f) bulk download with `downloadObjects` (the sync style's one blocking call against each design's).
  * With `--json` prints one JSON document; otherwise tables, and the results and an SVG chart under
- * benchmarks/results/.
+ * benchmarks/results/ (a run of some workloads only, `--only f`, replaces their sections and keeps the others).
  */
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { lag } from './workloads/lag.js';
 import { overhead } from './workloads/overhead.js';
 import { peer } from './workloads/peer.js';
 import { transfer } from './workloads/transfer.js';
+import { bulkDownload, type BulkDownloadResult } from './workloads/bulk.js';
 
 interface Config {
   json: boolean;
@@ -39,7 +41,7 @@ interface Config {
 }
 
 function parseArgs(argv: string[]): Config {
-  const cfg: Config = { json: false, ops: 1000, concurrency: 50, latency: 20, objects: 200, size: 64 * 1024, overheadCalls: 500, only: ['a', 'b', 'c', 'd', 'e'], redraw: false, deadlineMs: 60_000, region: 'us-east-1' };
+  const cfg: Config = { json: false, ops: 1000, concurrency: 50, latency: 20, objects: 200, size: 64 * 1024, overheadCalls: 500, only: ['a', 'b', 'c', 'd', 'e', 'f'], redraw: false, deadlineMs: 60_000, region: 'us-east-1' };
   const num = (v: string | undefined, min: number, max: number, name: string): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number in [${min}, ${max}]`);
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
       log(table(['mode', 'upload ms', 'download ms', 'up MB/s', 'down MB/s'], results.map((r) => [r.mode, r.uploadMs, r.downloadMs, r.uploadMBps, r.downloadMBps])));
     }
     if (cfg.only.includes('c')) {
-      log(`\n(c) per-call overhead: ${cfg.overheadCalls} sequential DigitalOcean listNodes calls at zero latency (median of 5 interleaved rounds)`);
+      log(`\n(c) per-call overhead: ${cfg.overheadCalls} sequential DigitalOcean listNodes calls at zero latency (7 interleaved rounds)`);
       const results = await overhead(cloud, ctx, MODES, { calls: cfg.overheadCalls, rounds: 5, deadlineMs: cfg.deadlineMs });
       doc.overhead = results;
       log(table(['mode', 'µs/call', '× raw axios'], results.map((r) => [r.mode, r.usPerCall, r.ratioToRawAxios])));
@@ -123,6 +125,17 @@ async function main(): Promise<void> {
       doc.peer = result;
       log(table(['client', 'ms'], [['dualcloud (design3)', result.dualcloudMs], ['@aws-sdk/client-s3', result.awsSdkMs]]));
       log(`aws-sdk / dualcloud wall time: ${result.awsSdkToDualcloud}×`);
+    }
+    if (cfg.only.includes('f')) {
+      log(`\n(f) bulk download: ${cfg.objects} objects of ${cfg.size} bytes to files with downloadObjects, concurrency ${cfg.concurrency}, latency ${cfg.latency} ms (7 interleaved rounds)`);
+      const result = await bulkDownload(cloud, ctx, { ...cfg });
+      doc.bulkDownload = { ...result, date: (doc.config as { date: string }).date };
+      log(table(['mode', 'median ms', 'best ms', 'MB/s', 'call'], result.modes.map((r) => [r.mode, r.medianMs, r.bestMs, r.MBps, r.call + (r.truncated ? ' (cut)' : '')])));
+      log(
+        `sync style's speed relative to Design 3 (Design 3 ms / sync ms, median of the rounds): ${result.syncSpeedRelativeToDesign3} ` +
+          `(of the medians ${result.syncSpeedRelativeToDesign3OfMedians}, of the best rounds ${result.syncSpeedRelativeToDesign3Best}; target ≥ ${result.target}: ${result.met ? 'met' : 'MISSED'}); ` +
+          `the bulk call is ${result.syncBulkSpeedupOverLoop}× as fast as the one-at-a-time loop`,
+      );
     }
   } finally {
     await cloud.close();
@@ -145,9 +158,27 @@ async function seedNodes(ctx: ModeContext): Promise<void> {
   for (let i = 0; i < 3; i++) ec2.createNode({ name: `bench-${i}`, image: image!, size });
 }
 
-function writeResults(doc: Record<string, unknown>): void {
+/** Workload letters and the sections of results/latest.json they write. */
+const SECTIONS: Readonly<Record<string, readonly string[]>> = { a: ['results', 'fanOutXml', 'ceiling'], b: ['transfer'], c: ['overhead'], d: ['eventLoopLag'], e: ['peer'], f: ['bulkDownload'] };
+
+function writeResults(run: Record<string, unknown>): void {
   const dir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
+  // A partial run (`--only f`) replaces its own sections of the committed results and keeps the others, with
+  // the configuration of the run that produced them.
+  const cfgRun = run.config as Config;
+  const partial = Object.keys(SECTIONS).some((letter) => !cfgRun.only.includes(letter));
+  let doc = run;
+  if (partial && !cfgRun.redraw) {
+    try {
+      const previous = JSON.parse(readFileSync(`${dir}latest.json`, 'utf8')) as Record<string, unknown>;
+      doc = { ...previous };
+      for (const letter of cfgRun.only) for (const key of SECTIONS[letter] ?? []) if (run[key] !== undefined) doc[key] = run[key];
+      if (cfgRun.only.includes('f')) doc.bulkDownload = { ...(run.bulkDownload as object), config: run.config };
+    } catch {
+      doc = run;
+    }
+  }
   writeFileSync(`${dir}latest.json`, `${JSON.stringify(doc, null, 2)}\n`);
   const cfg = doc.config as Config & { date: string; machine: Record<string, unknown> };
   const panels: Panel[] = [];
@@ -167,6 +198,14 @@ function writeResults(doc: Record<string, unknown>): void {
       title: '(c) per-call time at zero latency',
       unit: 'µs',
       bars: (doc.overhead as Array<{ mode: string; usPerCall: number }>).map((r) => ({ label: r.mode, value: r.usPerCall })),
+    });
+  }
+  if (doc.bulkDownload) {
+    const bulk = doc.bulkDownload as BulkDownloadResult;
+    panels.push({
+      title: `(f) downloadObjects: ${bulk.objects} × ${Math.round(bulk.bytesEach / 1024)} KiB, C=${bulk.concurrency}, L=${bulk.latencyMs} ms (median)`,
+      unit: 'ms',
+      bars: bulk.modes.map((r) => ({ label: r.mode, value: r.medianMs })),
     });
   }
   if (doc.eventLoopLag) {

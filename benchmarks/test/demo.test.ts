@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/demo.js';
 import { TARGETS } from '../src/demo/cloud.js';
-import { DEMO_MODES, QUICK, UsageError, parseDemoArgs, type DemoConfig } from '../src/demo/config.js';
+import { DEMO_MODES, DESIGN_MODES, QUICK, UsageError, parseDemoArgs, type DemoConfig } from '../src/demo/config.js';
 import { mapLimit } from '../src/demo/limit.js';
-import { startProgress } from '../src/demo/progress.js';
+import { describeBulkProgress, startProgress } from '../src/demo/progress.js';
 import { REPORT_WIDTH, formatReport, wrap } from '../src/demo/report.js';
 import { DemoStepError, runDemo, type DemoResult, type ModeRun } from '../src/demo/run.js';
 import { closeness, comparedWithSync } from '../src/demo/takeaway.js';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   result = await runDemo(quick, { log: (line) => void logged.push(line) });
 }, 60_000);
 
-const designs = <D>(runs: readonly ModeRun<D>[]) => runs.filter((r) => r.mode !== 'sync');
+const designs = <D>(runs: readonly ModeRun<D>[]) => runs.filter((r) => DESIGN_MODES.includes(r.mode));
 const sync = <D>(runs: readonly ModeRun<D>[]) => runs.find((r) => r.mode === 'sync')!;
 
 describe('a quick run', () => {
@@ -32,7 +32,8 @@ describe('a quick run', () => {
     const cases = Object.values(result.useCases);
     expect(cases).toHaveLength(3);
     for (const useCase of cases) {
-      expect(useCase.runs.map((r) => r.mode)).toEqual(DEMO_MODES);
+      // The sync style with its bulk call runs where it has one (use case 2), between the sync style and the designs.
+      expect(useCase.runs.map((r) => r.mode)).toEqual(useCase === result.useCases.download ? DEMO_MODES : DEMO_MODES.filter((m) => m !== 'sync-bulk'));
       for (const run of useCase.runs as ModeRun<unknown>[]) {
         expect(run.wallMs).toBeGreaterThan(0);
         expect(run.maxTickGapMs).toBeGreaterThan(0);
@@ -55,10 +56,13 @@ describe('a quick run', () => {
       expect(run.detail).toMatchObject({ objects: QUICK.objects, verified: QUICK.objects, bytes: result.seed.bytes });
     }
     expect(sync(result.useCases.download.runs).detail.maxInFlight).toBe(1);
-    for (const run of designs(result.useCases.download.runs)) {
+    const bulk = result.useCases.download.runs.find((r) => r.mode === 'sync-bulk')!;
+    for (const run of [...designs(result.useCases.download.runs), bulk]) {
       expect(run.detail.maxInFlight).toBeGreaterThan(1);
       expect(run.detail.maxInFlight).toBeLessThanOrEqual(QUICK.downloadConcurrency);
     }
+    // Concurrent, yet one blocking call: the event loop does not turn while it runs.
+    expect(bulk.maxTickGapMs).toBeGreaterThanOrEqual(bulk.wallMs * 0.5);
   });
 
   test('use case 3: the node runs in every style; the sync style blocks the loop for the whole call, the designs do not', () => {
@@ -84,6 +88,7 @@ describe('a quick run', () => {
     expect(result.takeaway).toContain(`went ${Math.round(blocked.maxTickGapMs)} ms without a tick`);
     expect(result.takeaway).toContain('did not fire once during the call');
     expect(result.takeaway).toContain(`${QUICK.objects} objects`);
+    expect(result.takeaway).toMatch(/With its bulk call \(one blocking downloadObjects, up to \d+ downloads in flight/);
     const report = formatReport(result);
     for (const line of report.split('\n')) expect(line.length).toBeLessThanOrEqual(REPORT_WIDTH);
     expect(report).toMatch(/^Wall time/m);
@@ -134,7 +139,7 @@ describe('takeaway wording', () => {
   });
 
   test('the designs are called alike only when they are closer to each other than to the sync style', () => {
-    const runs = (walls: number[]) => DEMO_MODES.map((mode, i) => ({ mode, wallMs: walls[i]!, speedupOverSync: 1, maxTickGapMs: 10, ticks: 1, detail: {} }));
+    const runs = (walls: number[]) => DEMO_MODES.filter((m) => m !== 'sync-bulk').map((mode, i) => ({ mode, wallMs: walls[i]!, speedupOverSync: 1, maxTickGapMs: 10, ticks: 1, detail: {} }));
     expect(closeness([{ title: '1. x', runs: runs([1000, 300, 320, 310]) }])).toMatch(/^In every use case the three designs were much closer .* \(at most 20 ms apart\)/);
     expect(closeness([{ title: '2. y', runs: runs([400, 300, 390, 310]) }])).toMatch(/^The designs differed by up to 90 ms \(use case 2\)/);
   });
@@ -154,7 +159,7 @@ test('mapLimit keeps at most `limit` calls in flight and returns results in inpu
   await expect(mapLimit([1, 2, 3], 2, async (n) => (n === 2 ? Promise.reject(new Error('boom')) : n))).rejects.toThrow('boom');
 });
 
-describe('progress off a terminal', () => {
+describe('the progress indicator', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'dualcloud-demo-progress-'));
@@ -178,4 +183,28 @@ describe('progress off a terminal', () => {
     }
     expect(readFileSync(file, 'utf8')).toBe('… blocking step\n');
   });
+
+  test('on a terminal, a detail posted from inside a blocking call is drawn by the worker while the thread is blocked', async () => {
+    const file = join(dir, 'tty.txt');
+    const fd = openSync(file, 'w');
+    const progress = startProgress({ fd, tty: true, delayMs: 50, columns: 200 });
+    try {
+      await progress.step('bulk step', () => {
+        progress.detail('3/60 objects · 0.1/2.0 MiB');
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600); // blocked, as in a sync bulk call
+      });
+    } finally {
+      await progress.close();
+      closeSync(fd);
+    }
+    const drawn = readFileSync(file, 'utf8');
+    expect(drawn).toContain('event loop blocked · 3/60 objects · 0.1/2.0 MiB · bulk step');
+    expect(drawn.endsWith('\r\x1b[2K')).toBe(true); // cleared when the step ended
+  });
+});
+
+test('bulk progress reads as objects, MiB, rate and ETA', () => {
+  const base = { objectsDone: 42, objectsFailed: 0, objectsTotal: 60, bytesDone: 3 * 1024 * 1024, bytesTotal: 5 * 1024 * 1024, inFlight: 8, elapsedMs: 1500, bytesPerSecond: 2 * 1024 * 1024, objectsPerSecond: 28, etaMs: 1000 };
+  expect(describeBulkProgress(base)).toBe('42/60 objects · 3.0/5.0 MiB · 2.0 MiB/s · ETA 1.0 s');
+  expect(describeBulkProgress({ ...base, objectsFailed: 2, bytesTotal: undefined, etaMs: undefined })).toBe('42/60 objects (2 failed) · 3.0 MiB · 2.0 MiB/s');
 });

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
+import { main as bulkTransfer, progressBar } from '../bulk-transfer.js';
 import { main as createNode } from '../create-node.js';
 import { main as design1Dummy } from '../design1-dummy.js';
 import { main as design2Gcs } from '../design2-gcs.js';
@@ -74,6 +75,22 @@ test('parallel-download: all objects, bounded, with a progress line per object',
   expect(result.maxInFlight).toBeLessThanOrEqual(8);
   expect(result.maxInFlight).toBeGreaterThan(1);
   expect(lines).toContain(`downloaded 40/40 objects, ${(result.bytes / 1024).toFixed(0)}/${(result.bytes / 1024).toFixed(0)} KiB`);
+});
+
+test('bulk-transfer: one blocking call per bulk operation, requests in flight together, a result per item, a progress bar', async () => {
+  const before = lines.length;
+  const result = await bulkTransfer(options());
+  expect(result).toMatchObject({ uploaded: 48, failedUploads: ['reports/missing.csv'], downloaded: 48, sizesMatch: true, deleted: 48 });
+  expect(result.maxInFlight).toBeGreaterThan(1);
+  expect(result.maxInFlight).toBeLessThanOrEqual(12);
+  const drawn = lines.slice(before);
+  expect(drawn).toHaveLength(result.progressLines);
+  expect(drawn.filter((l) => /^upload +\[#{20}\]  49\/49 objects \(1 failed\)/.test(l))).toHaveLength(1);
+  expect(drawn.some((l) => /^download +\[#{20}\]  48\/48 objects  \d+\.\d\/\d+\.\d MiB  \d+\.\d MiB\/s  ETA 0\.0 s$/.test(l))).toBe(true);
+  expect(
+    progressBar({ objectsDone: 5, objectsFailed: 0, objectsTotal: 10, bytesDone: 1024 * 1024, bytesTotal: 4 * 1024 * 1024, inFlight: 2, elapsedMs: 500, bytesPerSecond: 2 * 1024 * 1024, objectsPerSecond: 10, etaMs: 1500 }, 8),
+  ).toBe('[##------]   5/10 objects  1.0/4.0 MiB  2.0 MiB/s  ETA 1.5 s');
+  expect(drawn.some((l) => /^delete +\[#{20}\]  48\/48 objects  \d+ objects\/s  ETA 0\.0 s$/.test(l))).toBe(true);
 });
 
 test('multi-region: the failing provider is reported, the others keep their results', async () => {

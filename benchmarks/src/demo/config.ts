@@ -4,11 +4,17 @@
  */
 import type { ModeName } from '../modes.js';
 
-/** The styles the demo compares: the sync-style API and the three async designs (no raw-axios baseline here). */
-export type DemoMode = Exclude<ModeName, 'raw-axios'>;
+/**
+ * The styles the demo compares: the sync-style API one call at a time, the sync style with its bulk call
+ * (`downloadObjects`, where a use case has one), and the three async designs (no raw-axios baseline here).
+ */
+export type DemoMode = Exclude<ModeName, 'raw-axios'> | 'sync-bulk';
 
 /** The demo's styles, in column order. */
-export const DEMO_MODES: readonly DemoMode[] = ['sync', 'design1', 'design2', 'design3'];
+export const DEMO_MODES: readonly DemoMode[] = ['sync', 'sync-bulk', 'design1', 'design2', 'design3'];
+
+/** The async designs among {@link DEMO_MODES}. */
+export const DESIGN_MODES: readonly DemoMode[] = ['design1', 'design2', 'design3'];
 
 /** What one demo run does. Every count is bounded so a run is bounded in time. */
 export interface DemoConfig {

@@ -10,11 +10,17 @@
  */
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import type { BulkProgress } from '@dualcloud/drivers/storage';
 
 /** Runs labelled steps and shows progress on the ones that take long. */
 export interface Progress {
   /** Runs `fn` as a step; the indicator appears if it is still running after the delay, and is cleared after. */
   step<T>(label: string, fn: () => Promise<T> | T): Promise<T>;
+  /**
+   * Shows `text` after the running step's label (a bulk call's objects, bytes, rate and ETA), on a terminal.
+   * Safe to call from inside a blocking call's progress callback: the worker thread draws it.
+   */
+  detail(text: string): void;
   /** Stops the indicator's thread. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -22,8 +28,18 @@ export interface Progress {
 /** A progress that shows nothing (tests, or when asked). */
 export const silentProgress: Progress = {
   step: async (_label, fn) => fn(),
+  detail: () => undefined,
   close: async () => undefined,
 };
+
+/** `42/60 objects · 0.3/0.5 MiB · 1.9 MiB/s · ETA 0.1 s` (the ETA once a rate is known). */
+export function describeBulkProgress(p: BulkProgress): string {
+  const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+  const total = p.bytesTotal !== undefined ? `/${mib(p.bytesTotal)}` : '';
+  const failed = p.objectsFailed > 0 ? ` (${p.objectsFailed} failed)` : '';
+  const eta = p.etaMs !== undefined ? ` · ETA ${(p.etaMs / 1000).toFixed(1)} s` : '';
+  return `${p.objectsDone}/${p.objectsTotal} objects${failed} · ${mib(p.bytesDone)}${total} MiB · ${mib(p.bytesPerSecond)} MiB/s${eta}`;
+}
 
 /** Options of {@link startProgress}. */
 export interface ProgressOptions {
@@ -56,7 +72,10 @@ function locked(fn) {
   while (Atomics.compareExchange(state, ${LOCK}, 0, 1) !== 0) Atomics.wait(state, ${LOCK}, 1, 1);
   try { fn(); } finally { Atomics.store(state, ${LOCK}, 0); Atomics.notify(state, ${LOCK}); }
 }
-parentPort.on('message', (m) => { step = m.type === 'begin' ? { id: m.id, label: m.label, at: m.at, printed: false } : null; });
+parentPort.on('message', (m) => {
+  if (m.type === 'detail') { if (step && step.id === m.id) step.detail = m.text; return; }
+  step = m.type === 'begin' ? { id: m.id, label: m.label, at: m.at, printed: false, detail: '' } : null;
+});
 setInterval(() => {
   if (!step) return;
   const elapsed = Date.now() - step.at;
@@ -65,7 +84,7 @@ setInterval(() => {
     if (!step || Atomics.load(state, ${ACTIVE}) !== step.id) return;
     if (tty) {
       const blocked = Date.now() - base - Atomics.load(state, ${BEAT}) > 300 ? 'event loop blocked · ' : '';
-      const text = frames[frame++ % frames.length] + ' ' + (elapsed / 1000).toFixed(1).padStart(4) + ' s · ' + blocked + step.label;
+      const text = frames[frame++ % frames.length] + ' ' + (elapsed / 1000).toFixed(1).padStart(4) + ' s · ' + blocked + (step.detail ? step.detail + ' · ' : '') + step.label;
       writeSync(fd, '\\r\\x1b[2K' + text.slice(0, Math.max(10, columns - 1)));
       Atomics.store(state, ${SHOWN}, 1);
     } else if (!step.printed) {
@@ -103,6 +122,7 @@ export function startProgress(options: ProgressOptions): Progress {
     }
   };
   let nextId = 1;
+  let current = 0;
   let closed = false;
 
   return {
@@ -114,6 +134,7 @@ export function startProgress(options: ProgressOptions): Progress {
       const heartbeat = tty ? setInterval(beat, 50) : undefined;
       heartbeat?.unref();
       locked(() => Atomics.store(state, ACTIVE, id));
+      current = id;
       worker.postMessage({ type: 'begin', id, label, at: Date.now() });
       try {
         return await fn();
@@ -124,8 +145,14 @@ export function startProgress(options: ProgressOptions): Progress {
           return Atomics.exchange(state, SHOWN, 0) === 1;
         });
         if (shown) writeSync(fd, '\r\x1b[2K');
+        current = 0;
         worker.postMessage({ type: 'end' });
       }
+    },
+    detail(text) {
+      if (closed || broken || !tty || current === 0) return;
+      // Posted at once, even from a callback inside a blocking call: the worker draws it on its next frame.
+      worker.postMessage({ type: 'detail', id: current, text });
     },
     async close() {
       if (closed) return;

@@ -9,7 +9,7 @@ import { closeTransports } from '@dualcloud/core';
 import { startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { TARGETS, demoEndpoints, seedCloud, type Seed, type Target } from './cloud.js';
 import { DEMO_MODES, type DemoConfig, type DemoMode } from './config.js';
-import { silentProgress, type Progress } from './progress.js';
+import { describeBulkProgress, silentProgress, type Progress } from './progress.js';
 import { round } from './numbers.js';
 import { startTickProbe } from './probe.js';
 import { createStyle, type DemoStyle } from './styles/index.js';
@@ -30,7 +30,7 @@ export interface ModeRun<D> {
   readonly detail: D;
 }
 
-/** One use case in every style, in {@link DEMO_MODES} order. */
+/** One use case in every style that runs it, in {@link DEMO_MODES} order (`sync-bulk` only where a bulk call exists). */
 export interface UseCaseResult<D> {
   readonly title: string;
   readonly runs: readonly ModeRun<D>[];
@@ -76,6 +76,8 @@ export class DemoStepError extends Error {
 type UseCase<D> = {
   readonly key: keyof DemoResult['useCases'];
   readonly title: string;
+  /** The styles that run it (`sync-bulk` only where the sync style has a bulk call for the work). */
+  readonly modes: readonly DemoMode[];
   readonly label: (mode: DemoMode) => string;
   readonly run: (style: DemoStyle, ctx: UseCaseContext) => Promise<D>;
   /** What is wrong with a result, if anything. */
@@ -87,7 +89,8 @@ function useCases(config: DemoConfig, seed: Seed): [UseCase<FetchNodesDetail>, U
   return [
     {
       key: 'fetchNodes',
-      title: '1. list nodes: 2 EC2 regions + DO',
+      title: '1. nodes: 2 EC2 regions + DO',
+      modes: DEMO_MODES.filter((m) => m !== 'sync-bulk'),
       label: (mode) => `${mode}: listing the nodes of ${TARGETS.join(', ')}`,
       run: (style) => fetchNodes(style),
       check: (d) => {
@@ -98,7 +101,9 @@ function useCases(config: DemoConfig, seed: Seed): [UseCase<FetchNodesDetail>, U
     {
       key: 'download',
       title: `2. list + download ${seed.objects} objects`,
-      label: (mode) => `${mode}: downloading ${seed.objects} objects${mode === 'sync' ? ' one by one' : `, ${config.downloadConcurrency} at a time`}`,
+      modes: DEMO_MODES,
+      label: (mode) =>
+        `${mode}: downloading ${seed.objects} objects${mode === 'sync' ? ' one by one' : mode === 'sync-bulk' ? ` in one downloadObjects call, ${config.downloadConcurrency} at a time` : `, ${config.downloadConcurrency} at a time`}`,
       run: (style, ctx) => downloadAll(style, ctx),
       check: (d) =>
         d.objects !== seed.objects || d.verified !== seed.objects || d.bytes !== seed.bytes
@@ -108,6 +113,7 @@ function useCases(config: DemoConfig, seed: Seed): [UseCase<FetchNodesDetail>, U
     {
       key: 'longCall',
       title: `3. long call + ${config.sideRounds * 2} side calls`,
+      modes: DEMO_MODES.filter((m) => m !== 'sync-bulk'),
       label: (mode) => `${mode}: createNode + waitUntilRunning (boot ${boot}), side calls ${mode === 'sync' ? 'before/after' : 'meanwhile'}`,
       run: (style, ctx) => longCallWithSideWork(style, ctx),
       check: (d) =>
@@ -144,13 +150,13 @@ export async function runDemo(config: DemoConfig, hooks: RunHooks = {}): Promise
     const cases = useCases(config, seed);
     const results: Partial<Record<keyof DemoResult['useCases'], UseCaseResult<unknown>>> = {};
     let stepNo = 0;
-    const steps = cases.length * styles.length;
+    const steps = cases.reduce((n, c) => n + c.modes.length, 0);
     for (const useCase of cases as UseCase<unknown>[]) {
       const runs: ModeRun<unknown>[] = [];
-      for (const style of styles) {
+      for (const style of styles.filter((s) => useCase.modes.includes(s.mode))) {
         const label = `[${++stepNo}/${steps}] ${useCase.label(style.mode)}`;
         await sleep(20); // let timers left over from the previous step run before the probe starts
-        const run = await progress.step(label, () => measure(style, useCase, config, seed));
+        const run = await progress.step(label, () => measure(style, useCase, config, seed, progress));
         const problem = useCase.check(run.detail);
         if (problem) throw new DemoCheckError(`${style.mode}, use case "${useCase.title}": ${problem}`);
         runs.push(run);
@@ -174,7 +180,7 @@ export async function runDemo(config: DemoConfig, hooks: RunHooks = {}): Promise
   }
 }
 
-async function measure<D>(style: DemoStyle, useCase: UseCase<D>, config: DemoConfig, seed: Seed): Promise<ModeRun<D>> {
+async function measure<D>(style: DemoStyle, useCase: UseCase<D>, config: DemoConfig, seed: Seed, progress: Progress): Promise<ModeRun<D>> {
   const probe = startTickProbe();
   const ctx: UseCaseContext = {
     seed,
@@ -182,6 +188,8 @@ async function measure<D>(style: DemoStyle, useCase: UseCase<D>, config: DemoCon
     downloadConcurrency: config.downloadConcurrency,
     sideRounds: config.sideRounds,
     nodeName: `demo-long-call-${style.mode}`,
+    // Called on this thread between the bulk call's steps, even while it blocks: the spinner's worker draws it.
+    onBulkProgress: (p) => progress.detail(describeBulkProgress(p)),
   };
   const start = performance.now();
   let detail: D;

@@ -80,6 +80,34 @@ export { MiB, planPartSize, bytesFeed, fileFeed, streamFeed, sendParts, digestBy
 export type { PartData, PartDigests, PartFeed, SendPart } from './transfer/parts.js';
 export { digestOfFile, md5OfFile, fileSize, fileChunkSource, downloadViaTemporary, prepareDownload, finishDownload, discardDownload } from './transfer/files.js';
 export { reportProgress, ProgressCallbackError } from './transfer/progress.js';
+export {
+  BulkError,
+  BulkSkippedError,
+  DEFAULT_BULK_CONCURRENCY,
+  alreadyGone,
+  batchesByContainer,
+  deleteLabels,
+  deleteObjectsOneByOne,
+  downloadObjectsOp,
+  downloadPath,
+  runBulk,
+  singleUnit,
+  uploadObjectsOp,
+} from './transfer/bulk.js';
+export type {
+  BulkDriverOps,
+  BulkItemResult,
+  BulkLabel,
+  BulkOptions,
+  BulkProgress,
+  BulkProgressCallback,
+  BulkResult,
+  BulkUnit,
+  DeleteObjectsOptions,
+  DownloadObjectsOptions,
+  UploadItem,
+  UploadObjectsOptions,
+} from './transfer/bulk.js';
 export { crc32Combine, crc32Base64, parseCrc32Base64 } from './transfer/crc32.js';
 export { checkOptions, checkOptionalOptions } from './options.js';
 export { withRedactedPrint } from './redact-print.js';

@@ -76,6 +76,16 @@ const ECOSYSTEM: ReadonlyMap<string, Spelling> = new Map<string, Spelling>([
   ['max_pool_connections', { key: 'transport', show: 'transport: { maxSockets }' }],
   ['maxSockets', { key: 'transport', show: 'transport: { maxSockets }' }],
   ['adapter', { key: 'transport', show: 'transport: { adapter }' }],
+  // S3 addressing (AWS SDK v2 and boto3 names; the AWS SDK v3's `forcePathStyle` is accepted as an alias).
+  ['s3ForcePathStyle', { key: 'pathStyle', show: 'pathStyle' }],
+  ['force_path_style', { key: 'pathStyle', show: 'pathStyle' }],
+  ['addressing_style', { key: 'pathStyle', show: 'pathStyle', note: "A boolean: true for 'path', false for 'virtual'" }],
+  ['use_path_style', { key: 'pathStyle', show: 'pathStyle' }],
+  // Bulk transfers (boto3's TransferConfig, concurrent.futures).
+  ['max_concurrency', { key: 'concurrency', show: 'concurrency' }],
+  ['maxConcurrency', { key: 'concurrency', show: 'concurrency' }],
+  ['max_workers', { key: 'concurrency', show: 'concurrency' }],
+  ['workers', { key: 'concurrency', show: 'concurrency' }],
   ['proxy_url', { note: 'dualcloud has no proxy option' }],
   ['proxyUrl', { note: 'dualcloud has no proxy option' }],
   ['proxy', { note: 'dualcloud has no proxy option' }],

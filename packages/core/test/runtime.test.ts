@@ -102,6 +102,63 @@ describe('one operation, two executors', () => {
   });
 });
 
+describe('nested fan-outs', () => {
+  /** Three items, each with its own two-part `all` and a `detached` cleanup; the log shows the interleaving. */
+  function items(log: string[]): Operation<string[]> {
+    function* item(name: string): Operation<string> {
+      log.push(`${name} start`);
+      const parts = yield* all(
+        [1, 2].map(function* (p) {
+          yield* sleep(40);
+          log.push(`${name}.${p}`);
+          return p;
+        }),
+        2,
+      );
+      let failed = '';
+      try {
+        yield* all([(function* (): Operation<number> {
+          yield* sleep(1);
+          throw new NotFoundError('gone');
+        })()]);
+      } catch (e) {
+        failed = (e as Error).name;
+      }
+      const cleanup = yield* detached((function* (): Operation<string> {
+        yield* sleep(5);
+        return 'cleaned';
+      })());
+      log.push(`${name} end`);
+      return `${name}:${parts.join('+')}:${failed}:${cleanup}`;
+    }
+    return all(['a', 'b', 'c'].map(item), 3);
+  }
+
+  test('an all or detached inside a sub-operation runs alongside its siblings, in both executors', async () => {
+    const syncLog: string[] = [];
+    const asyncLog: string[] = [];
+    const expected = ['a:1+2:NotFoundError:cleaned', 'b:1+2:NotFoundError:cleaned', 'c:1+2:NotFoundError:cleaned'];
+    expect(runSync(items(syncLog))).toEqual(expected);
+    await expect(runAsync(items(asyncLog))).resolves.toEqual(expected);
+    for (const log of [syncLog, asyncLog]) {
+      // Every item started before any part finished: a nested all does not hold the thread's other work.
+      expect(log.slice(0, 3)).toEqual(['a start', 'b start', 'c start']);
+      expect(log.filter((l) => l.endsWith(' end'))).toHaveLength(3);
+    }
+  });
+
+  test('twenty thousand sub-operations that finish without I/O need no deep stack', () => {
+    const ops = Array.from({ length: 20_000 }, (_, i) =>
+      (function* (): Operation<number> {
+        return i;
+      })(),
+    );
+    const settled = runSync(allSettled(ops, 50));
+    expect(settled).toHaveLength(20_000);
+    expect(settled[19_999]).toEqual({ ok: true, value: 19_999 });
+  });
+});
+
 describe('cancellation', () => {
   test('a cancelled operation gets AbortError at its next effect, and detached cleanup still runs', async () => {
     const controller = new AbortController();

@@ -26,7 +26,7 @@ import { inspect } from 'node:util';
 import { InvalidCredentialsError, KeyPairAlreadyExistsError, Node, NodeState, NotFoundError, type Hooks } from '@dualcloud/core';
 import { RACKSPACE_IDENTITY_PATH, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { providers as computeProviders, type NodeDriver } from '@dualcloud/drivers/compute';
-import { isCommonPrefix, providers as storageProviders, type StorageDriver } from '@dualcloud/drivers/storage';
+import { BulkError, isCommonPrefix, providers as storageProviders, type StorageDriver } from '@dualcloud/drivers/storage';
 import { COMPUTE, openStyled, STORAGE, STYLE_NAMES, type Family, type Styled, type StyleName } from './behaviour/helpers/styles.js';
 import { CHANNELS, describeLeaks, findLeaks, secretForms } from './helpers/leaks.js';
 import { startAzurite, type Emulator } from './storage/helpers/emulators.js';
@@ -183,7 +183,32 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
     secrets: [IGNORED_SECRET],
     options: (e) => ({ key: e.localRoot, secret: IGNORED_SECRET }),
   },
+  // The S3-compatible stores, pointed at the fake cloud's S3 with their endpoint overridden.
+  ...compatibleFixtures({
+    minio: {},
+    digitalocean_spaces: { region: 'fra1' },
+    wasabi: { region: 'us-east-2' },
+    cloudflare_r2: { accountId: 'abcdef0123456789abcdef0123456789' },
+    backblaze_b2_s3: { region: 'eu-central-003' },
+    scaleway: {},
+    ovh: { region: 'gra' },
+    linode: {},
+  }),
 };
+
+/** A fixture per S3-compatible store: the AWS sentinel secret, accepted, and refused under another key id. */
+function compatibleFixtures(stores: Record<string, object>): Record<string, SecretFixture> {
+  return Object.fromEntries(
+    Object.entries(stores).map(([provider, extra]) => [
+      `storage:${provider}`,
+      {
+        secrets: [AWS_SECRET],
+        options: (e: SecretsEnv) => ({ key: AWS_KEY_ID, secret: AWS_SECRET, ...extra, ...e.cloud.endpoint('s3'), retry: FAST_RETRY }),
+        rejectedOptions: (e: SecretsEnv) => ({ key: OTHER_AWS_KEY_ID, secret: AWS_SECRET, ...extra, ...e.cloud.endpoint('s3'), retry: FAST_RETRY }),
+      },
+    ]),
+  );
+}
 
 // ---- the families: how to get models and errors from any of their drivers ---------------------------------
 
@@ -312,7 +337,19 @@ const FAMILIES: readonly FamilySpec[] = [
       expect(missingObject).toBeInstanceOf(NotFoundError);
       expect(missingContainer).toBeInstanceOf(NotFoundError);
       expect(grouped.some(isCommonPrefix)).toBe(true);
-      await d.call('deleteObject', head);
+      // Bulk calls: their results and a failFast BulkError (with every item's error inside) are printed too.
+      const bulk = await d.call('uploadObjects', [
+        { container, objectName: 'bulk/a.txt', source: 'a' },
+        { container, objectName: 'bulk/b.txt', source: 'b' },
+      ]);
+      expect(bulk.succeeded).toBe(2);
+      const bulkFailure = await rejection(
+        d.call('uploadObjects', [{ container, objectName: 'bulk/missing.txt', filePath: join(tmpdir(), `no-such-file-${unique()}`) }], { failFast: true }),
+        `${tag}: a failFast bulk upload of a missing file`,
+      );
+      expect(bulkFailure).toBeInstanceOf(BulkError);
+      const bulkDelete = await d.call('deleteObjects', [...bulk.results.map((r) => (r.ok ? r.value : head)), head]);
+      expect(bulkDelete.succeeded).toBe(3);
       await d.call('deleteContainer', container);
       return {
         models: [
@@ -322,10 +359,13 @@ const FAMILIES: readonly FamilySpec[] = [
           { path: `${tag}.listContainerObjects({ delimiter })`, value: grouped },
           { path: `${tag}.getObject()`, value: head },
           { path: `${tag}.iterateContainers()`, value: containers },
+          { path: `${tag}.uploadObjects()`, value: bulk },
+          { path: `${tag}.deleteObjects()`, value: bulkDelete },
         ],
         errors: [
           { path: `${tag}: ObjectDoesNotExistError`, value: missingObject },
           { path: `${tag}: ContainerDoesNotExistError`, value: missingContainer },
+          { path: `${tag}: BulkError`, value: bulkFailure },
         ],
       };
     },

@@ -34,6 +34,14 @@ const BASE: Readonly<Record<string, () => Record<string, unknown>>> = {
   'storage:google_storage': () => ({ key: 'GOOGKEY', secret: 'not-a-secret', ...OFFLINE }),
   'storage:azure_blobs': () => ({ key: 'acct', secret: AZURE_KEY, ...OFFLINE }),
   'storage:local': () => ({ key: localRoot }),
+  'storage:minio': () => ({ key: 'AKIDEXAMPLE', secret: 'not-a-secret', ...OFFLINE }),
+  'storage:digitalocean_spaces': () => ({ key: 'DO00EXAMPLE', secret: 'not-a-secret', region: 'ams3', ...OFFLINE }),
+  'storage:wasabi': () => ({ key: 'WASABIEXAMPLE', secret: 'not-a-secret', ...OFFLINE }),
+  'storage:cloudflare_r2': () => ({ key: 'r2-key-id', secret: 'not-a-secret', accountId: 'abcdef0123456789abcdef0123456789', ...OFFLINE }),
+  'storage:backblaze_b2_s3': () => ({ key: 'b2-key-id', secret: 'not-a-secret', region: 'us-west-004', ...OFFLINE }),
+  'storage:scaleway': () => ({ key: 'SCWEXAMPLE', secret: 'not-a-secret', ...OFFLINE }),
+  'storage:ovh': () => ({ key: 'ovh-key', secret: 'not-a-secret', ...OFFLINE }),
+  'storage:linode': () => ({ key: 'linode-key', secret: 'not-a-secret', ...OFFLINE }),
 };
 
 type Kind = 'compute' | 'storage';
@@ -161,6 +169,9 @@ const REQUIRED_METHODS: Record<Kind, string[]> = {
     'copyObject',
     'downloadObjectRange',
     'downloadObjectRangeAsStream',
+    'uploadObjects',
+    'downloadObjects',
+    'deleteObjects',
   ],
 };
 const REQUIRED_BY_PROVIDER: Record<string, string[]> = { 'compute:ec2': ['listImages', 'listVolumes'] };
@@ -179,6 +190,9 @@ const METHOD_SPELLINGS: Record<string, Array<[string, string]>> = {
   copyObject: [['meta_data', 'metaData'], ['part_size', 'partSize'], ['wait_period', 'pollInterval']],
   downloadObjectRange: [['overwrite_existing', 'overwriteExisting'], ['chunk_size', 'chunkSize']],
   downloadObjectRangeAsStream: [['chunk_size', 'chunkSize']],
+  uploadObjects: [['fail_fast', 'failFast'], ['max_workers', 'concurrency']],
+  downloadObjects: [['overwrite_existing', 'overwriteExisting'], ['fail_fast', 'failFast']],
+  deleteObjects: [['fail_fast', 'failFast']],
   listImages: [['ex_owner', 'owners'], ['ex_image_ids', 'imageIds'], ['ex_filters', 'filters'], ['ex_executableby', 'executableBy']],
   createVolume: [['ex_volume_type', 'ex: { volumeType }'], ['ex_iops', 'ex: { iops }'], ['ex_encrypted', 'ex: { encrypted }'], ['ex_kms_key_id', 'ex: { kmsKeyId }']],
   waitUntilVolumeState: [['wait_period', 'pollInterval'], ['poll_interval', 'pollInterval'], ['timeoutMs', 'timeout']],
@@ -208,6 +222,9 @@ function argsFor(driver: BaseDriver, method: string, spec: MethodOptionsSpec, op
     copyObject: [object, container, 'copy', options],
     downloadObjectRange: [object, join(localRoot, 'range-out'), 0, 5, options],
     downloadObjectRangeAsStream: [object, 0, 5, options],
+    uploadObjects: [[{ container, objectName: 'k', source: 'data' }], options],
+    downloadObjects: [[object], join(localRoot, 'bulk-out'), options],
+    deleteObjects: [[object], options],
     listImages: [options],
     createVolume: [{ size: 1, name: 'v', ...options }],
     waitUntilVolumeState: [volume, 'available', options],

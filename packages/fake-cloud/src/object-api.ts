@@ -369,7 +369,13 @@ export class ObjectApi {
     return { status: 204, headers: {} };
   }
 
+  /**
+   * DeleteObjects: S3 requires Content-MD5 (or an `x-amz-checksum-*` header) on it, verifying or not; GCS's XML
+   * API does not. Every key is reported `Deleted` (a missing key too, as S3 does) unless the body is quiet.
+   */
   private deleteObjects(req: FakeRequest, t: Target): FakeResponse {
+    const checksummed = header(req, 'content-md5') !== undefined || CHECKSUM_ALGORITHMS.some((a) => header(req, checksumHeader(a)) !== undefined);
+    if (!this.d.gcs && !checksummed) throw new ApiError(400, 'InvalidRequest', 'Missing required header for this request: Content-Md5.');
     if (this.options().verifyContentMd5) checkContentMd5(req, req.body);
     this.store.bucket(t.bucket);
     const { keys, quiet } = X.parseDeleteBody(req.body);

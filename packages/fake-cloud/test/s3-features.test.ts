@@ -141,6 +141,40 @@ describe('S3 conditional delete (If-Match)', () => {
   });
 });
 
+describe('DeleteObjects', () => {
+  beforeAll(async () => {
+    await s3(port, 'PUT', '/multi');
+    await gcs(port, 'PUT', '/multi');
+  });
+  const md5b64 = (body: string): string => createHash('md5').update(body).digest('base64');
+
+  test('S3 requires Content-MD5 (or a checksum); every key is reported Deleted, present or not; Quiet reports none', async () => {
+    for (const k of ['a', 'b']) await s3(port, 'PUT', `/multi/${k}`, { body: k });
+    const body = '<Delete><Object><Key>a</Key></Object><Object><Key>b</Key></Object><Object><Key>never</Key></Object></Delete>';
+    const bare = await s3(port, 'POST', '/multi?delete', { body });
+    expect(bare.status).toBe(400);
+    expect(errorCode(bare)).toBe('InvalidRequest');
+    expect((await s3(port, 'HEAD', '/multi/a')).status).toBe(200); // nothing deleted
+    const done = await s3(port, 'POST', '/multi?delete', { body, headers: { 'content-md5': md5b64(body) } });
+    expect(done.status).toBe(200);
+    expect(asArray(done.xml().DeleteResult.Deleted).map((d: any) => d.Key)).toEqual(['a', 'b', 'never']);
+    expect((await s3(port, 'HEAD', '/multi/a')).status).toBe(404);
+    const withChecksum = await s3(port, 'POST', '/multi?delete', { body, headers: { 'x-amz-checksum-crc32': crc32(body) } });
+    expect(withChecksum.status).toBe(200);
+    const quiet = '<Delete><Quiet>true</Quiet><Object><Key>a</Key></Object></Delete>';
+    const result = (await s3(port, 'POST', '/multi?delete', { body: quiet, headers: { 'content-md5': md5b64(quiet) } })).xml().DeleteResult;
+    expect([result.Deleted, result.Error]).toEqual([undefined, undefined]);
+  });
+
+  test("GCS's XML API takes it without Content-MD5", async () => {
+    await gcs(port, 'PUT', '/multi/g', { body: 'g' });
+    const body = '<Delete><Object><Key>g</Key></Object></Delete>';
+    const done = await gcs(port, 'POST', '/multi?delete', { body });
+    expect(done.status).toBe(200);
+    expect((await gcs(port, 'HEAD', '/multi/g')).status).toBe(404);
+  });
+});
+
 describe('S3 full-object CRC32 checksums', () => {
   beforeAll(() => s3(port, 'PUT', '/checksums'));
 

@@ -4,6 +4,7 @@
  * they call the drivers.
  * @module
  */
+import type { BulkProgress } from '@dualcloud/drivers/storage';
 import type { DemoMode } from '../config.js';
 import type { Target } from '../cloud.js';
 
@@ -15,10 +16,18 @@ export interface Listed<R> {
   read(): R;
 }
 
+/** An object a bulk download wrote. */
+export interface Downloaded {
+  readonly name: string;
+  readonly size: number;
+  readonly path: string;
+}
+
 /** Calls of the sync-style API: each one blocks the thread until the reply is in. */
 export interface SyncStyle {
   readonly kind: 'sync';
-  readonly mode: 'sync';
+  /** `sync-bulk` is the same API using its bulk call where a use case has one. */
+  readonly mode: 'sync' | 'sync-bulk';
   /** Untimed setup: warms the connections and code paths, looks up the image and size of the long call's node. */
   prepare(): void;
   /** Lists the nodes of `target`; returns how many there are. */
@@ -29,13 +38,18 @@ export interface SyncStyle {
   listObjects(): Listed<Uint8Array>[];
   /** Creates a node and waits until it is running; returns its final state. */
   createAndWait(name: string): string;
+  /**
+   * `sync-bulk` only: lists the bucket and downloads every object into `dir` with one blocking `downloadObjects`
+   * call (its requests in flight together); `onProgress` sees its progress reports.
+   */
+  downloadAllBulk?(dir: string, onProgress: (progress: BulkProgress) => void): Downloaded[];
   close(): Promise<void>;
 }
 
 /** The same calls in an async design: each returns a Promise and leaves the event loop free. */
 export interface AsyncStyle {
   readonly kind: 'async';
-  readonly mode: Exclude<DemoMode, 'sync'>;
+  readonly mode: Exclude<DemoMode, 'sync' | 'sync-bulk'>;
   prepare(): Promise<void>;
   listNodes(target: Target): Promise<number>;
   listContainers(): Promise<number>;

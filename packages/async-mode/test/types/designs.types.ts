@@ -9,7 +9,7 @@ import { getDriver as getModeCompute, Provider as ModeCompute, type Asyncify } f
 import { getDriver as getModeStorage, Provider as ModeStorage } from '@dualcloud/async-mode/storage';
 import { getDriver as getCompute, Provider as Compute, type DummyNodeDriver, type EC2NodeDriver } from '@dualcloud/drivers/compute';
 import { getDriver as getStorage, Provider as Storage } from '@dualcloud/drivers/storage';
-import type { Container, KeyPair, KeyPairOps, Node, NodeLifecycle, RunningNode, StorageObject, StorageVolume, VolumeOps, VolumeSnapshot } from '@dualcloud/core';
+import type { BulkResult, Container, KeyPair, KeyPairOps, Node, NodeLifecycle, RunningNode, StorageObject, StorageVolume, VolumeOps, VolumeSnapshot } from '@dualcloud/core';
 
 /** True when A and B are the same type. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -83,7 +83,13 @@ export async function design2(): Promise<void> {
     void [bytes, url, copy, range, saved];
   }
   const viaSignal: Promise<Container[]> = gcs.withSignal(new AbortController().signal).listContainersAsync();
-  void [asyncNodes, waited, notSync, regions, viaSignal];
+  // Bulk calls get twins like every operation: a Promise of the per-item results.
+  const c = gcs.getContainer('b1');
+  const syncBulk: BulkResult<StorageObject> = gcs.uploadObjects([{ container: c, objectName: 'k', source: 'v' }], { concurrency: 4 });
+  const bulk: Promise<BulkResult<string>> = gcs.downloadObjectsAsync([], '/tmp', { failFast: true });
+  // @ts-expect-error bulk options are checked
+  void gcs.deleteObjectsAsync([], { parallelism: 4 });
+  void [asyncNodes, waited, notSync, regions, viaSignal, syncBulk, bulk];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -131,7 +137,11 @@ export async function design3(): Promise<void> {
     }
   }
   const cancellable: Promise<Container<any>[]> = gcs.withSignal(new AbortController().signal).listContainers();
-  void [plainNodes, notAsync, rebooted, notSync, regions, cancellable];
+  const deleted = await gcs.deleteObjects([]);
+  assert<Equal<typeof deleted, BulkResult<boolean>>>();
+  // @ts-expect-error async mode results must be awaited
+  const notAwaited: BulkResult<boolean> = gcs.deleteObjects([]);
+  void [plainNodes, notAsync, rebooted, notSync, regions, cancellable, notAwaited];
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -113,6 +113,8 @@ export function azureSharedKeySigner(account: string, base64Key: string, now: ()
       for (const [n, v] of Object.entries(d.headers)) headers[n.toLowerCase()] = v;
       headers['x-ms-date'] = now().toUTCString();
       headers['x-ms-version'] ??= '2021-08-06';
+      // An empty version means none: Blob Batch subrequests are signed and sent without it.
+      if (headers['x-ms-version'] === '') delete headers['x-ms-version'];
       const match = /^[a-z]+:\/\/[^/]+([^?]*)(?:\?(.*))?$/i.exec(d.url);
       const path = match?.[1] || '/';
       const query = match?.[2] ?? '';

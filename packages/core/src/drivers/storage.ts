@@ -9,10 +9,12 @@ import { collectPages, type PageOperation } from '../runtime/paging.js';
 import type { UploadSource } from '../runtime/sources.js';
 import { copyAcross, libcloudRange, rangeToFile } from '../transfer/copy.js';
 import { uploadFile, uploadSource, type UploadHooks, type UploadSettings } from '../transfer/upload.js';
+import * as bulk from '../transfer/bulk.js';
 import { BaseDriver, driverOf, type MethodKind, type MethodOptionsSpec } from './base.js';
 
 const LIST_OPTION_KEYS = ['prefix', 'delimiter', 'pageSize'];
 const UPLOAD_OPTION_KEYS = ['metaData', 'contentType', 'verifyHash', 'partSize', 'concurrency', 'onProgress', 'ex'];
+const BULK_OPTION_KEYS = ['concurrency', 'onProgress', 'failFast'];
 
 /** Progress report: bytes done so far, and the total when known. */
 export type ProgressCallback = (done: number, total: number | undefined) => void;
@@ -131,6 +133,10 @@ export abstract class StorageDriver extends BaseDriver {
     copyObject: 'call',
     downloadObjectRange: 'call',
     downloadObjectRangeAsStream: 'iterate',
+    // Bulk transfers (transfer/bulk.ts): concurrent in every style, one settled result per item.
+    uploadObjects: 'call',
+    downloadObjects: 'call',
+    deleteObjects: 'call',
   };
 
   static override readonly methodOptions: Readonly<Record<string, MethodOptionsSpec>> = {
@@ -144,6 +150,9 @@ export abstract class StorageDriver extends BaseDriver {
     copyObject: { index: 3, keys: ['metaData', 'multipartCopyThreshold', 'partSize', 'concurrency', 'onProgress', 'pollInterval', 'timeout'] },
     downloadObjectRange: { index: 4, keys: ['overwriteExisting', 'chunkSize', 'onProgress'] },
     downloadObjectRangeAsStream: { index: 3, keys: ['chunkSize'] },
+    uploadObjects: { index: 1, keys: BULK_OPTION_KEYS },
+    downloadObjects: { index: 2, keys: [...BULK_OPTION_KEYS, 'overwriteExisting', 'verifyHash'] },
+    deleteObjects: { index: 1, keys: BULK_OPTION_KEYS },
   };
 
   abstract iterateContainersPages(): PageOperation<Container>;
@@ -279,6 +288,37 @@ export abstract class StorageDriver extends BaseDriver {
   /** Range stream through `downloadObjectAsStreamPages`. */
   downloadObjectRangeAsStreamPages(obj: StorageObject, start: number, end?: number, options: { chunkSize?: number } = {}): PageOperation<Uint8Array> {
     return this.downloadObjectAsStreamPages(obj, { ...libcloudRange(this.type, obj, start, end), ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}) });
+  }
+
+  // ---- bulk transfers: one call, items concurrent (also in the sync style), a settled result per item ------
+
+  /** Operation of {@link StorageDriver.uploadObjects}: each item through this driver's own upload. */
+  uploadObjectsOp(items: readonly bulk.UploadItem[], options?: bulk.UploadObjectsOptions): Operation<bulk.BulkResult<StorageObject>> {
+    return bulk.uploadObjectsOp(this, items, options);
+  }
+  /** Operation of {@link StorageDriver.downloadObjects}: each object through this driver's own verified download. */
+  downloadObjectsOp(objects: readonly StorageObject[], directory: string, options?: bulk.DownloadObjectsOptions): Operation<bulk.BulkResult<string>> {
+    return bulk.downloadObjectsOp(this, objects, directory, options);
+  }
+  /** Operation of {@link StorageDriver.deleteObjects}: one delete per object; providers with a batch API override it. */
+  deleteObjectsOp(objects: readonly StorageObject[], options?: bulk.DeleteObjectsOptions): Operation<bulk.BulkResult<boolean>> {
+    return bulk.deleteObjectsOneByOne(this, objects, options);
+  }
+
+  /**
+   * Uploads many files or sources at once (`concurrency` items in flight, each a single PUT or multipart).
+   * Returns one result per item, in order; a failed item does not stop the others unless `failFast`.
+   */
+  uploadObjects(items: readonly bulk.UploadItem[], options?: bulk.UploadObjectsOptions): bulk.BulkResult<StorageObject> {
+    return this.invoke('uploadObjects', [items, options]);
+  }
+  /** Downloads many objects to `directory/<object name>` at once (verified, through temporary files). */
+  downloadObjects(objects: readonly StorageObject[], directory: string, options?: bulk.DownloadObjectsOptions): bulk.BulkResult<string> {
+    return this.invoke('downloadObjects', [objects, directory, options]);
+  }
+  /** Deletes many objects (batched where the provider can); an object already gone counts as deleted. */
+  deleteObjects(objects: readonly StorageObject[], options?: bulk.DeleteObjectsOptions): bulk.BulkResult<boolean> {
+    return this.invoke('deleteObjects', [objects, options]);
   }
 }
 

@@ -1,12 +1,14 @@
 /**
  * The sync executor: performs effects by blocking the calling thread.
  * Concurrent sub-operations (`all`) interleave on the sync bridge: their requests are in flight together
- * in the worker while this thread waits for whichever finishes first.
+ * in the worker while this thread waits for whichever finishes first. An `all` (or a `detached` cleanup)
+ * yielded inside a sub-operation joins the same scheduler, so nested fan-outs (the parts of each upload of a
+ * bulk upload) stay concurrent too.
  * @module
  */
 import { syncBridge, type SyncBridge } from '../sync/bridge.js';
 import { bridgeResultToOutcome } from './failures.js';
-import type { AllEffect, Effect, Operation, Settled } from './effects.js';
+import type { AllEffect, Effect, HttpEffect, Operation, Settled } from './effects.js';
 import { type Outcome, ok, fail, stepOperation } from './outcome.js';
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
@@ -37,7 +39,7 @@ function performSync(effect: Effect, bridge: SyncBridge): Outcome {
       case 'read':
         return ok(effect.source.readSync(effect.max));
       case 'all':
-        return runAllSync(effect, bridge);
+        return new Scheduler(bridge).run(effect);
       case 'detached':
         return ok(runSync(effect.operation, bridge));
       case 'shared':
@@ -50,92 +52,158 @@ function performSync(effect: Effect, bridge: SyncBridge): Outcome {
   }
 }
 
+/** The sub-operations of one `all` (or one `detached` operation), and the task waiting for them. */
+interface Group {
+  readonly operations: ReadonlyArray<Operation<unknown>>;
+  readonly concurrency: number;
+  readonly settle: boolean;
+  /** A `detached` effect: one operation, whose value (not an array) resumes the parent. */
+  readonly single: boolean;
+  readonly results: Settled<unknown>[];
+  /** The task that yielded this group's effect; undefined for the outermost `all`. */
+  readonly parent: Task | undefined;
+  started: number;
+  running: number;
+  firstError: { error: unknown } | undefined;
+}
+
 interface Task {
   readonly index: number;
   readonly operation: Operation<unknown>;
+  readonly group: Group;
 }
 
-function runAllSync(effect: AllEffect, bridge: SyncBridge): Outcome {
-  const { operations, concurrency, settle } = effect;
-  const results: Settled<unknown>[] = new Array(operations.length);
-  const waitingHttp = new Map<number, { task: Task; effect: Effect & { type: 'http' } }>();
-  const sleepers: Array<{ at: number; task: Task }> = [];
-  let started = 0;
-  let running = 0;
-  let firstError: { error: unknown } | undefined;
+/**
+ * Runs one outermost `all` and everything nested in it on the calling thread. Tasks ready to step are queued
+ * (never run recursively, so ten thousand sub-operations that finish without I/O need no deep stack); a task
+ * that yields `http` waits for the bridge, `sleep` for its deadline, `all`/`detached` for a child group.
+ */
+class Scheduler {
+  private readonly waitingHttp = new Map<number, { task: Task; effect: HttpEffect }>();
+  private readonly sleepers: Array<{ at: number; task: Task }> = [];
+  private readonly ready: Array<{ task: Task; input: Outcome }> = [];
+  private outcome: Outcome | undefined;
   // A flight that failed fails every sub-operation of this `all` that joins it afterwards, as the joiners of
   // one failed Promise do in async mode (fifty refused logins would lock accounts).
-  const failedFlights = new Map<unknown, unknown>();
+  private readonly failedFlights = new Map<unknown, unknown>();
 
-  const finish = (task: Task, outcome: Outcome): void => {
-    running--;
-    results[task.index] = outcome.ok ? { ok: true, value: outcome.value } : { ok: false, error: outcome.error };
-    if (!outcome.ok && !settle && !firstError) firstError = { error: outcome.error };
-  };
-  const advance = (task: Task, input: Outcome): void => {
+  constructor(private readonly bridge: SyncBridge) {}
+
+  run(effect: AllEffect): Outcome {
+    this.open(effect.operations, effect.concurrency, effect.settle, false, undefined);
+    this.drain();
+    while (!this.outcome) {
+      let progressed = false;
+      for (const [ticket, entry] of this.waitingHttp) {
+        const result = this.bridge.take(ticket);
+        if (!result) continue;
+        this.waitingHttp.delete(ticket);
+        progressed = true;
+        this.ready.push({ task: entry.task, input: bridgeResultToOutcome(result, entry.effect) });
+      }
+      const now = Date.now();
+      for (let i = this.sleepers.length - 1; i >= 0; i--) {
+        if (this.sleepers[i]!.at <= now) {
+          const [due] = this.sleepers.splice(i, 1);
+          progressed = true;
+          this.ready.push({ task: due!.task, input: ok(undefined) });
+        }
+      }
+      this.drain();
+      if (this.outcome || progressed) continue;
+      const nextWake = this.sleepers.length ? Math.max(0, Math.min(...this.sleepers.map((s) => s.at)) - Date.now()) : Infinity;
+      if (this.waitingHttp.size > 0) this.bridge.waitAny(nextWake);
+      else if (nextWake !== Infinity) sleepSync(nextWake);
+      else return fail(new Error('sync executor: nothing left to wait for, yet the operation has not finished'));
+    }
+    return this.outcome;
+  }
+
+  /** Starts a group of sub-operations; `parent` resumes when it completes. */
+  private open(operations: ReadonlyArray<Operation<unknown>>, concurrency: number, settle: boolean, single: boolean, parent: Task | undefined): void {
+    const group: Group = { operations, concurrency, settle, single, results: new Array(operations.length), parent, started: 0, running: 0, firstError: undefined };
+    this.pump(group);
+  }
+
+  /** Launches what the group's limit allows; completes the group once nothing runs and nothing is left to start. */
+  private pump(group: Group): void {
+    // After a failure, start nothing new; the running ones settle first (same rule as the async executor).
+    while (!group.firstError && group.running < group.concurrency && group.started < group.operations.length) {
+      const task: Task = { index: group.started, operation: group.operations[group.started]!, group };
+      group.started++;
+      group.running++;
+      this.ready.push({ task, input: ok(undefined) });
+    }
+    if (group.running > 0 || (!group.firstError && group.started < group.operations.length)) return;
+    const outcome = group.firstError
+      ? fail(group.firstError.error)
+      : group.single
+        ? group.results[0]!.ok
+          ? ok((group.results[0] as { value: unknown }).value)
+          : fail((group.results[0] as { error: unknown }).error)
+        : ok(group.settle ? group.results : group.results.map((r) => (r as { value: unknown }).value));
+    if (group.parent) this.ready.push({ task: group.parent, input: outcome });
+    else this.outcome = outcome;
+  }
+
+  private finish(task: Task, outcome: Outcome): void {
+    const group = task.group;
+    group.running--;
+    group.results[task.index] = outcome.ok ? { ok: true, value: outcome.value } : { ok: false, error: outcome.error };
+    if (!outcome.ok && !group.settle && !group.single && !group.firstError) group.firstError = { error: outcome.error };
+    this.pump(group);
+  }
+
+  /** Steps every ready task until it waits (for the bridge, a timer or a child group) or finishes. */
+  private drain(): void {
+    for (let next = this.ready.shift(); next; next = this.ready.shift()) this.advance(next.task, next.input);
+  }
+
+  private advance(task: Task, first: Outcome): void {
+    let input = first;
     for (;;) {
       let step: IteratorResult<Effect, unknown>;
       try {
         step = stepOperation(task.operation, input);
       } catch (error) {
-        finish(task, fail(error));
+        this.finish(task, fail(error));
         return;
       }
       if (step.done) {
-        finish(task, ok(step.value));
+        this.finish(task, ok(step.value));
         return;
       }
-      const next = step.value;
-      if (next.type === 'http') {
-        waitingHttp.set(bridge.submit(next.request), { task, effect: next });
-        return;
-      }
-      if (next.type === 'sleep') {
-        sleepers.push({ at: Date.now() + next.ms, task });
-        return;
-      }
-      if (next.type === 'shared' && failedFlights.has(next.flight)) {
-        input = fail(failedFlights.get(next.flight));
-        continue;
-      }
-      input = performSync(next, bridge);
-      if (next.type === 'shared' && !input.ok) failedFlights.set(next.flight, input.error);
-    }
-  };
-  const launch = (): void => {
-    // After a failure, start nothing new; the running ones settle first (same rule as the async executor).
-    while (!firstError && running < concurrency && started < operations.length) {
-      const task = { index: started, operation: operations[started]! };
-      started++;
-      running++;
-      advance(task, ok(undefined));
-    }
-  };
-
-  launch();
-  while (running > 0) {
-    let progressed = false;
-    for (const [ticket, entry] of waitingHttp) {
-      const result = bridge.take(ticket);
-      if (!result) continue;
-      waitingHttp.delete(ticket);
-      progressed = true;
-      advance(entry.task, bridgeResultToOutcome(result, entry.effect));
-    }
-    const now = Date.now();
-    for (let i = sleepers.length - 1; i >= 0; i--) {
-      if (sleepers[i]!.at <= now) {
-        const [due] = sleepers.splice(i, 1);
-        progressed = true;
-        advance(due!.task, ok(undefined));
+      const effect = step.value;
+      switch (effect.type) {
+        case 'http':
+          try {
+            this.waitingHttp.set(this.bridge.submit(effect.request), { task, effect });
+          } catch (error) {
+            input = fail(error);
+            continue;
+          }
+          return;
+        case 'sleep':
+          this.sleepers.push({ at: Date.now() + effect.ms, task });
+          return;
+        case 'all':
+          this.open(effect.operations, Math.max(1, effect.concurrency), effect.settle, false, task);
+          return;
+        case 'detached':
+          this.open([effect.operation], 1, false, true, task);
+          return;
+        case 'shared':
+          if (this.failedFlights.has(effect.flight)) {
+            input = fail(this.failedFlights.get(effect.flight));
+            continue;
+          }
+          input = performSync(effect, this.bridge);
+          if (!input.ok) this.failedFlights.set(effect.flight, input.error);
+          continue;
+        case 'read':
+          input = performSync(effect, this.bridge);
+          continue;
       }
     }
-    launch();
-    if (progressed || running === 0) continue;
-    const nextWake = sleepers.length ? Math.max(0, Math.min(...sleepers.map((s) => s.at)) - Date.now()) : Infinity;
-    if (waitingHttp.size > 0) bridge.waitAny(nextWake);
-    else sleepSync(nextWake === Infinity ? 0 : nextWake);
   }
-  if (firstError) return fail(firstError.error);
-  return ok(settle ? results : results.map((r) => (r as { value: unknown }).value));
 }

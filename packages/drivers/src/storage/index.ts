@@ -1,6 +1,7 @@
 /**
- * `@dualcloud/drivers/storage`: storage drivers (Amazon S3 and S3-compatible stores, Google Cloud Storage,
- * Azure Blobs, OpenStack Swift, Rackspace Cloud Files, a local directory) and `getDriver(Provider.X)`, named as in Apache Libcloud.
+ * `@dualcloud/drivers/storage`: storage drivers (Amazon S3 and S3-compatible stores — MinIO, DigitalOcean Spaces,
+ * Wasabi, Cloudflare R2, Backblaze B2, Scaleway, OVHcloud, Linode — Google Cloud Storage, Azure Blobs, OpenStack
+ * Swift, Rackspace Cloud Files, a local directory) and `getDriver(Provider.X)`, named as in Apache Libcloud.
  *
  * @example
  * ```ts
@@ -19,6 +20,14 @@ import { Provider } from './providers.js';
 import { GoogleStorageDriver } from './s3/google.js';
 import { S3StorageDriver } from './s3/s3.js';
 import { CloudFilesStorageDriver, OpenStackSwiftStorageDriver } from './swift/driver.js';
+import { BackblazeB2S3StorageDriver } from './s3/backblaze-b2.js';
+import { CloudflareR2StorageDriver } from './s3/cloudflare-r2.js';
+import { DigitalOceanSpacesStorageDriver } from './s3/digitalocean-spaces.js';
+import { LinodeStorageDriver } from './s3/linode.js';
+import { MinIOStorageDriver } from './s3/minio.js';
+import { OvhStorageDriver } from './s3/ovh.js';
+import { ScalewayStorageDriver } from './s3/scaleway.js';
+import { WasabiStorageDriver } from './s3/wasabi.js';
 
 export { Provider } from './providers.js';
 
@@ -30,6 +39,14 @@ export interface StorageDriverClasses {
   [Provider.LOCAL]: typeof LocalStorageDriver;
   [Provider.OPENSTACK_SWIFT]: typeof OpenStackSwiftStorageDriver;
   [Provider.CLOUDFILES]: typeof CloudFilesStorageDriver;
+  [Provider.MINIO]: typeof MinIOStorageDriver;
+  [Provider.DIGITALOCEAN_SPACES]: typeof DigitalOceanSpacesStorageDriver;
+  [Provider.WASABI]: typeof WasabiStorageDriver;
+  [Provider.CLOUDFLARE_R2]: typeof CloudflareR2StorageDriver;
+  [Provider.BACKBLAZE_B2_S3]: typeof BackblazeB2S3StorageDriver;
+  [Provider.SCALEWAY]: typeof ScalewayStorageDriver;
+  [Provider.OVH]: typeof OvhStorageDriver;
+  [Provider.LINODE]: typeof LinodeStorageDriver;
 }
 
 /** Every built-in storage driver class. */
@@ -45,6 +62,14 @@ const registry = new DriverRegistry<StorageDriverClasses, StorageDriverClass>('s
   [Provider.LOCAL]: LocalStorageDriver,
   [Provider.OPENSTACK_SWIFT]: OpenStackSwiftStorageDriver,
   [Provider.CLOUDFILES]: CloudFilesStorageDriver,
+  [Provider.MINIO]: MinIOStorageDriver,
+  [Provider.DIGITALOCEAN_SPACES]: DigitalOceanSpacesStorageDriver,
+  [Provider.WASABI]: WasabiStorageDriver,
+  [Provider.CLOUDFLARE_R2]: CloudflareR2StorageDriver,
+  [Provider.BACKBLAZE_B2_S3]: BackblazeB2S3StorageDriver,
+  [Provider.SCALEWAY]: ScalewayStorageDriver,
+  [Provider.OVH]: OvhStorageDriver,
+  [Provider.LINODE]: LinodeStorageDriver,
 });
 
 /**
@@ -76,6 +101,22 @@ export { GoogleStorageDriver } from './s3/google.js';
 export type { GoogleStorageDriverOptions } from './s3/google.js';
 export { S3CompatibleStorageDriver, S3_ERROR_CODES, DEFAULT_PART_SIZE, DEFAULT_PART_CONCURRENCY, DEFAULT_CHUNK_SIZE, MAX_PARTS } from './s3/driver.js';
 export type { S3CompatibleOptions } from './s3/driver.js';
+export { MinIOStorageDriver } from './s3/minio.js';
+export type { MinIOStorageDriverOptions } from './s3/minio.js';
+export { DigitalOceanSpacesStorageDriver, DO_SPACES_DEFAULT_REGION } from './s3/digitalocean-spaces.js';
+export type { DigitalOceanSpacesStorageDriverOptions } from './s3/digitalocean-spaces.js';
+export { WasabiStorageDriver } from './s3/wasabi.js';
+export type { WasabiStorageDriverOptions } from './s3/wasabi.js';
+export { CloudflareR2StorageDriver } from './s3/cloudflare-r2.js';
+export type { CloudflareR2StorageDriverOptions } from './s3/cloudflare-r2.js';
+export { BackblazeB2S3StorageDriver } from './s3/backblaze-b2.js';
+export type { BackblazeB2S3StorageDriverOptions } from './s3/backblaze-b2.js';
+export { ScalewayStorageDriver } from './s3/scaleway.js';
+export type { ScalewayStorageDriverOptions } from './s3/scaleway.js';
+export { OvhStorageDriver } from './s3/ovh.js';
+export type { OvhStorageDriverOptions } from './s3/ovh.js';
+export { LinodeStorageDriver } from './s3/linode.js';
+export type { LinodeStorageDriverOptions } from './s3/linode.js';
 export { AzureBlobsStorageDriver, AZURE_ERROR_CODES, AZURE_STORAGE_VERSION, MAX_BLOCKS } from './azure/driver.js';
 export type { AzureBlobsStorageDriverOptions } from './azure/driver.js';
 export { LocalStorageDriver } from './local.js';
@@ -93,10 +134,19 @@ export {
 export type { CloudFilesStorageDriverOptions, OpenStackSwiftStorageDriverOptions, SwiftDefaults, TempUrlOptions } from './swift/driver.js';
 export type { OpenStackAuthOptions } from '../openstack/identity.js';
 export type { LocalStorageDriverOptions } from './local.js';
-export { ProgressCallbackError } from '@dualcloud/core';
+export { ProgressCallbackError, BulkError, BulkSkippedError } from '@dualcloud/core';
 
 export { Container, StorageObject, StorageDriver, ASYNC_MODE, isCommonPrefix } from '@dualcloud/core';
 export type {
+  BulkItemResult,
+  BulkOptions,
+  BulkProgress,
+  BulkProgressCallback,
+  BulkResult,
+  DeleteObjectsOptions,
+  DownloadObjectsOptions,
+  UploadItem,
+  UploadObjectsOptions,
   DownloadOptions,
   DriverOptions,
   ListObjectsOptions,

@@ -67,6 +67,42 @@ async function sharedSwiftCloud(): Promise<{ cloud: FakeCloud; release: () => Pr
   };
 }
 
+/**
+ * One fake cloud for the S3-compatible stores' rows (MinIO, Spaces, Wasabi, R2, B2, Scaleway, OVH, Linode): each
+ * row points its driver at it with `host`/`port`, as a user points one at a gateway or an emulator. Started by the
+ * first row that needs it, closed with the last.
+ */
+let shared: { cloud: Promise<Awaited<ReturnType<typeof startFakeCloud>>>; users: number } | undefined;
+async function sharedFakeCloud(): Promise<{ endpoint: { host: string; port: number; secure: boolean }; release(): Promise<void> }> {
+  shared ??= { cloud: startFakeCloud({ minPartSize: PART }), users: 0 };
+  shared.users++;
+  const cloud = await shared.cloud;
+  return {
+    endpoint: cloud.endpoint('s3'),
+    release: async () => {
+      if (--shared!.users === 0) {
+        shared = undefined;
+        await cloud.close();
+      }
+    },
+  };
+}
+
+/** A row for an S3-compatible store on the shared fake cloud; `extra` are the store's own options (region, account). */
+function compatibleRow(id: string, provider: Provider, extra: object): StorageBackend {
+  return {
+    id,
+    provider,
+    async start() {
+      const { endpoint, release } = await sharedFakeCloud();
+      const aws = FAKE_CREDENTIALS.aws;
+      return { options: { key: aws.accessKeyId, secret: aws.secretAccessKey, ...extra, ...endpoint, minPartSize: PART, retry: RETRY }, stop: release };
+    },
+    capabilities: FULL,
+    partSize: PART,
+  };
+}
+
 /** The backends. One row each; see the header comment. */
 const BACKENDS: readonly StorageBackend[] = [
   {
@@ -188,6 +224,14 @@ const BACKENDS: readonly StorageBackend[] = [
       multipartCopy: false,
     },
   },
+  compatibleRow('minio-fake', Provider.MINIO, {}),
+  compatibleRow('spaces-fake', Provider.DIGITALOCEAN_SPACES, { region: 'ams3' }),
+  compatibleRow('wasabi-fake', Provider.WASABI, { region: 'eu-central-1' }),
+  compatibleRow('r2-fake', Provider.CLOUDFLARE_R2, { accountId: '0123456789abcdef0123456789abcdef' }),
+  compatibleRow('b2-fake', Provider.BACKBLAZE_B2_S3, { region: 'us-west-004' }),
+  compatibleRow('scaleway-fake', Provider.SCALEWAY, { region: 'nl-ams' }),
+  compatibleRow('ovh-fake', Provider.OVH, { region: 'sbg' }),
+  compatibleRow('linode-fake', Provider.LINODE, { region: 'eu-central-1' }),
 ];
 
 test('every registered storage provider has a row in BACKENDS', () => {

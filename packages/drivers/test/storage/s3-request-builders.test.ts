@@ -3,6 +3,7 @@
  * request descriptor out. Each is pinned with `toEqual`, no network. A builder added to the module without a
  * case here fails the coverage test at the end.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, test } from '@jest/globals';
 import * as requests from '../../src/storage/s3/requests.js';
 import {
@@ -13,7 +14,9 @@ import {
   createMultipartUploadRequest,
   deleteBucketRequest,
   deleteObjectRequest,
+  deleteObjectsRequest,
   getObjectRequest,
+  MAX_DELETE_KEYS,
   headBucketRequest,
   headObjectRequest,
   listBucketsRequest,
@@ -290,6 +293,22 @@ describe(builder('uploadPartCopyRequest'), () => {
       headers: { 'x-amz-copy-source': '/src/big.bin', 'x-amz-copy-source-if-match': '"e-2"', 'x-amz-copy-source-range': 'bytes=100-199' },
       action: 'UploadPartCopy',
     });
+  });
+});
+
+describe(builder('deleteObjectsRequest'), () => {
+  test('POST ?delete, verbose, with the Content-MD5 S3 requires; keys escaped; idempotent', () => {
+    const body = `<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="${XMLNS}"><Quiet>false</Quiet><Object><Key>a&amp;b</Key></Object><Object><Key>dir/&lt;c&gt; d</Key></Object></Delete>`;
+    expect(deleteObjectsRequest('photos', ['a&b', 'dir/<c> d'])).toEqual({
+      bucket: 'photos',
+      method: 'POST',
+      query: { delete: '' },
+      headers: { 'content-type': 'application/xml', 'content-md5': createHash('md5').update(body).digest('base64'), 'content-length': String(Buffer.byteLength(body)) },
+      body,
+      idempotent: true,
+      action: 'DeleteObjects',
+    });
+    expect(MAX_DELETE_KEYS).toBe(1000);
   });
 });
 

@@ -56,6 +56,19 @@ export function deleteBlobRequest(container: string, blob: string, ifMatch?: str
     : { container, blob, method: 'DELETE', action: 'DeleteBlob' };
 }
 
+/** Blob Batch scoped to a container (version 2020-04-08 and later): `body` from `batch.ts`. Repeating it is harmless. */
+export function blobBatchRequest(container: string, boundary: string, body: string): AzureRequest {
+  return {
+    container,
+    method: 'POST',
+    query: { restype: 'container', comp: 'batch' },
+    headers: { 'content-type': `multipart/mixed; boundary=${boundary}`, 'content-length': String(Buffer.byteLength(body)) },
+    body,
+    idempotent: true,
+    action: 'BlobBatch',
+  };
+}
+
 /** Put Blob (a block blob in one request). */
 export function putBlobRequest(container: string, blob: string, headers: Headers, body: RequestBody): AzureRequest {
   return { container, blob, method: 'PUT', headers: { ...headers, 'x-ms-blob-type': 'BlockBlob' }, body, action: 'PutBlob' };

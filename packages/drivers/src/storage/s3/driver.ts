@@ -23,10 +23,11 @@ import {
   MalformedResponseError,
   MAX_PRESIGN_SECONDS,
   MiB,
+  ProviderError,
+  RequestError,
   ObjectDoesNotExistError,
   parseCrc32Base64,
   planPartSize,
-  ProviderError,
   reportProgress,
   signedUrlSettings,
   uploadFailure,
@@ -36,9 +37,20 @@ import {
   StorageObject,
   UploadError,
   uriEncode,
+  alreadyGone,
+  batchesByContainer,
+  deleteLabels,
+  deleteObjectsOneByOne,
+  runBulk,
+  singleUnit,
+  sleep,
   type BodyDigest,
   type CopyOptions,
+  type BulkResult,
+  type BulkUnit,
   type Credentials,
+  type DeleteObjectsOptions,
+  type Settled,
   type DownloadOptions,
   type DriverOptions,
   type ErrorCodeTable,
@@ -62,6 +74,8 @@ import {
   abortMultipartUploadRequest,
   completeMultipartUploadRequest,
   copyObjectRequest,
+  deleteObjectsRequest,
+  MAX_DELETE_KEYS,
   createBucketRequest,
   createMultipartUploadRequest,
   deleteBucketRequest,
@@ -78,15 +92,22 @@ import {
   type ListVersion,
   type S3Request,
 } from './requests.js';
-import { isMd5Etag, parseBucketList, parseCompleteResult, parseCopyResult, parseObjectList, parseS3Error, parseUploadId, unquote, type CompletedPart, type ObjectEntry } from './xml.js';
+import { type CompletedPart, type DeleteResult, isMd5Etag, type ObjectEntry, parseBucketList, parseCompleteResult, parseCopyResult, parseDeleteResult, parseObjectList, parseS3Error, parseUploadId, unquote, xmlSafeKey } from './xml.js';
 
 /** Options of the S3-compatible drivers. */
 export interface S3CompatibleOptions extends DriverOptions {
   /**
    * Path-style addressing (`host/bucket/key`) instead of virtual-hosted (`bucket.host/key`).
-   * Default: virtual-hosted for the provider's own endpoint, path-style for a custom host or port.
+   * Default: the provider's (virtual-hosted for AWS; see each driver), path-style for a custom host or port.
    */
   pathStyle?: boolean;
+  /** The AWS SDK's name for {@link S3CompatibleOptions.pathStyle}, accepted as an alias (giving both, different, is refused). */
+  forcePathStyle?: boolean;
+  /**
+   * Delete many objects with DeleteObjects (1,000 keys a request) in `deleteObjects`. Default true; false sends
+   * one DeleteObject per object, for stores without multi-object delete.
+   */
+  batchDeletes?: boolean;
   /** Smallest part size accepted for multipart uploads (5 MiB on S3; emulators in tests may lower it). */
   minPartSize?: number;
   /**
@@ -102,7 +123,7 @@ export interface S3CompatibleOptions extends DriverOptions {
 }
 
 /** The option names of the S3-compatible drivers. */
-export const S3_OPTION_KEYS: readonly string[] = ['pathStyle', 'minPartSize', 'listVersion', 'checksums'];
+export const S3_OPTION_KEYS: readonly string[] = ['pathStyle', 'forcePathStyle', 'minPartSize', 'listVersion', 'checksums', 'batchDeletes'];
 
 /** S3 error codes with an exact error class. */
 export const S3_ERROR_CODES: ErrorCodeTable = {
@@ -144,8 +165,15 @@ export interface S3Defaults {
   readonly region: string;
   readonly credentials: (region: string) => Credentials | Signer;
   readonly pathStyle: boolean;
-  /** Whether full-object CRC32 checksums are on by default. */
+  /** Whether full-object CRC32 checksums (`x-amz-checksum-*` headers) are on by default. */
   readonly checksums: boolean;
+  /** Whether CreateBucket names the region in a LocationConstraint (default true; stores whose endpoint fixes the region say false). */
+  readonly locationConstraint?: boolean;
+  /**
+   * Whether the store honours `If-Match` on DELETE (default true). Without it, an upload that stayed corrupted is
+   * not deleted: an unconditional delete could remove another writer's newer object.
+   */
+  readonly conditionalDelete?: boolean;
 }
 
 /**
@@ -158,6 +186,8 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
   protected abstract readonly metaPrefix: string;
   /** Whether the store copies ranges into parts (UploadPartCopy); GCS's XML API does not, and copies any size at once. */
   protected readonly partCopy: boolean = true;
+  /** The store's limit on the parts of one multipart upload (parts grow to stay within it). */
+  protected readonly maxParts: number = MAX_PARTS;
   /** Region the driver signs for and creates buckets in. */
   readonly region: string;
   /** Whether bucket names go in the path. */
@@ -170,12 +200,22 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
   readonly checksums: boolean;
   /** Endpoint host. */
   readonly host: string;
+  /** Whether `deleteObjects` uses DeleteObjects batches. */
+  readonly batchDeletes: boolean;
+  readonly #locationConstraint: boolean;
+  readonly #conditionalDelete: boolean;
 
   constructor(options: S3CompatibleOptions, defaults: S3Defaults) {
     super(options);
     this.region = options.region ?? defaults.region;
     const custom = options.host !== undefined || options.port !== undefined;
-    this.pathStyle = options.pathStyle ?? (custom ? true : defaults.pathStyle);
+    if (options.pathStyle !== undefined && options.forcePathStyle !== undefined && options.pathStyle !== options.forcePathStyle) {
+      throw new InvalidArgumentError(`${defaults.provider}: pathStyle and forcePathStyle (its alias) disagree; give one`, { provider: defaults.provider, code: 'InvalidOption' });
+    }
+    this.pathStyle = options.pathStyle ?? options.forcePathStyle ?? (custom ? true : defaults.pathStyle);
+    this.batchDeletes = options.batchDeletes ?? true;
+    this.#locationConstraint = defaults.locationConstraint ?? true;
+    this.#conditionalDelete = defaults.conditionalDelete ?? true;
     this.minPartSize = options.minPartSize ?? 5 * MiB;
     const listVersion = options.listVersion ?? 2;
     if (listVersion !== 1 && listVersion !== 2) throw new InvalidArgumentError('storage driver: listVersion must be 1 or 2');
@@ -215,7 +255,7 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
 
   /** The CreateBucket location constraint for this provider, or undefined. */
   protected bucketLocation(): string | undefined {
-    return this.region !== 'us-east-1' ? this.region : undefined;
+    return this.#locationConstraint && this.region !== 'us-east-1' ? this.region : undefined;
   }
 
   // ---- containers -------------------------------------------------------------------------------
@@ -325,6 +365,81 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
     return true;
   }
 
+  /**
+   * DeleteObjects in batches of up to 1,000 keys per bucket, `concurrency` batches at once (default 4); keys that
+   * XML cannot carry go one by one. Each key's outcome comes from the verbose reply; keys the store failed with a
+   * transient code are sent again (three rounds at most).
+   */
+  override *deleteObjectsOp(objects: readonly StorageObject[], options: DeleteObjectsOptions = {}): Operation<BulkResult<boolean>> {
+    if (!this.batchDeletes) return yield* deleteObjectsOneByOne(this, objects, options);
+    const labels = deleteLabels(this.type, objects, options);
+    const safe: StorageObject[] = [];
+    const safeIndex: number[] = [];
+    const units: BulkUnit<boolean>[] = [];
+    objects.forEach((obj, i) => {
+      if (xmlSafeKey(obj.name)) {
+        safe.push(obj);
+        safeIndex.push(i);
+      } else {
+        units.push(singleUnit(i, () => this.deleteOneOp(obj)));
+      }
+    });
+    for (const batch of batchesByContainer(safe, MAX_DELETE_KEYS)) {
+      const indexes = batch.indexes.map((k) => safeIndex[k]!);
+      units.push({ indexes, run: () => this.deleteBatchOp(batch.container, indexes.map((i) => objects[i]!.name)) });
+    }
+    return yield* runBulk(this.type, labels, units, options.concurrency ?? DEFAULT_DELETE_BATCHES, options);
+  }
+
+  private *deleteOneOp(obj: StorageObject): Operation<boolean> {
+    try {
+      return yield* this.deleteObjectOp(obj);
+    } catch (error) {
+      if (alreadyGone(error)) return true;
+      throw error;
+    }
+  }
+
+  /** One DeleteObjects request (and repeats for keys failed with a transient code); one outcome per key. */
+  private *deleteBatchOp(bucket: string, keys: readonly string[]): Operation<Settled<boolean>[]> {
+    const outcomes = new Map<string, Settled<boolean>>();
+    let pending = [...new Set(keys)];
+    for (let round = 1; pending.length > 0; round++) {
+      let result: DeleteResult | undefined;
+      const asked = pending;
+      // Read inside the request: a damaged reply, or one that leaves a key unaccounted for, is asked for again.
+      yield* this.send(deleteObjectsRequest(bucket, asked), (res) => {
+        const parsed = retryIfMalformed(() => parseDeleteResult(res.xml(), this.type));
+        const missing = asked.find((k) => !parsed.deleted.has(k) && !parsed.errors.has(k));
+        if (missing !== undefined) {
+          throw new MalformedResponseError(`${this.type}: DeleteObjects did not report every key (no outcome for one of ${asked.length})`, { code: 'IncompleteDeleteResult', provider: this.type, retryable: true });
+        }
+        result = parsed;
+      });
+      const again: string[] = [];
+      for (const key of asked) {
+        const failure = result!.errors.get(key);
+        if (!failure) outcomes.set(key, { ok: true, value: true });
+        else if (failure.code === 'NoSuchKey') outcomes.set(key, { ok: true, value: true });
+        else if (TRANSIENT_DELETE_CODES.has(failure.code) && round < 3) again.push(key);
+        else outcomes.set(key, { ok: false, error: this.keyError(bucket, key, failure.code, failure.message) });
+      }
+      pending = again;
+      if (pending.length > 0) yield* sleep(100 * 2 ** (round - 1));
+    }
+    return keys.map((key) => outcomes.get(key)!);
+  }
+
+  /** The typed error of one key DeleteObjects could not delete. */
+  private keyError(bucket: string, key: string, code: string, message: string): CloudError {
+    const ErrorClass = S3_ERROR_CODES[code] ?? (code === 'AccessDenied' ? InvalidCredentialsError : code === 'InternalError' ? ProviderError : RequestError);
+    return new ErrorClass(`${this.type}: could not delete ${key} from ${bucket}: ${code}${message ? ` ${message}` : ''}`, {
+      code,
+      provider: this.type,
+      retryable: TRANSIENT_DELETE_CODES.has(code),
+    });
+  }
+
   protected checkObjectName(name: string): void {
     checkKey(name);
   }
@@ -353,10 +468,10 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
     const crc32 = this.checksums;
     return {
       provider: this.type,
-      maxParts: MAX_PARTS,
+      maxParts: this.maxParts,
       crc32,
       putSingle: (body: RequestBody, size: number, digest: BodyDigest | undefined) => this.putSingle(container, name, headers, body, size, digest, options),
-      deleteWritten: (etag) => this.deleteIfMatch(bucket, name, etag),
+      ...(this.#conditionalDelete ? { deleteWritten: (etag: string) => this.deleteIfMatch(bucket, name, etag) } : {}),
       start: function* (this: S3CompatibleStorageDriver): Operation<string> {
         let uploadId = '';
         // Parsed inside the request, so a damaged reply is asked for again.
@@ -685,6 +800,12 @@ export abstract class S3CompatibleStorageDriver extends PipelineStorageDriver {
     return res.status === 404 ? {} : this.expectedDigest(res);
   }
 }
+
+/** Batches of DeleteObjects in flight at once by default. */
+const DEFAULT_DELETE_BATCHES = 4;
+
+/** Per-key DeleteObjects codes worth another round. */
+const TRANSIENT_DELETE_CODES = new Set(['InternalError', 'SlowDown', 'ServiceUnavailable']);
 
 /** Codes with which a store refuses a CompleteMultipartUpload body it read damaged. */
 const DAMAGED_COMPLETE = new Set(['MalformedXML', 'InvalidPart', 'InvalidPartOrder', 'BadDigest']);

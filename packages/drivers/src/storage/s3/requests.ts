@@ -4,8 +4,8 @@
  * and, where a response must be checked, the `verify` of the kit.
  * @module
  */
-import { uriEncode, type Headers, type Query, type RequestBody, type RequestSpec } from '@dualcloud/core';
-import { completeMultipartBody, createBucketBody, type CompletedPart } from './xml.js';
+import { type Headers, md5Base64, type Query, type RequestBody, type RequestSpec, uriEncode } from '@dualcloud/core';
+import { type CompletedPart, completeMultipartBody, createBucketBody, deleteObjectsBody } from './xml.js';
 
 /** An S3 request: a descriptor without its path, plus the bucket and key it targets. */
 export type S3Request = Omit<RequestSpec, 'path'> & { readonly bucket?: string; readonly key?: string };
@@ -62,6 +62,27 @@ export function headObjectRequest(bucket: string, key: string, checksums = false
 /** DeleteObject; with `ifMatch`, only while the object still has that ETag. */
 export function deleteObjectRequest(bucket: string, key: string, ifMatch?: string): S3Request {
   return { bucket, key, method: 'DELETE', ...(ifMatch ? { headers: { 'if-match': ifMatch } } : {}), action: 'DeleteObject' };
+}
+
+/** The most keys one DeleteObjects request may name. */
+export const MAX_DELETE_KEYS = 1000;
+
+/**
+ * DeleteObjects (multi-object delete) of up to 1,000 keys, verbose (every key is reported `Deleted` or `Error`).
+ * S3 requires Content-MD5 (or a checksum) on it. Repeating it is harmless (a key already deleted is reported
+ * deleted again), so it is marked idempotent and survives a lost reply.
+ */
+export function deleteObjectsRequest(bucket: string, keys: readonly string[]): S3Request {
+  const body = deleteObjectsBody(keys);
+  return {
+    bucket,
+    method: 'POST',
+    query: { delete: '' },
+    headers: { 'content-type': 'application/xml', 'content-md5': md5Base64(body), 'content-length': String(Buffer.byteLength(body)) },
+    body,
+    idempotent: true,
+    action: 'DeleteObjects',
+  };
 }
 
 /** PutObject with its headers (content type, metadata, length, Content-MD5, checksum). */

@@ -133,6 +133,34 @@ export function completeMultipartBody(parts: readonly CompletedPart[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${items}</CompleteMultipartUpload>`;
 }
 
+/** Whether XML 1.0 can carry a key exactly (control characters other than tab and newline cannot be; a CR is normalised away). */
+export function xmlSafeKey(key: string): boolean {
+  return !/[\u0000-\u0008\u000b-\u001f\ufffe\uffff]/.test(key);
+}
+
+/** The `<Delete>` body of DeleteObjects (verbose: every key is reported). */
+export function deleteObjectsBody(keys: readonly string[]): string {
+  const objects = keys.map((key) => `<Object><Key>${escapeXml(key)}</Key></Object>`).join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>false</Quiet>${objects}</Delete>`;
+}
+
+/** What DeleteObjects reports: the keys deleted, and the keys it could not delete with their codes. */
+export interface DeleteResult {
+  readonly deleted: ReadonlySet<string>;
+  readonly errors: ReadonlyMap<string, { readonly code: string; readonly message: string }>;
+}
+
+/** Parses `<DeleteResult>`. */
+export function parseDeleteResult(doc: XmlDocument, provider: string): DeleteResult {
+  const result = root(doc, 'DeleteResult', provider);
+  const deleted = new Set(asArray<Record<string, unknown>>(result.Deleted).map((d) => required(d.Key, 'a deleted key', provider)));
+  const errors = new Map<string, { code: string; message: string }>();
+  for (const e of asArray<Record<string, unknown>>(result.Error)) {
+    errors.set(required(e.Key, 'the key of an error', provider), { code: xmlText(e.Code) ?? 'InternalError', message: xmlText(e.Message) ?? '' });
+  }
+  return { deleted, errors };
+}
+
 /** The `<CreateBucketConfiguration>` body for a region other than us-east-1. */
 export function createBucketBody(location: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>${escapeXml(location)}</LocationConstraint></CreateBucketConfiguration>`;

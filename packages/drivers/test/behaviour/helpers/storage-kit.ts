@@ -10,9 +10,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
+  BulkError,
+  BulkSkippedError,
   ContainerDoesNotExistError,
   ContainerIsNotEmptyError,
   IntegrityError,
+  ProgressCallbackError,
+  type BulkProgress,
+  type UploadItem,
   isCommonPrefix,
   LocalStorageDriver,
   ObjectDoesNotExistError,
@@ -615,12 +620,171 @@ export const STORAGE_SCENARIOS: readonly StorageScenario[] = [
   },
 ];
 
+/** Progress reports of a bulk call, and what they must satisfy whatever the backend and style. */
+function progressLog(): { reports: BulkProgress[]; onProgress: (p: BulkProgress) => void; check(total: number, bytes: [done: number, total: number] | undefined, concurrency: number): void } {
+  const reports: BulkProgress[] = [];
+  return {
+    reports,
+    onProgress: (p) => void reports.push(p),
+    check(total, bytes, concurrency) {
+      const last = reports.at(-1)!;
+      expect(last).toMatchObject({ objectsDone: total, objectsTotal: total, inFlight: 0, etaMs: 0 });
+      if (bytes !== undefined) expect([last.bytesDone, last.bytesTotal]).toEqual(bytes);
+      for (const p of reports) {
+        expect(p.inFlight).toBeLessThanOrEqual(concurrency);
+        expect(p.objectsDone + p.inFlight).toBeLessThanOrEqual(total);
+        expect(p.elapsedMs).toBeGreaterThanOrEqual(0);
+      }
+      // Counters never go back.
+      reports.reduce((prev, p) => (expect(p.objectsDone).toBeGreaterThanOrEqual(prev.objectsDone), expect(p.bytesDone).toBeGreaterThanOrEqual(prev.bytesDone), p));
+    },
+  };
+}
+
+/** The bulk scenarios: uploadObjects, downloadObjects, deleteObjects (concurrent, one settled result per item). */
+export const BULK_SCENARIOS: readonly StorageScenario[] = [
+  {
+    title: 'bulk: uploads files and sources, downloads them into a tree, deletes them; a result per item, with progress',
+    needs: [],
+    async run({ d, newContainer, dir }) {
+      const c = await newContainer();
+      const bodies = Array.from({ length: 12 }, (_, i) => randomBytes(500 + i * 97));
+      const items: UploadItem[] = bodies.map((body, i) => {
+        const objectName = i % 3 === 0 ? `tree/${i}/leaf.bin` : `flat-${i}.bin`;
+        if (i % 2 === 0) {
+          writeFileSync(join(dir, `src-${i}`), body);
+          return { container: c, objectName, filePath: join(dir, `src-${i}`) };
+        }
+        return { container: c, objectName, source: body, options: { contentType: 'application/x-test' } };
+      });
+      const total = bodies.reduce((n, b) => n + b.length, 0);
+      const up = progressLog();
+      const uploaded = await d.call('uploadObjects', items, { concurrency: 4, onProgress: up.onProgress });
+      expect([uploaded.succeeded, uploaded.failed, uploaded.skipped, uploaded.bytes]).toEqual([12, 0, 0, total]);
+      expect(uploaded.results.map((r) => [r.index, r.name, r.ok])).toEqual(items.map((it, i) => [i, it.objectName, true]));
+      up.check(12, [total, total], 4);
+      const objects = uploaded.results.map((r) => (r.ok ? r.value : undefined)!);
+      expect(objects.map((o) => o.size)).toEqual(bodies.map((b) => b.length));
+      expect(names(await d.call('listContainerObjects', c)).sort()).toEqual(items.map((it) => it.objectName).sort());
+
+      // One object deleted behind the call's back: its download fails, alone, and leaves no file.
+      const gone = objects[1]!;
+      expect(await d.call('deleteObject', gone)).toBe(true);
+      const out = join(dir, 'out');
+      const down = progressLog();
+      const downloaded = await d.call('downloadObjects', objects, out, { concurrency: 3, onProgress: down.onProgress });
+      expect([downloaded.succeeded, downloaded.failed, downloaded.skipped]).toEqual([11, 1, 0]);
+      const failed = downloaded.results[1]!;
+      expect(failed.ok).toBe(false);
+      if (!failed.ok) expect(failed.error).toBeInstanceOf(ObjectDoesNotExistError);
+      expect(existsSync(join(out, gone.name))).toBe(false);
+      down.check(12, [total - bodies[1]!.length, total], 3);
+      expect(down.reports.at(-1)!.objectsFailed).toBe(1);
+      for (const [i, r] of downloaded.results.entries()) {
+        if (i === 1) continue;
+        expect(r.ok && r.value).toBe(join(out, items[i]!.objectName));
+        expect(readFileSync(join(out, items[i]!.objectName)).equals(bodies[i]!)).toBe(true);
+      }
+      // Downloading again refuses to overwrite, per item, unless asked.
+      const again = await d.call('downloadObjects', objects.slice(2, 4), out);
+      expect(again.results.map((r) => !r.ok && r.error instanceof InvalidArgumentError)).toEqual([true, true]);
+      expect((await d.call('downloadObjects', objects.slice(2, 4), out, { overwriteExisting: true })).succeeded).toBe(2);
+
+      // Deleting counts an object already gone as deleted; the container ends up empty.
+      const del = progressLog();
+      const deleted = await d.call('deleteObjects', objects, { onProgress: del.onProgress });
+      expect([deleted.succeeded, deleted.failed]).toEqual([12, 0]);
+      expect(deleted.results.every((r) => r.ok && r.value === true)).toBe(true);
+      del.check(12, undefined, 16);
+      expect(await d.call('listContainerObjects', c)).toEqual([]);
+      expect((await d.call('deleteObjects', [])).results).toEqual([]);
+    },
+  },
+  {
+    title: 'bulk: failures are settled per item; failFast stops and throws BulkError with every result; a throwing progress callback stops the call',
+    needs: [],
+    async run({ d, newContainer, dir }) {
+      const c = await newContainer();
+      const items: UploadItem[] = [
+        { container: c, objectName: 'a.txt', source: 'a' },
+        { container: c, objectName: 'missing.txt', filePath: join(dir, 'no-such-file') },
+        { container: c, objectName: 'b.txt', source: 'b' },
+      ];
+      const settled = await d.call('uploadObjects', items, { concurrency: 2 });
+      expect(settled.results.map((r) => r.ok)).toEqual([true, false, true]);
+      const failure = settled.results[1]!;
+      if (!failure.ok) expect([failure.error instanceof InvalidArgumentError, failure.skipped]).toEqual([true, false]);
+      expect(names(await d.call('listContainerObjects', c))).toEqual(['a.txt', 'b.txt']);
+
+      const fast: UploadItem[] = [items[1]!, ...['c', 'd', 'e'].map((n) => ({ container: c, objectName: `${n}.txt`, source: n }))];
+      const error = await d.call('uploadObjects', fast, { concurrency: 1, failFast: true }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(BulkError);
+      const results = (error as BulkError).results;
+      expect(results.map((r) => [r.name, r.ok, !r.ok && r.skipped])).toEqual([
+        ['missing.txt', false, false],
+        ['c.txt', false, true],
+        ['d.txt', false, true],
+        ['e.txt', false, true],
+      ]);
+      expect(results.slice(1).every((r) => !r.ok && r.error instanceof BulkSkippedError)).toBe(true);
+      // Nothing after the failure was sent.
+      expect(names(await d.call('listContainerObjects', c))).toEqual(['a.txt', 'b.txt']);
+
+      let calls = 0;
+      const boom = await d
+        .call('uploadObjects', ['f', 'g', 'h'].map((n) => ({ container: c, objectName: `${n}.txt`, source: n })), {
+          concurrency: 1,
+          onProgress: () => {
+            if (++calls === 2) throw new Error('callback failed');
+          },
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(boom).toBeInstanceOf(ProgressCallbackError);
+      expect(((boom as Error).cause as Error).message).toBe('callback failed');
+      // The item running when the callback threw finished; no other started.
+      expect(names(await d.call('listContainerObjects', c))).toEqual(['a.txt', 'b.txt', 'f.txt']);
+      await expect(d.call('uploadObjects', 'not a list' as never)).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(d.call('uploadObjects', [{ container: c, objectName: 'x', source: 'x', filePath: 'y' }])).rejects.toBeInstanceOf(InvalidArgumentError);
+    },
+  },
+  {
+    title: 'bulk: multipart uploads report their parts as byte progress',
+    needs: ['multipart'],
+    async run({ d, newContainer, backend, dir }) {
+      const c = await newContainer();
+      const partSize = backend.partSize!;
+      const big = randomBytes(partSize * 3);
+      writeFileSync(join(dir, 'big.bin'), big);
+      const items: UploadItem[] = [
+        { container: c, objectName: 'big-file.bin', filePath: join(dir, 'big.bin'), options: { partSize, concurrency: 2 } },
+        { container: c, objectName: 'big-bytes.bin', source: big, options: { partSize, concurrency: 2 } },
+      ];
+      const log = progressLog();
+      const result = await d.call('uploadObjects', items, { onProgress: log.onProgress });
+      expect(result.succeeded).toBe(2);
+      log.check(2, [big.length * 2, big.length * 2], 16);
+      // Bytes moved before any object was done: parts are counted as they complete.
+      expect(log.reports.some((p) => p.objectsDone === 0 && p.bytesDone > 0 && p.bytesDone < big.length * 2)).toBe(true);
+      const downloadedAll = await d.call('downloadObjects', result.results.map((r) => (r.ok ? r.value : undefined)!), join(dir, 'back'));
+      expect(downloadedAll.succeeded).toBe(2);
+      expect(md5(readFileSync(join(dir, 'back', 'big-file.bin')))).toBe(md5(big));
+      expect(md5(readFileSync(join(dir, 'back', 'big-bytes.bin')))).toBe(md5(big));
+    },
+  },
+];
+
 /** The scenarios a backend can run: those whose every needed capability the backend has. */
 export function scenariosFor(backend: StorageBackend): StorageScenario[] {
   if (backend.capabilities.multipart && !(backend.partSize && backend.partSize > 0)) {
     throw new Error(`storage backend ${backend.id}: multipart needs a partSize`);
   }
-  return STORAGE_SCENARIOS.filter((s) => s.needs.every((flag) => backend.capabilities[flag]));
+  return [...STORAGE_SCENARIOS, ...BULK_SCENARIOS].filter((s) => s.needs.every((flag) => backend.capabilities[flag]));
 }
 
 let sequence = 0;
