@@ -55,6 +55,14 @@ describe('SpinPolicy', () => {
     expect(policy.preferSpin).toBe(false);
   });
 
+  test('after a slow server (no arm better), a fast one is recognised within a few hundred calls', () => {
+    const policy = new SpinPolicy('auto', lcg(11));
+    drive(policy, 3000, 20, 20);
+    expect(policy.preferSpin).toBe(false);
+    drive(policy, 600, 0.1, 0.3);
+    expect(policy.preferSpin).toBe(true);
+  });
+
   test('one slow call (a timeout) does not flip the preference', () => {
     const policy = new SpinPolicy('auto', lcg(3));
     drive(policy, 2000, 0.1, 0.3);

@@ -34,14 +34,18 @@ const BLOCK = 5;
  * the arm not preferred (the price of noticing that the machine changed; that arm can be several times slower).
  */
 const EXPLORE = 1 / 160;
-/** Weight of a new round trip in an arm's running mean of log round-trip times. */
-const ALPHA = 1 / 16;
+/**
+ * Weight of a new round trip in an arm's running mean of log round-trip times: the preferred arm has many
+ * samples and moves slowly; the other gets one now and then and must follow a change within a few of them.
+ */
+const ALPHA_PREFERRED = 1 / 16;
+const ALPHA_OTHER = 1 / 4;
 /** Samples each arm needs before the other is ever preferred over `park`. */
 const MIN_SAMPLES = 8;
 /** Spinning is preferred only when its round trips are at least this much shorter (ln 1.1: 10 %). */
 const MARGIN = Math.log(1.1);
-/** One sample moves an arm's mean by at most this much in log space (a 7× outlier counts as 7×). */
-const CLAMP = 2;
+/** A sample counts at most this far from an arm's mean in log space (a timeout counts as a 20× slower call). */
+const CLAMP = 3;
 
 interface Arm {
   mean: number;
@@ -106,7 +110,8 @@ export class SpinPolicy {
     if (arm.samples === 0) arm.mean = x;
     else {
       const clamped = Math.min(arm.mean + CLAMP, Math.max(arm.mean - CLAMP, x));
-      arm.mean += (arm.samples < MIN_SAMPLES ? 1 / (arm.samples + 1) : ALPHA) * (clamped - arm.mean);
+      const alpha = arm.samples < MIN_SAMPLES ? 1 / (arm.samples + 1) : spin === this.#preferSpin ? ALPHA_PREFERRED : ALPHA_OTHER;
+      arm.mean += alpha * (clamped - arm.mean);
     }
     arm.samples++;
     const { spin: s, park: p } = this.#arms;
