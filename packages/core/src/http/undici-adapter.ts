@@ -9,6 +9,17 @@ import { Agent, type Dispatcher } from 'undici';
 
 const agents: Agent[] = [];
 
+/**
+ * Response headers as undici parses them, which is already axios's normal form: lower-case, trimmed names and
+ * string values (an array for a repeated header). Axios normalises every response's headers again (a scan per
+ * header); for these that pass changes nothing, so it is skipped. Asked to format names, it does as axios does.
+ */
+class UndiciHeaders extends AxiosHeaders {
+  override normalize(format: boolean): AxiosHeaders {
+    return format ? super.normalize(format) : this;
+  }
+}
+
 /** Options for {@link undiciAdapter}. */
 export interface UndiciAdapterOptions {
   /** Connections per origin. */
@@ -49,9 +60,9 @@ export function undiciAdapter(options: UndiciAdapterOptions = {}): AxiosAdapter 
       data: res.body as unknown as Readable,
       status: res.statusCode,
       statusText: '',
-      // undici's header object (lower-case names) as an AxiosHeaders in one copy: axios then takes it as it is
-      // instead of rebuilding it header by header (twice) from a plain object.
-      headers: Object.assign(new AxiosHeaders(), res.headers) as AxiosResponse['headers'],
+      // undici's header object as an AxiosHeaders in one copy: axios then takes it as it is instead of rebuilding
+      // it header by header (twice) from a plain object.
+      headers: Object.assign(new UndiciHeaders(), res.headers) as AxiosResponse['headers'],
       config,
       request: {},
     };
