@@ -24,7 +24,7 @@ import { ceiling, undiciDroplets } from './workloads/ceiling.js';
 import { fanOut, type FanOutExtra, type FanOutResult, type FanOutResults } from './workloads/fan-out.js';
 import { lag } from './workloads/lag.js';
 import { startLibcloudPeer, type LibcloudPeer } from './workloads/libcloud.js';
-import { overhead, spinState, type OverheadResult, type SequentialPeer } from './workloads/overhead.js';
+import { overhead, spinState, syncSpinForced, type OverheadResult, type SequentialPeer } from './workloads/overhead.js';
 import { peer } from './workloads/peer.js';
 import { transfer } from './workloads/transfer.js';
 
@@ -160,6 +160,9 @@ async function main(): Promise<void> {
         const peer = libcloud;
         peers.push({ name: 'libcloud', kind: 'peer', round: async (calls) => (await peer.sequential(calls)).usPerCall });
       }
+      const spinning = syncSpinForced(ctx, cfg.deadlineMs);
+      closers.push(() => spinning.close());
+      peers.push(spinning);
       const overheadTable = (results: OverheadResult[]): string => {
         const d3 = results.find((r) => r.mode === 'design3')!.usPerCall;
         const undici = results.find((r) => r.mode === 'undici.request')!.usPerCall;
@@ -269,7 +272,7 @@ function writeResults(doc: Record<string, unknown>): void {
   writeFileSync(`${dir}latest.json`, `${JSON.stringify(doc, null, 2)}\n`);
   const cfg = doc.config as Config & { date: string; machine: Record<string, unknown> };
   const panels: Panel[] = [];
-  const kindOf = (r: { kind?: string }): Bar['kind'] => (r.kind === 'ceiling' || r.kind === 'peer' ? r.kind : undefined);
+  const kindOf = (r: { kind?: string }): Bar['kind'] => (r.kind === 'ceiling' || r.kind === 'peer' || r.kind === 'variant' ? r.kind : undefined);
   // The sync style takes N × L (tens of seconds): it would flatten the other bars, so its figure goes in the title.
   const fanOutPanel = (title: string, results: FanOutResult[], extras: FanOutResult[] = []): Panel => {
     const sync = results.find((r) => r.mode === 'sync');

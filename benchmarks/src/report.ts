@@ -11,12 +11,12 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
-/** One bar: dualcloud's (blue), the machine's ceiling (grey) or a peer SDK's (orange). */
+/** One bar: dualcloud's (blue), the machine's ceiling (grey), a peer SDK's (orange) or a forced setting's (light blue). */
 export interface Bar {
   readonly label: string;
   readonly value: number;
   readonly marker?: number;
-  readonly kind?: 'ceiling' | 'peer' | undefined;
+  readonly kind?: 'ceiling' | 'peer' | 'variant' | undefined;
 }
 
 /** One bar chart panel. */
@@ -26,7 +26,7 @@ export interface Panel {
   readonly bars: readonly Bar[];
 }
 
-const COLOURS = { dualcloud: '#4a7bd0', ceiling: '#9a9a9a', peer: '#e08a2c' } as const;
+const COLOURS = { dualcloud: '#4a7bd0', ceiling: '#9a9a9a', peer: '#e08a2c', variant: '#a9c1ea' } as const;
 
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -59,6 +59,6 @@ export function svgChart(title: string, subtitle: string, panels: readonly Panel
     }
   }
   y += 20;
-  parts.push(`<text x="16" y="${y}" font-size="11" fill="#555">red tick: ideal (ceil(N/C) × latency) · blue: dualcloud · grey: the machine's ceiling (bare undici.request, no SDK) · orange: peer SDKs</text>`);
+  parts.push(`<text x="16" y="${y}" font-size="11" fill="#555">red tick: ideal (ceil(N/C) × latency) · blue: dualcloud · grey: the machine's ceiling (bare undici.request, no SDK) · orange: peer SDKs · light blue: a setting forced</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 16}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
 }

@@ -12,15 +12,15 @@ import { round1, runPool } from '../pool.js';
 /** Something outside the modes measured in the same rounds: `round(calls)` makes `calls` sequential calls and gives µs per call. */
 export interface SequentialPeer {
   readonly name: string;
-  /** `ceiling`: the bare HTTP client (no SDK); `peer`: another SDK. */
-  readonly kind: 'ceiling' | 'peer';
+  /** `ceiling`: the bare HTTP client (no SDK); `peer`: another SDK; `variant`: a mode with a setting forced. */
+  readonly kind: 'ceiling' | 'peer' | 'variant';
   round(calls: number): Promise<number>;
 }
 
 /** One row's per-call cost. */
 export interface OverheadResult {
   readonly mode: ModeName | string;
-  readonly kind: 'mode' | 'ceiling' | 'peer';
+  readonly kind: 'mode' | 'ceiling' | 'peer' | 'variant';
   readonly calls: number;
   readonly usPerCall: number;
   /** usPerCall / raw axios's. */
@@ -62,6 +62,29 @@ export async function overhead(
     return { mode, kind, calls: cfg.calls, usPerCall: round1(us), ratioToRawAxios: Number((us / raw).toFixed(2)), rounds: xs.map(round1) };
   };
   return [...modes.map((m) => row(m, 'mode')), ...peers.map((p) => row(p.name, p.kind))];
+}
+
+/**
+ * The sync style with the bridge's spin arm forced (the caller spins up to 1 ms for each reply, the worker
+ * briefly for the next request), measured in the same rounds as the measured policy's choice.
+ */
+export function syncSpinForced(ctx: ModeContext, deadlineMs: number): SequentialPeer & { close(): Promise<void> } {
+  const sync = createMode('sync', ctx);
+  return {
+    name: 'sync, spin forced',
+    kind: 'variant',
+    async round(calls) {
+      const before = syncBridge.spin.mode;
+      syncBridge.spin.mode = 'spin';
+      try {
+        const run = await runPool(calls, 1, false, deadlineMs, () => sync.listDroplets());
+        return (run.wallMs * 1000) / Math.max(1, run.completed);
+      } finally {
+        syncBridge.spin.mode = before;
+      }
+    },
+    close: () => sync.close(),
+  };
 }
 
 /** The sync bridge's spin policy as measured so far (reported beside the sync style's figures). */
