@@ -81,7 +81,9 @@ const DROPLETS = 3;
 async function main(): Promise<void> {
   const cfg = parseArgs(process.argv.slice(2));
   if (cfg.redraw) {
-    writeResults(JSON.parse(readFileSync(fileURLToPath(new URL('../results/latest.json', import.meta.url)), 'utf8')) as Record<string, unknown>);
+    const saved = JSON.parse(readFileSync(fileURLToPath(new URL('../results/latest.json', import.meta.url)), 'utf8')) as Record<string, unknown>;
+    saved.targets = targets(saved);
+    writeResults(saved);
     return;
   }
   const log = (msg: string): void => {
@@ -243,8 +245,15 @@ interface Target {
 function targets(doc: Record<string, unknown>): Target[] {
   const at = (rows: unknown, mode: string, field: 'usPerCall' | 'opsPerSecond'): number | undefined =>
     (rows as Array<Record<string, unknown>> | undefined)?.find((r) => r.mode === mode)?.[field] as number | undefined;
-  const ratio = (a: number | undefined, b: number | undefined): number | null => (a !== undefined && b !== undefined && b > 0 ? Number((a / b).toFixed(2)) : null);
-  const target = (name: string, value: number | null, op: '≤' | '≥', limit: number): Target => ({ name, value, op, limit, ...(value === null ? {} : { met: op === '≤' ? value <= limit : value >= limit }) });
+  const ratio = (a: number | undefined, b: number | undefined): number | null => (a !== undefined && b !== undefined && b > 0 ? a / b : null);
+  // Judged on the unrounded ratio; shown with three decimals.
+  const target = (name: string, value: number | null, op: '≤' | '≥', limit: number): Target => ({
+    name,
+    value: value === null ? null : Number(value.toFixed(3)),
+    op,
+    limit,
+    ...(value === null ? {} : { met: op === '≤' ? value <= limit : value >= limit }),
+  });
   const list: Target[] = [];
   for (const [label, rows] of [['idle', doc.overhead], ['one busy core', doc.overheadBusyCore]] as const) {
     if (!rows) continue;

@@ -59,6 +59,8 @@ export function svgChart(title: string, subtitle: string, panels: readonly Panel
     }
   }
   y += 20;
-  parts.push(`<text x="16" y="${y}" font-size="11" fill="#555">red tick: ideal (ceil(N/C) × latency) · blue: dualcloud · grey: the machine's ceiling (bare undici.request, no SDK) · orange: peer SDKs · light blue: a setting forced</text>`);
+  parts.push(`<text x="16" y="${y}" font-size="11" fill="#555">red tick: ideal (ceil(N/C) × latency) · blue: dualcloud · light blue: dualcloud with a setting forced</text>`);
+  y += 16;
+  parts.push(`<text x="16" y="${y}" font-size="11" fill="#555">grey: the machine's ceiling (bare undici.request, no SDK) · orange: peer SDKs (Apache Libcloud, @aws-sdk/client-s3)</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 16}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
 }
