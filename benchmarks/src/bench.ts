@@ -2,24 +2,30 @@
  * `pnpm bench -- [--json] [--ops N] [--concurrency C] [--latency MS] [--objects M] [--size BYTES] [--only a,b,c,d,e,f] [--redraw]`
  *
  * Compares raw axios, the sync style and the three async designs over the same drivers, on the embedded fake
- * cloud (127.0.0.1 only). Workloads: (a) fan-out of N list calls, (b) parallel upload/download, (c) per-call
- * overhead at zero latency, (d) event-loop lag during a long call, (e) peer comparison with @aws-sdk/client-s3,
- * (f) bulk download with `downloadObjects` (the sync style's one blocking call against each design's).
+ * cloud (127.0.0.1 only). Workloads: (a) fan-out of N list calls, and requests/s at zero latency, (b) parallel
+ * upload/download, (c) per-call cost at zero latency, on an idle machine and with one busy core, (d) event-loop
+ * lag during a long call, (e) peer comparison with @aws-sdk/client-s3, (f) bulk download with `downloadObjects`
+ * (the sync style's one blocking call against each design's). Beside the modes: the machine's ceiling
+ * (bare `undici.request` making the same call) and Apache Libcloud (Python, when `python3-libcloud` is
+ * installed; otherwise its rows are skipped with a note), in the same interleaved rounds.
  * With `--json` prints one JSON document; otherwise tables, and the results and an SVG chart under
  * benchmarks/results/ (a run of some workloads only, `--only f`, replaces their sections and keeps the others).
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { closeTransports } from '@dualcloud/core';
 import { getDriver, Provider } from '@dualcloud/drivers/storage';
 import { FAKE_CREDENTIALS, startFakeCloud } from '@dualcloud/fake-cloud';
 import { MODES, type ModeContext } from './modes.js';
-import { svgChart, table, type Panel } from './report.js';
-import { ceiling } from './workloads/ceiling.js';
-import { fanOut, type FanOutResult } from './workloads/fan-out.js';
+import { runPool } from './pool.js';
+import { svgChart, table, type Bar, type Panel } from './report.js';
+import { withBusyCore } from './support/busy-core.js';
+import { ceiling, undiciDroplets } from './workloads/ceiling.js';
+import { fanOut, type FanOutExtra, type FanOutResult, type FanOutResults } from './workloads/fan-out.js';
 import { lag } from './workloads/lag.js';
-import { overhead } from './workloads/overhead.js';
+import { startLibcloudPeer, type LibcloudPeer } from './workloads/libcloud.js';
+import { overhead, spinState, syncSpinForced, type OverheadResult, type SequentialPeer } from './workloads/overhead.js';
 import { peer } from './workloads/peer.js';
 import { transfer } from './workloads/transfer.js';
 import { bulkDownload, type BulkDownloadResult } from './workloads/bulk.js';
@@ -32,6 +38,8 @@ interface Config {
   objects: number;
   size: number;
   overheadCalls: number;
+  /** Calls of the zero-latency requests/s measurement (a''). */
+  throughputOps: number;
   only: string[];
   /** Only redraw results/latest.svg from results/latest.json. */
   redraw: boolean;
@@ -41,7 +49,7 @@ interface Config {
 }
 
 function parseArgs(argv: string[]): Config {
-  const cfg: Config = { json: false, ops: 1000, concurrency: 50, latency: 20, objects: 200, size: 64 * 1024, overheadCalls: 500, only: ['a', 'b', 'c', 'd', 'e', 'f'], redraw: false, deadlineMs: 60_000, region: 'us-east-1' };
+  const cfg: Config = { json: false, ops: 1000, concurrency: 50, latency: 20, objects: 200, size: 64 * 1024, overheadCalls: 500, throughputOps: 4000, only: ['a', 'b', 'c', 'd', 'e', 'f'], redraw: false, deadlineMs: 60_000, region: 'us-east-1' };
   const num = (v: string | undefined, min: number, max: number, name: string): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number in [${min}, ${max}]`);
@@ -57,6 +65,7 @@ function parseArgs(argv: string[]): Config {
     else if (arg === '--objects') cfg.objects = num(argv[++i], 1, 10_000, 'objects');
     else if (arg === '--size') cfg.size = num(argv[++i], 1, 64 * 1024 * 1024, 'size');
     else if (arg === '--calls') cfg.overheadCalls = num(argv[++i], 10, 100_000, 'calls');
+    else if (arg === '--throughput-ops') cfg.throughputOps = num(argv[++i], 100, 200_000, 'throughput-ops');
     else if (arg === '--only') cfg.only = (argv[++i] ?? '').split(',');
     else if (arg === '--redraw') cfg.redraw = true;
     else throw new Error(`unknown argument ${arg}`);
@@ -65,13 +74,18 @@ function parseArgs(argv: string[]): Config {
 }
 
 function machine(): Record<string, unknown> {
-  return { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) };
+  return { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(2))) };
 }
+
+/** Droplets seeded on the fake cloud: the DigitalOcean list then returns a ~3.6 KB JSON body. */
+const DROPLETS = 3;
 
 async function main(): Promise<void> {
   const cfg = parseArgs(process.argv.slice(2));
   if (cfg.redraw) {
-    writeResults(JSON.parse(readFileSync(fileURLToPath(new URL('../results/latest.json', import.meta.url)), 'utf8')) as Record<string, unknown>);
+    const saved = JSON.parse(readFileSync(fileURLToPath(new URL('../results/latest.json', import.meta.url)), 'utf8')) as Record<string, unknown>;
+    saved.targets = targets(saved);
+    writeResults(saved);
     return;
   }
   const log = (msg: string): void => {
@@ -81,25 +95,53 @@ async function main(): Promise<void> {
   const cloud = await startFakeCloud({ nodeBootMs: 200, minPartSize: 5 * 1024 * 1024, doRateLimit: 1_000_000 }, { isolation: 'process' });
   const ctx: ModeContext = { cloud, region: cfg.region, bucket: 'bench', concurrency: cfg.concurrency };
   const doc: Record<string, unknown> = { config: { ...cfg, date: new Date().toISOString(), machine: machine() } };
+  const closers: Array<() => Promise<void>> = [];
   try {
     // Seed: a bucket and a few nodes so listings have content.
     const aws = FAKE_CREDENTIALS.aws;
     const S3 = getDriver(Provider.S3);
     new S3({ key: aws.accessKeyId, secret: aws.secretAccessKey, region: 'us-east-1', ...cloud.endpoint('s3') }).createContainer(ctx.bucket);
     await seedNodes(ctx);
+    await seedDroplets(ctx);
+    const token = FAKE_CREDENTIALS.digitalocean.token;
+    const bare = undiciDroplets(cloud.endpoint('digitalocean'), token, cfg.concurrency);
+    closers.push(() => bare.close());
+    let libcloud: LibcloudPeer = { available: false, note: 'not needed' };
+    if (cfg.only.includes('a') || cfg.only.includes('c')) {
+      libcloud = await startLibcloudPeer(cloud, { deadlineMs: cfg.deadlineMs });
+      if (libcloud.available) {
+        const running = libcloud;
+        closers.push(() => running.close());
+        log(`peer: ${libcloud.label}`);
+      } else log(libcloud.note);
+      doc.libcloud = libcloud.available ? { label: libcloud.label } : { skipped: libcloud.note };
+    }
+    const undiciExtra: FanOutExtra = { name: 'undici.request', kind: 'ceiling', run: (total, concurrency) => runPool(total, concurrency, true, cfg.deadlineMs, () => bare.call()) };
 
     if (cfg.only.includes('a')) {
-      const fanOutTable = (results: FanOutResult[]): string =>
-        table(['mode', 'wall ms', 'ideal ms', 'ideal/wall', 'ops/s', 'lanes'], results.map((r) => [r.mode, r.wallMs, r.idealMs, r.efficiency, r.opsPerSecond, r.concurrency + (r.truncated ? ' (cut)' : '')]));
-      log(`\n(a) fan-out: ${cfg.ops} DigitalOcean listNodes calls (JSON), concurrency ${cfg.concurrency}, latency ${cfg.latency} ms`);
-      doc.results = await fanOut(cloud, ctx, MODES, { ...cfg, call: 'listDroplets' });
-      log(fanOutTable(doc.results as FanOutResult[]));
+      const fanOutTable = (r: FanOutResults): string =>
+        table(['mode', 'wall ms', 'ideal ms', 'ideal/wall', 'ops/s', 'lanes'], [...r.modes, ...r.extras].map((x) => [x.mode, x.wallMs, x.idealMs, x.efficiency, x.opsPerSecond, x.concurrency + (x.truncated ? ' (cut)' : '')]));
+      const extras: FanOutExtra[] = [undiciExtra];
+      if (libcloud.available) {
+        const peer = libcloud;
+        extras.push({ name: `libcloud, ${cfg.concurrency} threads`, kind: 'peer', run: (total, threads) => peer.pool(total, threads) });
+      }
+      log(`\n(a) fan-out: ${cfg.ops} DigitalOcean listNodes calls (JSON, ${DROPLETS} droplets), concurrency ${cfg.concurrency}, latency ${cfg.latency} ms`);
+      const droplets = await fanOut(cloud, ctx, MODES, { ...cfg, call: 'listDroplets', extras });
+      doc.results = droplets.modes;
+      doc.fanOutPeers = droplets.extras;
+      log(fanOutTable(droplets));
       log(`\n(a') fan-out: ${cfg.ops} EC2 listNodes calls (XML, 3 instances, parsed with xml2js), same settings`);
-      doc.fanOutXml = await fanOut(cloud, ctx, MODES, { ...cfg, call: 'listNodes' });
-      log(fanOutTable(doc.fanOutXml as FanOutResult[]));
+      doc.fanOutXml = (await fanOut(cloud, ctx, MODES, { ...cfg, call: 'listNodes' })).modes;
+      log(fanOutTable({ modes: doc.fanOutXml as FanOutResult[], extras: [] }));
       const top = await ceiling(cfg);
       doc.ceiling = top;
       log(`ceiling on this machine: undici.request against a trivial ${cfg.latency} ms server in a child process: ${top.wallMs} ms, ideal/wall ${top.efficiency}`);
+      log(`\n(a'') requests/s at zero latency: ${cfg.throughputOps} DigitalOcean listNodes calls at concurrency ${cfg.concurrency} (best of 5 interleaved rounds)`);
+      const throughput = await fanOut(cloud, ctx, MODES.filter((m) => m !== 'sync'), { ...cfg, ops: cfg.throughputOps, latency: 0, call: 'listDroplets', rounds: 5, syncRounds: 0, extras: [undiciExtra] });
+      doc.throughput = throughput;
+      const ceilingRps = throughput.extras[0]!.opsPerSecond;
+      log(table(['mode', 'wall ms', 'requests/s', '× undici.request'], [...throughput.modes, ...throughput.extras].map((x) => [x.mode, x.wallMs, x.opsPerSecond, (x.opsPerSecond / ceilingRps).toFixed(2)])));
     }
     if (cfg.only.includes('b')) {
       log(`\n(b) transfer: ${cfg.objects} objects of ${cfg.size} bytes up then down, concurrency ${cfg.concurrency}, latency ${cfg.latency} ms`);
@@ -108,10 +150,39 @@ async function main(): Promise<void> {
       log(table(['mode', 'upload ms', 'download ms', 'up MB/s', 'down MB/s'], results.map((r) => [r.mode, r.uploadMs, r.downloadMs, r.uploadMBps, r.downloadMBps])));
     }
     if (cfg.only.includes('c')) {
-      log(`\n(c) per-call overhead: ${cfg.overheadCalls} sequential DigitalOcean listNodes calls at zero latency (7 interleaved rounds)`);
-      const results = await overhead(cloud, ctx, MODES, { calls: cfg.overheadCalls, rounds: 5, deadlineMs: cfg.deadlineMs });
-      doc.overhead = results;
-      log(table(['mode', 'µs/call', '× raw axios'], results.map((r) => [r.mode, r.usPerCall, r.ratioToRawAxios])));
+      const peers: SequentialPeer[] = [
+        {
+          name: 'undici.request',
+          kind: 'ceiling',
+          round: async (calls) => {
+            const run = await runPool(calls, 1, true, cfg.deadlineMs, () => bare.call());
+            return (run.wallMs * 1000) / Math.max(1, run.completed);
+          },
+        },
+      ];
+      if (libcloud.available) {
+        const peer = libcloud;
+        peers.push({ name: 'libcloud', kind: 'peer', round: async (calls) => (await peer.sequential(calls)).usPerCall });
+      }
+      const spinning = syncSpinForced(ctx, cfg.deadlineMs);
+      closers.push(() => spinning.close());
+      peers.push(spinning);
+      const overheadTable = (results: OverheadResult[]): string => {
+        const d3 = results.find((r) => r.mode === 'design3')!.usPerCall;
+        const undici = results.find((r) => r.mode === 'undici.request')!.usPerCall;
+        return table(['mode', 'µs/call', '× raw axios', '× undici.request', '× design3'], results.map((r) => [r.mode, r.usPerCall, r.ratioToRawAxios, (r.usPerCall / undici).toFixed(2), (r.usPerCall / d3).toFixed(2)]));
+      };
+      const settings = { calls: cfg.overheadCalls, rounds: 7, deadlineMs: cfg.deadlineMs, peers };
+      log(`\n(c) per-call cost: ${cfg.overheadCalls} sequential DigitalOcean listNodes calls at zero latency (median of 7 interleaved rounds)`);
+      doc.overhead = await overhead(cloud, ctx, MODES, settings);
+      doc.spinAfterOverhead = spinState();
+      log(overheadTable(doc.overhead as OverheadResult[]));
+      log(`sync bridge spin policy: ${JSON.stringify(doc.spinAfterOverhead)}`);
+      log(`\n(c') the same while a second process keeps one core busy`);
+      doc.overheadBusyCore = await withBusyCore(() => overhead(cloud, ctx, MODES, settings));
+      doc.spinAfterOverheadBusyCore = spinState();
+      log(overheadTable(doc.overheadBusyCore as OverheadResult[]));
+      log(`sync bridge spin policy: ${JSON.stringify(doc.spinAfterOverheadBusyCore)}`);
     }
     if (cfg.only.includes('d')) {
       log('\n(d) event-loop lag during createNode + waitUntilRunning (node boots in 1.5 s)');
@@ -137,7 +208,14 @@ async function main(): Promise<void> {
           `the bulk call is ${result.syncBulkSpeedupOverLoop}× as fast as the one-at-a-time loop`,
       );
     }
+    doc.targets = targets(doc);
+    if (!cfg.json) {
+      log('\ntargets (ratios within this run):');
+      log(table(['target', 'measured', 'limit', 'met'], (doc.targets as Target[]).map((t) => [t.name, t.value ?? 'n/a', `${t.op} ${t.limit}`, t.met === undefined ? 'n/a' : t.met ? 'yes' : 'no'])));
+    }
+    (doc.config as Record<string, unknown>).loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
   } finally {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
     await cloud.close();
     await closeTransports();
   }
@@ -161,6 +239,58 @@ async function seedNodes(ctx: ModeContext): Promise<void> {
 /** Workload letters and the sections of results/latest.json they write. */
 const SECTIONS: Readonly<Record<string, readonly string[]>> = { a: ['results', 'fanOutXml', 'ceiling'], b: ['transfer'], c: ['overhead'], d: ['eventLoopLag'], e: ['peer'], f: ['bulkDownload'] };
 
+async function seedDroplets(ctx: ModeContext): Promise<void> {
+  const { getDriver: getCompute, Provider: ComputeProvider } = await import('@dualcloud/drivers/compute');
+  const DO = getCompute(ComputeProvider.DIGITAL_OCEAN);
+  const d = new DO({ key: FAKE_CREDENTIALS.digitalocean.token, ...ctx.cloud.endpoint('digitalocean') });
+  const [size] = d.listSizes();
+  const [image] = d.listImages();
+  for (let i = 0; i < DROPLETS; i++) d.createNode({ name: `bench-${i}`, size: size!, image: image! });
+}
+
+/** A target of the per-call cost issue, checked against this run's ratios. */
+interface Target {
+  readonly name: string;
+  readonly value: number | null;
+  readonly op: '≤' | '≥';
+  readonly limit: number;
+  readonly met?: boolean;
+}
+
+/** The issue's targets, as ratios of this run's figures (missing rows give `null`). */
+function targets(doc: Record<string, unknown>): Target[] {
+  const at = (rows: unknown, mode: string, field: 'usPerCall' | 'opsPerSecond'): number | undefined =>
+    (rows as Array<Record<string, unknown>> | undefined)?.find((r) => r.mode === mode)?.[field] as number | undefined;
+  const ratio = (a: number | undefined, b: number | undefined): number | null => (a !== undefined && b !== undefined && b > 0 ? a / b : null);
+  // Judged on the unrounded ratio; shown with three decimals.
+  const target = (name: string, value: number | null, op: '≤' | '≥', limit: number): Target => ({
+    name,
+    value: value === null ? null : Number(value.toFixed(3)),
+    op,
+    limit,
+    ...(value === null ? {} : { met: op === '≤' ? value <= limit : value >= limit }),
+  });
+  const list: Target[] = [];
+  for (const [label, rows] of [['idle', doc.overhead], ['one busy core', doc.overheadBusyCore]] as const) {
+    if (!rows) continue;
+    if (label === 'idle') list.push(target('design3 per call / undici.request per call', ratio(at(rows, 'design3', 'usPerCall'), at(rows, 'undici.request', 'usPerCall')), '≤', 1.6));
+    list.push(target(`sync per call / design3 per call (${label})`, ratio(at(rows, 'sync', 'usPerCall'), at(rows, 'design3', 'usPerCall')), '≤', 1.5));
+    list.push(target(`sync per call / libcloud per call (${label})`, ratio(at(rows, 'sync', 'usPerCall'), at(rows, 'libcloud', 'usPerCall')), '≤', 0.35));
+  }
+  const throughput = doc.throughput as FanOutResults | undefined;
+  if (throughput) {
+    const undici = at(throughput.extras, 'undici.request', 'opsPerSecond');
+    list.push(target('design3 requests/s / undici.request requests/s (C=50, zero latency)', ratio(at(throughput.modes, 'design3', 'opsPerSecond'), undici), '≥', 0.6));
+  }
+  const pool = (doc.fanOutPeers as FanOutResult[] | undefined)?.find((r) => r.kind === 'peer');
+  if (doc.results) {
+    for (const mode of ['design1', 'design2', 'design3']) {
+      list.push(target(`${mode} calls/s / libcloud thread pool calls/s (fan-out)`, ratio(at(doc.results, mode, 'opsPerSecond'), pool?.opsPerSecond), '≥', 3.5));
+    }
+  }
+  return list;
+}
+
 function writeResults(run: Record<string, unknown>): void {
   const dir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
@@ -182,22 +312,24 @@ function writeResults(run: Record<string, unknown>): void {
   writeFileSync(`${dir}latest.json`, `${JSON.stringify(doc, null, 2)}\n`);
   const cfg = doc.config as Config & { date: string; machine: Record<string, unknown> };
   const panels: Panel[] = [];
+  const kindOf = (r: { kind?: string }): Bar['kind'] => (r.kind === 'ceiling' || r.kind === 'peer' || r.kind === 'variant' ? r.kind : undefined);
   // The sync style takes N × L (tens of seconds): it would flatten the other bars, so its figure goes in the title.
-  const fanOutPanel = (title: string, results: FanOutResult[]): Panel => {
+  const fanOutPanel = (title: string, results: FanOutResult[], extras: FanOutResult[] = []): Panel => {
     const sync = results.find((r) => r.mode === 'sync');
     return {
       title: `${title}${sync ? ` (sync, one at a time: ${sync.wallMs} ms)` : ''}`,
       unit: 'ms',
-      bars: results.filter((r) => r.mode !== 'sync').map((r) => ({ label: r.mode, value: r.wallMs, marker: r.idealMs })),
+      bars: [...results.filter((r) => r.mode !== 'sync'), ...extras].map((r) => ({ label: r.mode, value: r.wallMs, marker: r.idealMs, kind: kindOf(r) })),
     };
   };
-  if (doc.results) panels.push(fanOutPanel(`(a) ${cfg.ops} DigitalOcean listNodes, C=${cfg.concurrency}, L=${cfg.latency} ms`, doc.results as FanOutResult[]));
+  if (doc.results) panels.push(fanOutPanel(`(a) ${cfg.ops} DigitalOcean listNodes, C=${cfg.concurrency}, L=${cfg.latency} ms`, doc.results as FanOutResult[], (doc.fanOutPeers as FanOutResult[] | undefined) ?? []));
   if (doc.fanOutXml) panels.push(fanOutPanel(`(a') ${cfg.ops} EC2 listNodes (XML, xml2js)`, doc.fanOutXml as FanOutResult[]));
-  if (doc.overhead) {
+  const throughput = doc.throughput as FanOutResults | undefined;
+  if (throughput) {
     panels.push({
-      title: '(c) per-call time at zero latency',
-      unit: 'µs',
-      bars: (doc.overhead as Array<{ mode: string; usPerCall: number }>).map((r) => ({ label: r.mode, value: r.usPerCall })),
+      title: `(a'') requests/s at zero latency, ${cfg.throughputOps} calls, C=${cfg.concurrency} (longer is better)`,
+      unit: 'req/s',
+      bars: [...throughput.modes, ...throughput.extras].map((r) => ({ label: r.mode, value: r.opsPerSecond, kind: kindOf(r) })),
     });
   }
   if (doc.bulkDownload) {
@@ -208,11 +340,35 @@ function writeResults(run: Record<string, unknown>): void {
       bars: bulk.modes.map((r) => ({ label: r.mode, value: r.medianMs })),
     });
   }
+  const transfer = doc.transfer as Array<{ mode: string; uploadMs: number; downloadMs: number }> | undefined;
+  if (transfer) {
+    const sync = transfer.find((r) => r.mode === 'sync');
+    panels.push({
+      title: `(b) transfer: ${cfg.objects} × ${Math.round(cfg.size / 1024)} KiB up, then down, C=${cfg.concurrency}${sync ? ` (sync: ${sync.uploadMs} + ${sync.downloadMs} ms)` : ''}`,
+      unit: 'ms',
+      bars: transfer.filter((r) => r.mode !== 'sync').flatMap((r) => [{ label: `${r.mode} up`, value: r.uploadMs }, { label: `${r.mode} down`, value: r.downloadMs }]),
+    });
+  }
+  for (const [key, title] of [['overhead', '(c) per-call time at zero latency'], ['overheadBusyCore', "(c') per-call time, one core busy with another process"]] as const) {
+    const rows = doc[key] as OverheadResult[] | undefined;
+    if (rows) panels.push({ title, unit: 'µs', bars: rows.map((r) => ({ label: r.mode, value: r.usPerCall, kind: kindOf(r) })) });
+  }
   if (doc.eventLoopLag) {
     panels.push({
       title: '(d) worst event-loop lag during waitUntilRunning',
       unit: 'ms',
       bars: (doc.eventLoopLag as Array<{ mode: string; maxLagMs: number }>).map((r) => ({ label: r.mode, value: r.maxLagMs })),
+    });
+  }
+  const peer = doc.peer as { dualcloudMs: number; awsSdkMs: number; objects: number } | undefined;
+  if (peer) {
+    panels.push({
+      title: `(e) list + GET ${peer.objects} objects, C=${cfg.concurrency}, L=${cfg.latency} ms`,
+      unit: 'ms',
+      bars: [
+        { label: 'design3', value: peer.dualcloudMs },
+        { label: '@aws-sdk/client-s3', value: peer.awsSdkMs, kind: 'peer' },
+      ],
     });
   }
   const m = cfg.machine;

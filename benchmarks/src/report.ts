@@ -11,20 +11,30 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
+/** One bar: dualcloud's (blue), the machine's ceiling (grey), a peer SDK's (orange) or a forced setting's (light blue). */
+export interface Bar {
+  readonly label: string;
+  readonly value: number;
+  readonly marker?: number;
+  readonly kind?: 'ceiling' | 'peer' | 'variant' | undefined;
+}
+
 /** One bar chart panel. */
 export interface Panel {
   readonly title: string;
   readonly unit: string;
-  readonly bars: ReadonlyArray<{ readonly label: string; readonly value: number; readonly marker?: number }>;
+  readonly bars: readonly Bar[];
 }
+
+const COLOURS = { dualcloud: '#4a7bd0', ceiling: '#9a9a9a', peer: '#e08a2c', variant: '#a9c1ea' } as const;
 
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Renders panels of horizontal bars as a standalone SVG document (a marker draws the ideal as a tick). */
 export function svgChart(title: string, subtitle: string, panels: readonly Panel[]): string {
-  const width = 760;
+  const width = 860;
   const barHeight = 22;
-  const labelWidth = 110;
+  const labelWidth = 170;
   const plotWidth = width - labelWidth - 120;
   let y = 60;
   const parts: string[] = [
@@ -39,7 +49,7 @@ export function svgChart(title: string, subtitle: string, panels: readonly Panel
     for (const bar of panel.bars) {
       const w = Math.max(1, (bar.value / max) * plotWidth);
       parts.push(`<text x="16" y="${y + 15}" font-size="12">${escape(bar.label)}</text>`);
-      parts.push(`<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight - 6}" fill="#4a7bd0"/>`);
+      parts.push(`<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight - 6}" fill="${COLOURS[bar.kind ?? 'dualcloud']}"/>`);
       parts.push(`<text x="${labelWidth + w + 6}" y="${y + 13}" font-size="11">${escape(`${bar.value} ${panel.unit}`)}</text>`);
       if (bar.marker !== undefined) {
         const mx = labelWidth + (bar.marker / max) * plotWidth;
@@ -49,6 +59,8 @@ export function svgChart(title: string, subtitle: string, panels: readonly Panel
     }
   }
   y += 20;
-  parts.push(`<text x="16" y="${y}" font-size="11" fill="#555">red tick: ideal (ceil(N/C) × latency)</text>`);
+  parts.push(`<text x="16" y="${y}" font-size="11" fill="#555">red tick: ideal (ceil(N/C) × latency) · blue: dualcloud · light blue: dualcloud with a setting forced</text>`);
+  y += 16;
+  parts.push(`<text x="16" y="${y}" font-size="11" fill="#555">grey: the machine's ceiling (bare undici.request, no SDK) · orange: peer SDKs (Apache Libcloud, @aws-sdk/client-s3)</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 16}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
 }

@@ -48,3 +48,22 @@ export async function ceiling(cfg: { ops: number; concurrency: number; latency: 
     child.stdin.end();
   }
 }
+
+/**
+ * Bare `undici.request` doing the benchmark's DigitalOcean call on the fake cloud itself (GET /v2/droplets with
+ * the bearer token, JSON parsed): the machine's ceiling for that exact call, measured beside the modes.
+ */
+export function undiciDroplets(endpoint: { host: string; port: number }, token: string, connections: number): { call(): Promise<number>; close(): Promise<void> } {
+  const agent = new Agent({ connections });
+  const url = `http://${endpoint.host}:${endpoint.port}/v2/droplets?per_page=200`;
+  const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  return {
+    async call() {
+      const res = await request(url, { dispatcher: agent, headers });
+      const doc = (await res.body.json()) as { droplets: unknown[] };
+      if (res.statusCode !== 200) throw new Error(`undici.request: status ${res.statusCode}`);
+      return doc.droplets.length;
+    },
+    close: () => agent.close(),
+  };
+}

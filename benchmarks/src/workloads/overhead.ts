@@ -1,47 +1,94 @@
 /**
- * Workload (c): per-call overhead at zero latency — K sequential DigitalOcean listNodes calls (each awaited, or blocking for the sync
- * style), against raw axios doing the same signed request and XML parse.
+ * Workload (c): per-call cost at zero latency — K sequential DigitalOcean listNodes calls (each awaited, or
+ * blocking for the sync style; three droplets, a ~3.6 KB JSON body), in every mode, beside the machine's
+ * ceiling for the same call (bare `undici.request`) and peers (Apache Libcloud), all in interleaved rounds.
  * @module
  */
+import { syncBridge } from '@dualcloud/core';
 import type { FakeCloud } from '@dualcloud/fake-cloud';
 import { createMode, type ModeContext, type ModeName } from '../modes.js';
 import { round1, runPool } from '../pool.js';
 
-/** One mode's per-call cost. */
+/** Something outside the modes measured in the same rounds: `round(calls)` makes `calls` sequential calls and gives µs per call. */
+export interface SequentialPeer {
+  readonly name: string;
+  /** `ceiling`: the bare HTTP client (no SDK); `peer`: another SDK; `variant`: a mode with a setting forced. */
+  readonly kind: 'ceiling' | 'peer' | 'variant';
+  round(calls: number): Promise<number>;
+}
+
+/** One row's per-call cost. */
 export interface OverheadResult {
-  readonly mode: ModeName;
+  readonly mode: ModeName | string;
+  readonly kind: 'mode' | 'ceiling' | 'peer' | 'variant';
   readonly calls: number;
   readonly usPerCall: number;
   /** usPerCall / raw axios's. */
   readonly ratioToRawAxios: number;
+  /** The round figures the median was taken from (µs per call). */
+  readonly rounds: number[];
 }
 
-/** Runs the overhead workload; modes are interleaved over several rounds and the median is kept (noise). */
+/** Runs the overhead workload; modes and peers are interleaved over several rounds and the median is kept (noise). */
 export async function overhead(
   cloud: FakeCloud,
   ctx: ModeContext,
   modes: readonly ModeName[],
-  cfg: { calls: number; rounds: number; deadlineMs: number },
+  cfg: { calls: number; rounds: number; deadlineMs: number; peers?: readonly SequentialPeer[] },
 ): Promise<OverheadResult[]> {
   await cloud.configure({ latency: 0 });
+  const peers = cfg.peers ?? [];
   const runners = modes.map((name) => createMode(name, ctx));
-  const samples = new Map<ModeName, number[]>(modes.map((m) => [m, []]));
+  const samples = new Map<string, number[]>([...modes, ...peers.map((p) => p.name)].map((m) => [m, []]));
   try {
     for (const r of runners) await runPool(300, 1, false, cfg.deadlineMs, () => r.listDroplets()); // warm-up (sequential)
     for (const r of runners) await runPool(300, 1, true, cfg.deadlineMs, () => r.listDroplets());
+    for (const p of peers) await p.round(100);
     for (let round = 0; round < cfg.rounds; round++) {
       for (const r of runners) {
         const run = await runPool(cfg.calls, 1, r.concurrent, cfg.deadlineMs, () => r.listDroplets());
         samples.get(r.name)!.push((run.wallMs * 1000) / Math.max(1, run.completed));
       }
+      for (const p of peers) samples.get(p.name)!.push(await p.round(cfg.calls));
     }
   } finally {
     for (const r of runners) await r.close();
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const raw = samples.has('raw-axios') ? median(samples.get('raw-axios')!) : NaN;
-  return modes.map((mode) => {
-    const us = median(samples.get(mode)!);
-    return { mode, calls: cfg.calls, usPerCall: round1(us), ratioToRawAxios: Number((us / raw).toFixed(2)) };
-  });
+  const row = (mode: string, kind: OverheadResult['kind']): OverheadResult => {
+    const xs = samples.get(mode)!;
+    const us = median(xs);
+    return { mode, kind, calls: cfg.calls, usPerCall: round1(us), ratioToRawAxios: Number((us / raw).toFixed(2)), rounds: xs.map(round1) };
+  };
+  return [...modes.map((m) => row(m, 'mode')), ...peers.map((p) => row(p.name, p.kind))];
+}
+
+/**
+ * The sync style with the bridge's spin arm forced (the caller spins up to 1 ms for each reply, the worker
+ * briefly for the next request), measured in the same rounds as the measured policy's choice.
+ */
+export function syncSpinForced(ctx: ModeContext, deadlineMs: number): SequentialPeer & { close(): Promise<void> } {
+  const sync = createMode('sync', ctx);
+  return {
+    name: 'sync, spin forced',
+    kind: 'variant',
+    async round(calls) {
+      const before = syncBridge.spin.mode;
+      syncBridge.spin.mode = 'spin';
+      try {
+        const run = await runPool(calls, 1, false, deadlineMs, () => sync.listDroplets());
+        return (run.wallMs * 1000) / Math.max(1, run.completed);
+      } finally {
+        syncBridge.spin.mode = before;
+      }
+    },
+    close: () => sync.close(),
+  };
+}
+
+/** The sync bridge's spin policy as measured so far (reported beside the sync style's figures). */
+export function spinState(): ReturnType<typeof syncBridge.spin.snapshot> & { mode: string } {
+  const s = syncBridge.spin.snapshot();
+  return { mode: syncBridge.spin.mode, ...s, spinMs: Number(s.spinMs.toFixed(3)), parkMs: Number(s.parkMs.toFixed(3)) };
 }

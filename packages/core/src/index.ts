@@ -38,6 +38,8 @@ export { toChunkSource } from './runtime/sources.js';
 export type { UploadSource } from './runtime/sources.js';
 export { SyncBridge, syncBridge } from './sync/bridge.js';
 export type { BridgeResult } from './sync/bridge.js';
+export { SpinPolicy } from './sync/spin-policy.js';
+export type { SpinMode } from './sync/spin-policy.js';
 
 export * from './errors/index.js';
 export { parseJson, parseXml, asArray, xmlText } from './parse/index.js';

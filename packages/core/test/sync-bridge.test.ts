@@ -115,3 +115,28 @@ describe('the worker thread', () => {
     expect(syncBridge.pending).toBe(0);
   });
 });
+
+describe('spinning and parking', () => {
+  test.each(['spin', 'park', 'auto'] as const)('%s: sequential calls, and calls in flight together, all come back right', (mode) => {
+    const bridge = new SyncBridge({ spin: mode });
+    try {
+      for (let i = 0; i < 30; i++) {
+        const result = bridge.call(conn.prepare({ method: 'GET', path: `/bytes/${100 + i}` }));
+        expect(result.ok && result.response.body.byteLength).toBe(100 + i);
+      }
+      const tickets = [1, 2, 3, 4].map((n) => bridge.submit(conn.prepare({ method: 'GET', path: `/bytes/${n * 1000}` })));
+      const sizes = new Map<number, number>();
+      while (sizes.size < tickets.length) {
+        bridge.waitAny(5_000);
+        for (const t of tickets) {
+          const r = bridge.take(t);
+          if (r) sizes.set(t, r.ok ? r.response.body.byteLength : -1);
+        }
+      }
+      expect(tickets.map((t) => sizes.get(t))).toEqual([1000, 2000, 3000, 4000]);
+      expect(bridge.pending).toBe(0);
+    } finally {
+      bridge.reset();
+    }
+  });
+});

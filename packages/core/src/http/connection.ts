@@ -6,7 +6,6 @@
  * @module
  */
 import { inspect } from 'node:util';
-import pLimit, { type LimitFunction } from 'p-limit';
 import { toCredentials, type Credentials } from '../auth/credentials.js';
 import type { PresignOptions, Signer } from '../auth/signers.js';
 import {
@@ -23,6 +22,7 @@ import {
 import { redactHeaders, redactUrl, SECRET_HEADERS, scrubSecrets } from '../redact.js';
 import { DEFAULT_RETRY_POLICY, decideRetry, parseRetryAfter, type RetryPolicy } from '../retry.js';
 import { http, sleep, type AsyncPerformer, type Operation } from '../runtime/effects.js';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { runAsync, type RunAsyncOptions } from '../runtime/run-async.js';
 import { runSync } from '../runtime/run-sync.js';
 import { HttpResponse } from './response.js';
@@ -156,9 +156,15 @@ export function encodeQuery(query: Query | undefined): string {
   return parts.join('&');
 }
 
+const SUB_DELIMS = /[!'()*]/;
+
 function rfc3986(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(value);
+  return SUB_DELIMS.test(encoded) ? encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
 }
+
+/** The transport options of a connection that sets none (one object, so the transport's lookups hit). */
+const NO_TRANSPORT_OPTIONS: TransportOptions = Object.freeze({});
 
 /**
  * A sync-style connection: `request(spec)` blocks the calling thread and returns the response.
@@ -173,6 +179,9 @@ export class Connection implements AsyncPerformer {
   readonly #log: ((line: string) => void) | undefined;
   readonly #derived = new Map<string, Connection>();
   readonly #endpoints = new Map<string, Connection>();
+  /** `origin` + `basePath` without a trailing slash, and the headers every request starts from: built once. */
+  readonly #base: string;
+  readonly #baseHeaders: Readonly<Record<string, string>>;
   /** Retry policy in force. */
   readonly retryPolicy: RetryPolicy;
 
@@ -181,6 +190,8 @@ export class Connection implements AsyncPerformer {
     this.#options = rest;
     this.#credentials = toCredentials(credentials);
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.#base = `${this.origin}${rest.basePath ?? ''}`.replace(/\/+$/, '');
+    this.#baseHeaders = { 'user-agent': USER_AGENT, ...rest.defaultHeaders };
     const debug = options.debug ?? debugFromEnvironment();
     this.#log = typeof debug === 'function' ? debug : debug ? (line) => process.stderr.write(`${line}\n`) : undefined;
   }
@@ -233,9 +244,10 @@ export class Connection implements AsyncPerformer {
   }
 
   /** Builds the absolute URL of a request (path as given: drivers encode it), below `base` when given. */
-  url(spec: Pick<RequestSpec, 'path' | 'query'>, base = `${this.origin}${this.#options.basePath ?? ''}`): string {
+  url(spec: Pick<RequestSpec, 'path' | 'query'>, base?: string): string {
     const qs = encodeQuery(spec.query);
-    return `${base.replace(/\/+$/, '')}${spec.path}${qs ? `?${qs}` : ''}`;
+    const root = base === undefined ? this.#base : base.replace(/\/+$/, '');
+    return qs ? `${root}${spec.path}?${qs}` : `${root}${spec.path}`;
   }
 
   /**
@@ -257,7 +269,8 @@ export class Connection implements AsyncPerformer {
    */
   *prepareOp(spec: RequestSpec): Operation<PreparedRequest> {
     const url = this.#options.endpoint ? this.url(spec, yield* this.#options.endpoint()) : this.url(spec);
-    const headers = { 'user-agent': USER_AGENT, ...this.#options.defaultHeaders, ...lowerKeys(spec.headers ?? {}) };
+    const headers: Record<string, string> = { ...this.#baseHeaders };
+    if (spec.headers) for (const name of Object.keys(spec.headers)) headers[name.toLowerCase()] = spec.headers[name]!;
     const draft = { method: spec.method, url, headers, body: spec.body };
     const signed = this.#credentials ? yield* this.#credentials.authorize(draft) : headers;
     return {
@@ -267,7 +280,7 @@ export class Connection implements AsyncPerformer {
       body: spec.body,
       saveTo: spec.saveTo,
       timeoutMs: spec.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      transport: this.#options.transport ?? {},
+      transport: this.#options.transport ?? NO_TRANSPORT_OPTIONS,
     };
   }
 
@@ -451,12 +464,6 @@ function resetHeaderSeconds(value: string | undefined): number | undefined {
   return Math.max(0, epoch - Date.now() / 1000);
 }
 
-function lowerKeys(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
-  return out;
-}
-
 /** Constructor type used by mixins. */
 export type Constructor<T = object> = new (...args: any[]) => T;
 
@@ -470,7 +477,7 @@ export interface AsyncConnectionMethods {
 
 /**
  * Adds in-process async requests to a connection class: axios with keep-alive pools, `AbortSignal`,
- * and a per-connection concurrency limit (p-limit).
+ * and a per-connection concurrency limit.
  */
 export function AsyncConnection<TBase extends Constructor<Connection>>(Base: TBase): TBase & Constructor<AsyncConnectionMethods> {
   return class extends Base implements AsyncConnectionMethods {
@@ -489,3 +496,9 @@ export function AsyncConnection<TBase extends Constructor<Connection>>(Base: TBa
 
 /** The connection class the base driver builds: operations use `send()`; `request()` blocks and `requestAsync()` returns a Promise. */
 export class DriverConnection extends AsyncConnection(Connection) {}
+
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
+}

@@ -4,10 +4,21 @@
  * @module
  */
 import { Readable } from 'node:stream';
-import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { Agent, type Dispatcher } from 'undici';
 
 const agents: Agent[] = [];
+
+/**
+ * Response headers as undici parses them, which is already axios's normal form: lower-case, trimmed names and
+ * string values (an array for a repeated header). Axios normalises every response's headers again (a scan per
+ * header); for these that pass changes nothing, so it is skipped. Asked to format names, it does as axios does.
+ */
+class UndiciHeaders extends AxiosHeaders {
+  override normalize(format: boolean): AxiosHeaders {
+    return format ? super.normalize(format) : this;
+  }
+}
 
 /** Options for {@link undiciAdapter}. */
 export interface UndiciAdapterOptions {
@@ -25,9 +36,13 @@ export function undiciAdapter(options: UndiciAdapterOptions = {}): AxiosAdapter 
     if (!match) throw Object.assign(new Error('undici adapter needs an absolute URL'), { code: 'ERR_INVALID_URL' });
     const origin = match[1]!;
     const path = match[2] || '/';
+    // One pass over axios's header object (its own enumerable keys are the header names; toJSON() would copy it
+    // first). `false` is axios's "send no such header".
+    const given = config.headers as unknown as Record<string, unknown>;
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(config.headers.toJSON())) {
-      if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
+    for (const name of Object.keys(given)) {
+      const value = given[name];
+      if (value !== undefined && value !== null && value !== false) headers[name.toLowerCase()] = String(value);
     }
     const method = (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod;
     const res = await agent.request({
@@ -45,7 +60,9 @@ export function undiciAdapter(options: UndiciAdapterOptions = {}): AxiosAdapter 
       data: res.body as unknown as Readable,
       status: res.statusCode,
       statusText: '',
-      headers: res.headers as AxiosResponse['headers'],
+      // undici's header object as an AxiosHeaders in one copy: axios then takes it as it is instead of rebuilding
+      // it header by header (twice) from a plain object.
+      headers: Object.assign(new UndiciHeaders(), res.headers) as AxiosResponse['headers'],
       config,
       request: {},
     };

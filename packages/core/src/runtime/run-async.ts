@@ -27,7 +27,14 @@ export async function runAsync<T>(operation: Operation<T>, options: RunAsyncOpti
     // A cancelled operation performs no further I/O: the AbortError is thrown into it instead, so it can still
     // clean up (with `detached` effects, which the signal does not reach).
     if (options.signal?.aborted && effect.type !== 'detached') input = fail(new AbortError());
-    else input = await performAsync(effect, options);
+    else if (effect.type === 'http') {
+      // The common effect, awaited here rather than through performAsync (one Promise and one tick less).
+      try {
+        input = ok(await effect.via.performAsync(effect.request, options.signal));
+      } catch (error) {
+        input = fail(asyncFailureToError(error, effect));
+      }
+    } else input = await performAsync(effect, options);
   }
 }
 

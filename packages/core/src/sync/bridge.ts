@@ -8,18 +8,11 @@ import { collectTransferred } from '../runtime/transient-memory.js';
 import { siblingModule, startModuleWorker } from './module-worker.js';
 import type { PreparedRequest, RawResponse } from '../http/types.js';
 import type { TransportFailure } from '../http/transport.js';
-import { SLOT_DEAD, SLOT_SEQ, type WorkerCall, type WorkerReply } from './protocol.js';
+import { SHARED_BYTES, SLOT_DEAD, SLOT_SEQ, SLOT_SUBMITTED, SLOT_WORKER_SPIN_US, type WorkerCall, type WorkerReply } from './protocol.js';
+import { CALLER_SPIN_MS, PREEMPTED_GAP_MS, SpinPolicy, WORKER_SPIN_MS, type SpinMode } from './spin-policy.js';
 
 /** Extra time given to the worker beyond a request's own idle timeout before it is declared hung. */
 const HANG_GRACE_MS = 5_000;
-
-/**
- * How long the caller spins on the shared counter before parking in `Atomics.wait`. Waking a parked thread
- * costs ~150 µs on the virtual machines measured here, more than a whole loopback request; a 1 ms spin catches
- * fast replies (benchmarks/src/bridge.ts: sync went from ~1.5× to ~1× the per-call time of awaited async
- * calls) and costs at most 1 ms of CPU per slower reply, which then parks as before.
- */
-const SPIN_BEFORE_WAIT_MS = 1;
 
 /** The outcome of one call: a response or a transport failure, or the bridge's own failure. */
 export type BridgeResult =
@@ -53,28 +46,43 @@ export class SyncBridge {
   private nextId = 1;
   private readonly inFlight = new Map<number, InFlight>();
   private readonly done = new Map<number, BridgeResult>();
+  /** Whether the threads spin while they wait (measured; see `spin-policy.ts`). */
+  readonly spin: SpinPolicy;
 
-  /** Sends a request without waiting; returns its ticket for {@link SyncBridge.waitAny}. */
-  submit(request: PreparedRequest): number {
+  constructor(options: { spin?: SpinMode } = {}) {
+    this.spin = new SpinPolicy(options.spin);
+  }
+
+  /**
+   * Sends a request without waiting; returns its ticket for {@link SyncBridge.waitAny}. `spin` tells the worker
+   * whether to spin for the next request once it has answered this one.
+   */
+  submit(request: PreparedRequest, spin = this.spin.preferSpin): number {
     this.ensureWorker();
     const id = this.nextId++;
     this.inFlight.set(id, { deadline: Date.now() + request.timeoutMs + HANG_GRACE_MS });
     const call: WorkerCall = { id, request: trimBody(request) };
     if (request.body instanceof Uint8Array) collectTransferred(request.body.byteLength);
+    const flags = this.flags!;
+    Atomics.store(flags, SLOT_WORKER_SPIN_US, spin ? WORKER_SPIN_MS * 1000 : 0);
     this.port!.postMessage(call);
+    Atomics.add(flags, SLOT_SUBMITTED, 1);
     return id;
   }
 
   /** Performs one request and blocks until its result. */
   call(request: PreparedRequest): BridgeResult {
-    const id = this.submit(request);
+    const spin = this.spin.next();
+    const started = performance.now();
+    const id = this.submit(request, spin);
     for (;;) {
       const result = this.done.get(id);
       if (result) {
         this.done.delete(id);
+        this.spin.record(spin, performance.now() - started);
         return result;
       }
-      this.waitAny(Infinity);
+      this.waitAny(Infinity, spin);
     }
   }
 
@@ -92,9 +100,10 @@ export class SyncBridge {
 
   /**
    * Blocks until at least one in-flight request finishes or `maxWaitMs` passes, and returns the tickets
-   * that finished. A worker that exits or hangs past a deadline fails every call in flight.
+   * that finished. A worker that exits or hangs past a deadline fails every call in flight. With `spin`, the
+   * thread first spins for up to a millisecond (see `spin-policy.ts`).
    */
-  waitAny(maxWaitMs: number): number[] {
+  waitAny(maxWaitMs: number, spin = this.spin.preferSpin): number[] {
     const finished: number[] = [];
     const until = Date.now() + maxWaitMs;
     for (;;) {
@@ -116,8 +125,7 @@ export class SyncBridge {
       const seq = Atomics.load(flags, SLOT_SEQ);
       this.drain(finished);
       if (finished.length > 0) return finished;
-      const spinUntil = performance.now() + Math.min(SPIN_BEFORE_WAIT_MS, nearest - now);
-      while (Atomics.load(flags, SLOT_SEQ) === seq && performance.now() < spinUntil);
+      if (spin) spinWhile(flags, SLOT_SEQ, seq, Math.min(CALLER_SPIN_MS, nearest - now));
       Atomics.wait(flags, SLOT_SEQ, seq, Math.min(nearest - now, 2 ** 31 - 1));
     }
   }
@@ -160,7 +168,7 @@ export class SyncBridge {
   private ensureWorker(): void {
     if (this.worker && this.flags && Atomics.load(this.flags, SLOT_DEAD) === 0) return;
     if (this.worker) this.reset();
-    const shared = new SharedArrayBuffer(8);
+    const shared = new SharedArrayBuffer(SHARED_BYTES);
     const { port1, port2 } = new MessageChannel();
     const worker = startModuleWorker(siblingModule(import.meta.url, 'http-worker'), {
       workerData: { port: port2, shared },
@@ -177,6 +185,21 @@ export class SyncBridge {
     this.port = port1;
     this.flags = new Int32Array(shared);
   }
+}
+
+/**
+ * Spins while `flags[slot]` still holds `seen`, for at most `ms`; stops early when the thread finds it was
+ * descheduled meanwhile (something else needed the core). Returns whether the value changed.
+ */
+export function spinWhile(flags: Int32Array, slot: number, seen: number, ms: number): boolean {
+  let last = performance.now();
+  const until = last + ms;
+  while (Atomics.load(flags, slot) === seen) {
+    const now = performance.now();
+    if (now >= until || now - last > PREEMPTED_GAP_MS) return false;
+    last = now;
+  }
+  return true;
 }
 
 /** The process-wide bridge used by sync connections. */

@@ -1,0 +1,126 @@
+/**
+ * Whether the sync bridge's threads spin while they wait, decided from measurements of the calls themselves.
+ *
+ * A blocking call hands its request to the HTTP worker and the reply back: two thread wake-ups. On an idle
+ * virtual machine a wake-up of a parked thread costs more than a whole loopback request (the idle vCPU halts and
+ * the host has to schedule it again), so spinning briefly on a shared counter instead of parking pays: the caller
+ * spins for the reply, the worker for the next request. On a machine whose cores are all busy the same spin is
+ * harmful: a spinning caller holds a core that the worker or a co-located server needs, and the kernel lets it run
+ * out its time slice first (a millisecond or more per call, measured here with another process keeping one of two
+ * cores busy). Neither the machine's load nor the server's place is known to the bridge, so it measures: calls
+ * run in one of two arms, `spin` or `park`, mostly the preferred one, and now and then a short block of calls in
+ * the other; the arm whose round trips are clearly shorter (the geometric mean, so a slow call or a timeout does
+ * not swamp it) becomes the preferred one. Spinning must win by a margin: when it does not help (slow servers,
+ * busy machines) the threads park and spend no CPU waiting.
+ * @module
+ */
+
+/** `auto` measures; `spin` and `park` force an arm (tests, benchmarks). */
+export type SpinMode = 'auto' | 'spin' | 'park';
+
+/** How long the caller spins for a reply, and the worker for the next request, in the `spin` arm. */
+export const CALLER_SPIN_MS = 1;
+export const WORKER_SPIN_MS = 0.25;
+/**
+ * A gap this long between two turns of a spin loop means the spinning thread was descheduled: something else
+ * wanted its core. The spin then stops and the thread parks.
+ */
+export const PREEMPTED_GAP_MS = 0.05;
+
+/** Calls of an exploration block run in the other arm (the first is not measured: see {@link SpinPolicy}). */
+const BLOCK = 5;
+/**
+ * Probability that a call starts an exploration block once both arms are measured: about 3 % of calls run in
+ * the arm not preferred (the price of noticing that the machine changed; that arm can be several times slower).
+ */
+const EXPLORE = 1 / 160;
+/**
+ * Weight of a new round trip in an arm's running mean of log round-trip times: the preferred arm has many
+ * samples and moves slowly; the other gets one now and then and must follow a change within a few of them.
+ */
+const ALPHA_PREFERRED = 1 / 16;
+const ALPHA_OTHER = 1 / 4;
+/** Samples each arm needs before the other is ever preferred over `park`. */
+const MIN_SAMPLES = 8;
+/** Spinning is preferred only when its round trips are at least this much shorter (ln 1.1: 10 %). */
+const MARGIN = Math.log(1.1);
+/** A sample counts at most this far from an arm's mean in log space (a timeout counts as a 20× slower call). */
+const CLAMP = 3;
+
+interface Arm {
+  mean: number;
+  samples: number;
+}
+
+/** Chooses each call's arm and learns from its round trip (see the module comment). */
+export class SpinPolicy {
+  readonly #arms: Record<'spin' | 'park', Arm> = { spin: { mean: 0, samples: 0 }, park: { mean: 0, samples: 0 } };
+  #preferSpin = false;
+  /** The arm of the calls in progress and how many more calls it lasts. */
+  #blockSpin = false;
+  #blockLeft = 0;
+  /** The arm of the previous call: the first call after a switch is not measured. */
+  #lastSpin: boolean | undefined;
+  #mode: SpinMode;
+  readonly #random: () => number;
+
+  constructor(mode: SpinMode = 'auto', random: () => number = Math.random) {
+    this.#mode = mode;
+    this.#random = random;
+  }
+
+  get mode(): SpinMode {
+    return this.#mode;
+  }
+
+  set mode(mode: SpinMode) {
+    this.#mode = mode;
+  }
+
+  /** The arm currently preferred (used for waits that are not measured). */
+  get preferSpin(): boolean {
+    return this.#mode === 'auto' ? this.#preferSpin : this.#mode === 'spin';
+  }
+
+  /** The arm of the next measured call. */
+  next(): boolean {
+    if (this.#mode !== 'auto') return this.#mode === 'spin';
+    if (this.#blockLeft > 0) {
+      this.#blockLeft--;
+      return this.#blockSpin;
+    }
+    const { spin, park } = this.#arms;
+    // Until both arms have their samples, alternate blocks; then explore the other arm now and then.
+    const warming = spin.samples < MIN_SAMPLES || park.samples < MIN_SAMPLES;
+    const explore = warming || this.#random() < EXPLORE;
+    this.#blockSpin = explore ? (warming ? spin.samples <= park.samples : !this.#preferSpin) : this.#preferSpin;
+    this.#blockLeft = explore ? BLOCK - 1 : 0;
+    return this.#blockSpin;
+  }
+
+  /** Records the round trip of a call made in arm `spin`. */
+  record(spin: boolean, ms: number): void {
+    const switched = this.#lastSpin !== undefined && this.#lastSpin !== spin;
+    this.#lastSpin = spin;
+    // The first call after a switch is not representative: whether the worker spun for it was decided by the
+    // call before, in the other arm.
+    if (this.#mode !== 'auto' || switched || !(ms > 0)) return;
+    const arm = this.#arms[spin ? 'spin' : 'park'];
+    const x = Math.log(ms);
+    if (arm.samples === 0) arm.mean = x;
+    else {
+      const clamped = Math.min(arm.mean + CLAMP, Math.max(arm.mean - CLAMP, x));
+      const alpha = arm.samples < MIN_SAMPLES ? 1 / (arm.samples + 1) : spin === this.#preferSpin ? ALPHA_PREFERRED : ALPHA_OTHER;
+      arm.mean += alpha * (clamped - arm.mean);
+    }
+    arm.samples++;
+    const { spin: s, park: p } = this.#arms;
+    this.#preferSpin = s.samples >= MIN_SAMPLES && p.samples >= MIN_SAMPLES && s.mean < p.mean - MARGIN;
+  }
+
+  /** The measured state (benchmarks and tests): geometric-mean round trips in ms and sample counts. */
+  snapshot(): { preferSpin: boolean; spinMs: number; parkMs: number; spinSamples: number; parkSamples: number } {
+    const { spin, park } = this.#arms;
+    return { preferSpin: this.preferSpin, spinMs: Math.exp(spin.mean), parkMs: Math.exp(park.mean), spinSamples: spin.samples, parkSamples: park.samples };
+  }
+}
