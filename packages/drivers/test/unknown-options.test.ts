@@ -30,6 +30,8 @@ const BASE: Readonly<Record<string, () => Record<string, unknown>>> = {
   // OpenStack drivers find their endpoints in the catalog: they take an auth URL, not host/port/secure.
   'compute:openstack': () => ({ authUrl: 'http://127.0.0.1:9/identity/v3', username: 'demo', password: 'not-a-secret', projectName: 'demo', userDomainName: 'Default', retry: { maxAttempts: 1 } }),
   'compute:rackspace': () => ({ authUrl: 'http://127.0.0.1:9/identity/v2.0', key: 'demo', secret: 'not-a-secret', region: 'lon', retry: { maxAttempts: 1 } }),
+  'storage:openstack_swift': () => ({ authUrl: 'http://127.0.0.1:9/identity/v3', username: 'demo', password: 'not-a-secret', projectName: 'demo', retry: { maxAttempts: 1 } }),
+  'storage:cloudfiles': () => ({ authUrl: 'http://127.0.0.1:9/rackspace/v2.0', key: 'demo', secret: 'not-a-secret', region: 'ord', retry: { maxAttempts: 1 } }),
   'storage:s3': () => ({ key: 'AKIDEXAMPLE', secret: 'not-a-secret', ...OFFLINE }),
   'storage:google_storage': () => ({ key: 'GOOGKEY', secret: 'not-a-secret', ...OFFLINE }),
   'storage:azure_blobs': () => ({ key: 'acct', secret: AZURE_KEY, ...OFFLINE }),

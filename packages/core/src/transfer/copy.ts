@@ -146,6 +146,7 @@ export function* copyAcross(
   // One read of the whole object, so the source driver's whole-object checks (MD5 ETag, x-goog-hash, S3's
   // full-object CRC32) apply to it, in chunks no larger than a part.
   const pages = from.downloadObjectAsStreamPages(fresh, { chunkSize: Math.min(settings.partSize, COPY_READ_CHUNK) });
-  const md5 = /^[0-9a-f]{32}$/i.test(fresh.hash) ? fresh.hash.toLowerCase() : undefined;
+  // An MD5-shaped hash is the content's MD5, except for a Swift Static Large Object (the MD5 of its segments' ETags).
+  const md5 = /^[0-9a-f]{32}$/i.test(fresh.hash) && fresh.extra.staticLargeObject !== true ? fresh.hash.toLowerCase() : undefined;
   return yield* uploadPages(hooks, fresh.size, pages, settings, md5);
 }
