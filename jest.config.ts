@@ -20,10 +20,10 @@ const shared: ProjectConfig = {
   moduleNameMapper: {
     '^@dualcloud/core$': '<rootDir>/packages/core/src/index.ts',
     '^@dualcloud/fake-cloud$': '<rootDir>/packages/fake-cloud/src/index.ts',
-    '^@dualcloud/drivers/(compute|storage)$': '<rootDir>/packages/drivers/src/$1/index.ts',
+    '^@dualcloud/drivers/(compute|storage|container)$': '<rootDir>/packages/drivers/src/$1/index.ts',
     '^@dualcloud/async-session$': '<rootDir>/packages/async-session/src/index.ts',
-    '^@dualcloud/async-methods/(compute|storage)$': '<rootDir>/packages/async-methods/src/$1.ts',
-    '^@dualcloud/async-mode/(compute|storage)$': '<rootDir>/packages/async-mode/src/$1.ts',
+    '^@dualcloud/async-methods/(compute|storage|container)$': '<rootDir>/packages/async-methods/src/$1.ts',
+    '^@dualcloud/async-mode/(compute|storage|container)$': '<rootDir>/packages/async-mode/src/$1.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -4,7 +4,7 @@
  * the session.
  * @module
  */
-import { Container, KeyPair, Node, StorageObject, StorageVolume, VolumeSnapshot } from '@dualcloud/core';
+import { Container, ContainerCluster, ContainerImage, ContainerInstance, KeyPair, Node, StorageObject, StorageVolume, VolumeSnapshot } from '@dualcloud/core';
 
 /** Returns `value` with every model (also in arrays and plain objects) re-bound to `view`. */
 export function bindModels(value: unknown, view: object, seen: Map<object, object> = new Map()): unknown {
@@ -19,7 +19,7 @@ export function bindModels(value: unknown, view: object, seen: Map<object, objec
 }
 
 /** The models whose methods call back into their driver. */
-const MODELS = [Node, StorageVolume, VolumeSnapshot, KeyPair, Container, StorageObject] as const;
+const MODELS = [Node, StorageVolume, VolumeSnapshot, KeyPair, Container, StorageObject, ContainerInstance, ContainerImage, ContainerCluster] as const;
 
 function isModel(value: unknown): value is object {
   return MODELS.some((Model) => value instanceof Model);
@@ -31,7 +31,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** A copy of `model` with the same prototype and fields, `driver` = `view`, and its container re-bound too. */
+/** Fields holding a model of the same driver: a storage object's `container`, a deployed container's `image`. */
+const NESTED_MODELS = new Set<PropertyKey>(['container', 'image']);
+
+/** A copy of `model` with the same prototype and fields, `driver` = `view`, and its nested models re-bound too. */
 function rebind(model: object, view: object, seen: Map<object, object>): object {
   const known = seen.get(model);
   if (known) return known;
@@ -40,7 +43,7 @@ function rebind(model: object, view: object, seen: Map<object, object>): object 
   for (const key of Reflect.ownKeys(model)) {
     if (key === 'driver') continue;
     const descriptor = Object.getOwnPropertyDescriptor(model, key)!;
-    if (key === 'container' && 'value' in descriptor) descriptor.value = bindModels(descriptor.value, view, seen);
+    if (NESTED_MODELS.has(key) && 'value' in descriptor) descriptor.value = bindModels(descriptor.value, view, seen);
     Object.defineProperty(copy, key, descriptor);
   }
   Object.defineProperty(copy, 'driver', { value: view, enumerable: false });

@@ -61,10 +61,31 @@ export { generateSshKeyPair, parseSshPublicKey, sshFingerprint, SSH_PUBLIC_KEY_T
 export type { GeneratedSshKeyPair, SshPublicKey } from './ssh-keys.js';
 export { Container, StorageObject, commonPrefixEntry, isCommonPrefix } from './models/storage.js';
 export type { StorageObjectFields, StorageOps } from './models/storage.js';
+export {
+  ClusterLocation,
+  Container as ContainerInstance,
+  ContainerCluster,
+  ContainerImage,
+  ContainerState,
+} from './models/container.js';
+export type {
+  ContainerClusterFields,
+  ContainerClusterOps,
+  ContainerFields,
+  ContainerImageFields,
+  ContainerImageOps,
+  ContainerLogsOptions,
+  ContainerOps,
+  DeployContainerOptions,
+  ListContainersOptions,
+} from './models/container.js';
+export { parseImageReference } from './image-reference.js';
+export type { ImageReference } from './image-reference.js';
 export { BaseDriver, ASYNC_MODE, DRIVER_OPTION_KEYS, UNDERLYING_DRIVER, driverOf } from './drivers/base.js';
 export type { DriverOptions, ExecutionMode, MethodKind, MethodOptionsSpec } from './drivers/base.js';
 export { NodeDriver } from './drivers/compute.js';
 export type { CopyImageOptions, CreateImageOptions, CreateNodeOptions, CreateVolumeOptions, RunningNode, WaitUntilRunningOptions, WaitUntilVolumeStateOptions } from './drivers/compute.js';
+export { ContainerDriver } from './drivers/container.js';
 export { PipelineStorageDriver, StorageDriver } from './drivers/storage.js';
 export type { CopyOptions, DownloadOptions, ListObjectsOptions, ProgressCallback, RangeDownloadOptions, SignedUrlOptions, StreamOptions, UploadOptions } from './drivers/storage.js';
 export { DriverRegistry } from './registry.js';

@@ -7,6 +7,14 @@ import { setMaxListeners } from 'node:events';
 import { InvalidArgumentError } from '../errors/index.js';
 import type { Container, StorageObject, StorageOps } from '../models/storage.js';
 import type { KeyPair, KeyPairOps, Node, NodeLifecycle, StorageVolume, VolumeOps, VolumeSnapshot, VolumeSnapshotOps } from '../models/compute.js';
+import type {
+  Container as ContainerInstance,
+  ContainerCluster,
+  ContainerClusterOps,
+  ContainerImage,
+  ContainerImageOps,
+  ContainerOps,
+} from '../models/container.js';
 import type { RunningNode } from './compute.js';
 import type { BaseDriver, MethodKind } from './base.js';
 
@@ -79,8 +87,8 @@ export type MethodName<D> = {
 
 /**
  * A returned value with its models re-typed as bound to `Self` (an async driver or view): `Node` becomes
- * `Node<NodeLifecycle & Self>` (and `StorageVolume`, `VolumeSnapshot`, `KeyPair`, `Container`, `StorageObject`
- * likewise), so `node.reboot()` has `Self['rebootNode']`'s return type (the last signature
+ * `Node<NodeLifecycle & Self>` (and `StorageVolume`, `VolumeSnapshot`, `KeyPair`, the container family's
+ * `Container`, `ContainerImage` and `ContainerCluster`, storage's `Container` and `StorageObject` likewise), so `node.reboot()` has `Self['rebootNode']`'s return type (the last signature
  * of the intersection wins). An intersection, not a conditional, keeps the recursion lazy.
  * With `Self = never` the models stay as they are (Design 2 returns the sync models).
  */
@@ -94,7 +102,13 @@ export type Bound<T, Self> = [Self] extends [never]
         ? VolumeSnapshot<VolumeSnapshotOps & Self>
         : T extends KeyPair<any>
           ? KeyPair<KeyPairOps & Self>
-          : T extends StorageObject<any>
+          : T extends ContainerInstance<any>
+            ? ContainerInstance<ContainerOps & Self>
+            : T extends ContainerImage<any>
+              ? ContainerImage<ContainerImageOps & Self>
+              : T extends ContainerCluster<any>
+                ? ContainerCluster<ContainerClusterOps & Self>
+                : T extends StorageObject<any>
             ? StorageObject<StorageOps & Self>
             : T extends Container<any>
               ? Container<StorageOps & Self>

@@ -4,6 +4,7 @@
  * @module
  */
 import { inspect } from 'node:util';
+import { InvalidArgumentError, NotImplementedError } from '../errors/index.js';
 import { DriverConnection, type ConnectionRecipe, type DebugOption, type Hooks } from '../http/connection.js';
 import { checkOptionalOptions } from '../options.js';
 import type { Operation } from '../runtime/effects.js';
@@ -159,6 +160,18 @@ export abstract class BaseDriver {
     const fields: Record<string, unknown> = {};
     for (const key of Object.keys(this)) fields[key] = (this as Record<string, unknown>)[key];
     return `${this.constructor.name} ${show(fields, { ...(options as object), depth: Math.max(0, depth - 1) })}`;
+  }
+
+  /** Checks that argument `what` of `method` is a non-empty string of at most 255 characters. */
+  protected checkName(method: string, what: string, value: unknown): asserts value is string {
+    if (typeof value !== 'string' || value.trim() === '' || value.length > 255) {
+      throw new InvalidArgumentError(`${this.name}: ${method} needs ${what} (a non-empty string of at most 255 characters)`, { provider: this.type });
+    }
+  }
+
+  /** A `NotImplementedError` for `method`, as Libcloud raises `NotImplementedError`. */
+  protected notImplemented(method: string): NotImplementedError {
+    return new NotImplementedError(`${this.name}: ${method} is not implemented for this driver`, { code: 'NotImplemented', provider: this.type });
   }
 
   /** Runs public method `method` (options checked) in this driver's mode. */

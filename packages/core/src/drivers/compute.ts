@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { InvalidArgumentError, NotImplementedError, ProviderError, TimeoutError, VolumeNotFoundError } from '../errors/index.js';
+import { InvalidArgumentError, ProviderError, TimeoutError, VolumeNotFoundError } from '../errors/index.js';
 import {
   KeyPair,
   Node,
@@ -294,18 +294,6 @@ export abstract class NodeDriver extends BaseDriver {
     if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > maxGiB) {
       throw new InvalidArgumentError(`${this.name}: createVolume size must be a whole number of GiB from 1 to ${maxGiB}`, { provider: this.type });
     }
-  }
-
-  /** Checks that argument `what` of `method` is a non-empty string of at most 255 characters. */
-  protected checkName(method: string, what: string, value: unknown): asserts value is string {
-    if (typeof value !== 'string' || value.trim() === '' || value.length > 255) {
-      throw new InvalidArgumentError(`${this.name}: ${method} needs ${what} (a non-empty string of at most 255 characters)`, { provider: this.type });
-    }
-  }
-
-  /** A `NotImplementedError` for `method`, as Libcloud raises `NotImplementedError`. */
-  protected notImplemented(method: string): NotImplementedError {
-    return new NotImplementedError(`${this.name}: ${method} is not implemented for this driver`, { code: 'NotImplemented', provider: this.type });
   }
 
   *listVolumesOp(): Operation<StorageVolume[]> {

@@ -33,6 +33,15 @@ export class NotImplementedError extends CloudError {}
 /** A storage container (bucket) does not exist. */
 export class ContainerDoesNotExistError extends NotFoundError {}
 
+/** A deployed container (container family: a Docker container, a Kubernetes pod, an ECS task) does not exist. */
+export class ContainerNotFoundError extends NotFoundError {}
+
+/** A container image does not exist (not pulled, no such repository or tag). */
+export class ContainerImageNotFoundError extends NotFoundError {}
+
+/** A container cluster (ECS cluster, Kubernetes namespace) does not exist. */
+export class ClusterNotFoundError extends NotFoundError {}
+
 /** A storage object does not exist. */
 export class ObjectDoesNotExistError extends NotFoundError {}
 

@@ -1,0 +1,79 @@
+/**
+ * `@dualcloud/drivers/container`: container drivers and `getDriver(Provider.X)`, as in Libcloud's
+ * `libcloud.container.providers`.
+ * @example
+ * ```ts
+ * import { getDriver, Provider } from '@dualcloud/drivers/container';
+ * const driver = new (getDriver(Provider.DUMMY))({ key: 'any' });
+ * const image = driver.installImage('tomcat:8.0');
+ * const container = driver.deployContainer('my_tomcat_container', image);
+ * container.restart();
+ * ```
+ * @packageDocumentation
+ */
+import { DriverRegistry, type ContainerDriver } from '@dualcloud/core';
+import { DummyContainerDriver } from './dummy.js';
+import { Provider } from './providers.js';
+
+export { Provider } from './providers.js';
+export { DummyContainerDriver } from './dummy.js';
+export type { DummyContainerDriverOptions } from './dummy.js';
+
+export {
+  ASYNC_MODE,
+  ClusterLocation,
+  ContainerInstance as Container,
+  ContainerCluster,
+  ContainerDriver,
+  ContainerImage,
+  ContainerState,
+  parseImageReference,
+} from '@dualcloud/core';
+export type {
+  ContainerClusterFields,
+  ContainerFields,
+  ContainerImageFields,
+  ContainerLogsOptions,
+  DeployContainerOptions,
+  DriverOptions,
+  ImageReference,
+  ListContainersOptions,
+} from '@dualcloud/core';
+
+/** The driver class of each container provider; `getDriver` returns `ContainerDriverMap[P]`. */
+export interface ContainerDriverMap {
+  [Provider.DUMMY]: typeof DummyContainerDriver;
+}
+
+/** A provider that has a registered driver. */
+export type ContainerProvider = keyof ContainerDriverMap;
+
+/** What a registered container driver class must be. */
+export type ContainerDriverClass = (new (options: any) => ContainerDriver) & Pick<typeof ContainerDriver, 'methodKinds' | 'methodOptions' | 'optionKeys'>;
+
+const registry = new DriverRegistry<ContainerDriverMap, ContainerDriverClass>('container', {
+  [Provider.DUMMY]: DummyContainerDriver,
+});
+
+/**
+ * The driver class of a container provider, typed per built-in provider. Throws `InvalidArgumentError` for an
+ * unknown provider.
+ */
+export function getDriver<P extends ContainerProvider>(provider: P): ContainerDriverMap[P];
+export function getDriver(provider: string): ContainerDriverClass;
+export function getDriver(provider: string): ContainerDriverClass {
+  return registry.get(provider);
+}
+
+/** Plugs in a container driver of your own, as Libcloud's `set_driver` does: `getDriver(name)` then returns it. */
+export function registerDriver(provider: string, driver: ContainerDriverClass): void {
+  registry.register(provider, driver);
+}
+
+/** Libcloud's name for {@link registerDriver}. */
+export const setDriver = registerDriver;
+
+/** Registered container providers (built-in and registered). */
+export function providers(): string[] {
+  return registry.providers();
+}

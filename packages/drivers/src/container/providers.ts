@@ -1,0 +1,19 @@
+/**
+ * Container provider names, spelled as Apache Libcloud spells them.
+ * @module
+ */
+
+/**
+ * Container providers (Libcloud's `libcloud.container.types.Provider`).
+ * @example
+ * ```ts
+ * const Docker = getDriver(Provider.DOCKER);
+ * ```
+ */
+export const Provider = {
+  /** In-memory driver for docs, examples and tests. */
+  DUMMY: 'dummy',
+} as const;
+
+/** One of {@link Provider}'s values. */
+export type Provider = (typeof Provider)[keyof typeof Provider];
