@@ -1,6 +1,6 @@
 /**
  * No secret is ever printed: one table-driven test over every provider of every family, read from the
- * registries (`providers()` of `@dualcloud/drivers/compute` and `/storage`), so a new provider falls under it
+ * registries (`providers()` of `@dualcloud/drivers/compute`, `/storage` and `/container`), so a new provider falls under it
  * the moment it is registered — and fails here until it has a fixture in `FIXTURES`.
  *
  * Each provider's driver is built from options holding SENTINEL secrets and used for real (against the fake
@@ -27,7 +27,8 @@ import { InvalidCredentialsError, KeyPairAlreadyExistsError, Node, NodeState, No
 import { RACKSPACE_IDENTITY_PATH, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { providers as computeProviders, type NodeDriver } from '@dualcloud/drivers/compute';
 import { BulkError, isCommonPrefix, providers as storageProviders, type StorageDriver } from '@dualcloud/drivers/storage';
-import { COMPUTE, openStyled, STORAGE, STYLE_NAMES, type Family, type Styled, type StyleName } from './behaviour/helpers/styles.js';
+import { providers as containerProviders, type ContainerDriver } from '@dualcloud/drivers/container';
+import { COMPUTE, CONTAINER, openStyled, STORAGE, STYLE_NAMES, type Family, type Styled, type StyleName } from './behaviour/helpers/styles.js';
 import { CHANNELS, describeLeaks, findLeaks, secretForms } from './helpers/leaks.js';
 import { startAzurite, type Emulator } from './storage/helpers/emulators.js';
 
@@ -122,6 +123,11 @@ interface SecretFixture {
   rejectedOptions?(env: SecretsEnv): object;
   /** Compute: the driver creates key pairs (and volumes), whose private keys are checked too. */
   readonly keyPairs?: boolean;
+  /** Container: the image to install (default `busybox:1.36`), the cluster id to deploy into, deploy parameters, a missing container id. */
+  readonly containerImage?: string;
+  readonly containerCluster?: string;
+  readonly containerParameters?: Record<string, unknown>;
+  readonly missingContainerId?: string;
 }
 
 /** Keyed `family:provider`. A registered provider without an entry fails the test. */
@@ -182,6 +188,10 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
   'storage:local': {
     secrets: [IGNORED_SECRET],
     options: (e) => ({ key: e.localRoot, secret: IGNORED_SECRET }),
+  },
+  'container:dummy': {
+    secrets: [IGNORED_SECRET],
+    options: () => ({ key: 'any', secret: IGNORED_SECRET }),
   },
   // The S3-compatible stores, pointed at the fake cloud's S3 with their endpoint overridden.
   ...compatibleFixtures({
@@ -370,6 +380,33 @@ const FAMILIES: readonly FamilySpec[] = [
       };
     },
     authenticated: (d: Styled<StorageDriver>) => d.call('listContainers'),
+  },
+  {
+    name: 'container',
+    providers: containerProviders,
+    classes: CONTAINER,
+    async harvest(d: Styled<ContainerDriver>, tag, fixture) {
+      const image = await d.call('installImage', fixture.containerImage ?? 'busybox:1.36');
+      const images = await d.call('listImages');
+      const cluster = fixture.containerCluster ? await d.call('getCluster', fixture.containerCluster) : undefined;
+      const container = await d.call('deployContainer', unique(), image, { ...(cluster ? { cluster } : {}), parameters: fixture.containerParameters ?? {} });
+      const containers = await d.call('listContainers', cluster ? { cluster } : {});
+      const clusters = fixture.containerCluster ? await d.call('listClusters') : [];
+      const ghost = await rejection(d.call('getContainer', fixture.missingContainerId ?? 'missing-container-0000'), `${tag}: getContainer of a missing container`);
+      expect(ghost).toBeInstanceOf(NotFoundError);
+      await d.call('destroyContainer', container);
+      return {
+        models: [
+          { path: `${tag}.installImage()`, value: image },
+          { path: `${tag}.listImages()`, value: images },
+          { path: `${tag}.deployContainer()`, value: container },
+          { path: `${tag}.listContainers()`, value: containers },
+          ...(cluster ? [{ path: `${tag}.getCluster()`, value: cluster }, { path: `${tag}.listClusters()`, value: clusters }] : []),
+        ],
+        errors: [{ path: `${tag}: ContainerNotFoundError`, value: ghost }],
+      };
+    },
+    authenticated: (d: Styled<ContainerDriver>) => d.call('listContainers'),
   },
 ];
 

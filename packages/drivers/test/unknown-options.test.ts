@@ -13,6 +13,8 @@ import { getDriver as syncCompute, providers as computeProviders, Node, NodeImag
 import { getDriver as syncStorage, providers as storageProviders, Container, StorageObject } from '@dualcloud/drivers/storage';
 import { getDriver as design3Compute } from '@dualcloud/async-mode/compute';
 import { getDriver as design3Storage } from '@dualcloud/async-mode/storage';
+import { getDriver as syncContainer, providers as containerProviders, Container as DeployedContainer, ContainerImage, ContainerState } from '@dualcloud/drivers/container';
+import { getDriver as design3Container } from '@dualcloud/async-mode/container';
 import { InvalidArgumentError, type BaseDriver, type Hooks, type MethodOptionsSpec } from '@dualcloud/core';
 
 const localRoot = mkdtempSync(join(tmpdir(), 'dualcloud-options-'));
@@ -44,9 +46,10 @@ const BASE: Readonly<Record<string, () => Record<string, unknown>>> = {
   'storage:scaleway': () => ({ key: 'SCWEXAMPLE', secret: 'not-a-secret', ...OFFLINE }),
   'storage:ovh': () => ({ key: 'ovh-key', secret: 'not-a-secret', ...OFFLINE }),
   'storage:linode': () => ({ key: 'linode-key', secret: 'not-a-secret', ...OFFLINE }),
+  'container:dummy': () => ({}),
 };
 
-type Kind = 'compute' | 'storage';
+type Kind = 'compute' | 'storage' | 'container';
 type AnyDriverClass = (abstract new (...args: any[]) => BaseDriver) & { readonly methodOptions: Readonly<Record<string, MethodOptionsSpec>>; readonly name: string };
 
 interface Registered {
@@ -71,6 +74,13 @@ const REGISTERED: Registered[] = [
     provider,
     Sync: syncStorage(provider) as unknown as AnyDriverClass,
     Design3: design3Storage(provider) as unknown as Registered['Design3'],
+  })),
+  ...containerProviders().map((provider) => ({
+    id: `container:${provider}`,
+    kind: 'container' as const,
+    provider,
+    Sync: syncContainer(provider) as unknown as AnyDriverClass,
+    Design3: design3Container(provider) as unknown as Registered['Design3'],
   })),
 ];
 
@@ -111,6 +121,7 @@ function expectRefusal(error: unknown, key: string, suggestion?: string): void {
 test('the registries list providers, and every registered provider has a row of base options (and no row is stale)', () => {
   expect(computeProviders().length).toBeGreaterThan(0);
   expect(storageProviders().length).toBeGreaterThan(0);
+  expect(containerProviders().length).toBeGreaterThan(0);
   const missing = REGISTERED.filter((r) => !BASE[r.id]).map((r) => r.id);
   expect(missing).toEqual([]);
   expect(Object.keys(BASE).sort()).toEqual(REGISTERED.map((r) => r.id).sort());
@@ -175,6 +186,7 @@ const REQUIRED_METHODS: Record<Kind, string[]> = {
     'downloadObjects',
     'deleteObjects',
   ],
+  container: ['listContainers', 'deployContainer', 'containerLogs'],
 };
 const REQUIRED_BY_PROVIDER: Record<string, string[]> = { 'compute:ec2': ['listImages', 'listVolumes'] };
 
@@ -201,6 +213,7 @@ const METHOD_SPELLINGS: Record<string, Array<[string, string]>> = {
   createImage: [['ex_description', 'description'], ['ex_reboot', 'ex: { reboot }']],
   copyImage: [['ex_description', 'description']],
   listVolumes: [['ex_filters', 'filters'], ['ex_node', 'node']],
+  deployContainer: [['ex_start', 'start']],
 };
 
 /** Realistic arguments of a method, with `options` at the options position. */
@@ -211,6 +224,8 @@ function argsFor(driver: BaseDriver, method: string, spec: MethodOptionsSpec, op
   const size = new NodeSize('s', 's', 1, 1, undefined, undefined, driver);
   const image = new NodeImage('img', 'img', driver);
   const volume = new StorageVolume({ id: 'vol-1', name: 'v', size: 1, state: StorageVolumeState.AVAILABLE }, driver as never);
+  const containerImage = new ContainerImage({ id: 'sha256:1', name: 'tomcat', path: 'tomcat:8.0', version: '8.0' }, driver as never);
+  const deployed = new DeployedContainer({ id: 'c-1', name: 'c', image: containerImage, state: ContainerState.RUNNING, ipAddresses: [] }, driver as never);
   const known: Record<string, unknown[]> = {
     createNode: [{ name: 'n', size, image, ...options }],
     waitUntilRunning: [[node], options],
@@ -233,6 +248,9 @@ function argsFor(driver: BaseDriver, method: string, spec: MethodOptionsSpec, op
     createImage: [node, 'image', options],
     copyImage: ['us-east-1', image, 'copy', options],
     listVolumes: [options],
+    listContainers: [options],
+    deployContainer: ['c', containerImage, options],
+    containerLogs: [deployed, options],
   };
   const args = known[method] ?? Array.from({ length: spec.index + 1 }, () => undefined);
   if (!known[method]) args[spec.index] = options;

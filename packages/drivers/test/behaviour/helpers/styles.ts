@@ -21,6 +21,9 @@ import { getDriver as storageSync, type Provider as StorageProvider, type Storag
 import { getDriver as computeDesign2 } from '@dualcloud/async-methods/compute';
 import { getDriver as storageDesign2 } from '@dualcloud/async-methods/storage';
 import { getDriver as computeDesign3 } from '@dualcloud/async-mode/compute';
+import { getDriver as containerSync, type ContainerDriver } from '@dualcloud/drivers/container';
+import { getDriver as containerDesign2 } from '@dualcloud/async-methods/container';
+import { getDriver as containerDesign3 } from '@dualcloud/async-mode/container';
 import { getDriver as storageDesign3 } from '@dualcloud/async-mode/storage';
 
 /** The four styles, in the order the suites run them. */
@@ -83,6 +86,15 @@ export const COMPUTE: Family<ComputeProvider> = {
   design3: (p) => computeDesign3(p) as unknown as new (options: any) => object,
 };
 
+/** The container family: `@dualcloud/drivers/container` and the two design packages' `/container` subpaths. */
+export const CONTAINER: Family<string> = {
+  sync: (p) => containerSync(p) as unknown as new (options: any) => object,
+  design2: (p) => containerDesign2(p) as unknown as new (options: any) => object,
+  design3: (p) => containerDesign3(p) as unknown as new (options: any) => object,
+};
+
+/** Container drivers as the suites see them. */
+export type StyledContainer = Styled<ContainerDriver>;
 /** Storage drivers as the suites see them. */
 export type StyledStorage = Styled<StorageDriver>;
 /** Compute drivers as the suites see them. */
