@@ -1,6 +1,6 @@
 /**
  * Experiment: the sync style's per-call time with the caller's and the worker's spinning chosen separately
- * (caller spins for the reply / worker spins for the next request), interleaved with Design 3, on the DigitalOcean
+ * (caller spins for the reply / worker spins for the next request; `auto`: the bridge's measured policy), interleaved with Design 3, on the DigitalOcean
  * list (three droplets) against the fake cloud in a child process. Optionally with one busy core.
  *
  *   pnpm exec tsx benchmarks/src/spin-arms.ts [--calls 300] [--rounds 7] [--busy]
@@ -19,17 +19,16 @@ const busy = argv.includes('--busy');
 
 type Arm = { name: string; caller: boolean; worker: boolean } | { name: string; auto: true };
 
-type Wake = { wake: 'pipe' | 'atomics' };
-const arms: Array<Arm & Wake> = [
-  { name: 'park, atomics', caller: false, worker: false, wake: 'atomics' },
-  { name: 'park, pipe', caller: false, worker: false, wake: 'pipe' },
-  { name: 'auto, atomics', auto: true, wake: 'atomics' },
-  { name: 'auto, pipe', auto: true, wake: 'pipe' },
-].filter((a) => !argv.includes('--park-only') || !('auto' in a));
+const arms: Arm[] = [
+  { name: 'park/park', caller: false, worker: false },
+  { name: 'park/worker-spin', caller: false, worker: true },
+  { name: 'spin/park', caller: true, worker: false },
+  { name: 'spin/spin', caller: true, worker: true },
+  { name: 'auto', auto: true },
+];
 
 const original = syncBridge.call.bind(syncBridge);
-function force(arm: Arm & Partial<Wake>): void {
-  syncBridge.wake = arm.wake ?? 'pipe';
+function force(arm: Arm): void {
   if ('auto' in arm) {
     (syncBridge as { call: SyncBridge['call'] }).call = original;
     return;
