@@ -485,8 +485,10 @@ export class NovaApi {
     const flavor = FLAVORS.find((f) => f.id === flavorRef);
     if (!flavor) throw badRequest(`Flavor ${flavorRef.slice(0, 64)} could not be found.`);
     const imageRef = String(spec.imageRef ?? '').replace(/^.*\//, '');
-    const image = IMAGES.find((i) => i.id === imageRef);
+    const own = this.serverImages.get(imageRef);
+    const image = IMAGES.find((i) => i.id === imageRef) ?? (own && own.projectId === token.project.id ? own : undefined);
     if (!image) throw badRequest('Can not find requested image');
+    if (own && req.now < own.activeAt) throw badRequest(`Image ${own.id} is not active.`);
     const zone = spec.availability_zone === undefined || spec.availability_zone === null ? 'nova' : String(spec.availability_zone);
     if (!ZONES.some((z) => z.name === zone && z.available)) throw badRequest('The requested availability zone is not available');
     const metadata = spec.metadata === undefined ? {} : record(spec.metadata);
