@@ -4,7 +4,11 @@
  * ACTIVE, reboot → REBOOT / HARD_REBOOT → ACTIVE, os-stop → SHUTOFF, os-start → ACTIVE, delete), flavors,
  * availability zones, the compute API's image proxy, `limit` / `marker` paging with `<collection>_links`,
  * microversion negotiation, and Nova's error documents (`{"itemNotFound": {"code": 404, "message": …}}`).
- * Servers are kept per project and region (Rackspace's regions have their own).
+ * Servers are kept per project and region (Rackspace's regions have their own). Also key pairs (`os-keypairs`, per
+ * user, generated with a private key or imported), volume attachments (`os-volume_attachments`), the `createImage`
+ * action (a Glance image `queued` → `saving` → `active`, deletable), and Cinder v3 under `/volume/v3/<project>`
+ * (volumes `creating` → `available` → `attaching` → `in-use` → `detaching` → `available`, snapshots).
+ * @see https://docs.openstack.org/api-ref/block-storage/v3/
  * @see https://docs.openstack.org/api-ref/compute/
  * @see https://docs.openstack.org/api-ref/image/v2/
  * @module
