@@ -23,7 +23,7 @@ import {
 } from '@dualcloud/core';
 import { KeyPair, NodeImage, StorageVolume, StorageVolumeState, VolumeSnapshot, VolumeSnapshotState, type Node } from '@dualcloud/drivers/compute';
 import { fixture, fixtureJson, promised } from './helpers/fixtures.js';
-import { empty, GLANCE, json, KEYSTONE, NOVA, openstackCloud, openstackDriver, PROJECT_ID, serviceRequests, TOKEN, type Reply, type SeenRequest } from './helpers/openstack-msw.js';
+import { empty, GLANCE, json, KEYSTONE, NOVA, openstackCloud, openstackDriver, PROJECT_ID, RACKSPACE_ORD, rackspaceDriver, serviceRequests, TOKEN, type Reply, type SeenRequest } from './helpers/openstack-msw.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -401,6 +401,23 @@ describe('images (Nova createImage, Glance v2)', () => {
     cloud({ [`DELETE ${GLANCE}/v2/images/${IMAGE}`]: html('glance_not_found.html', 404) });
     expect(await failure(promised(openstackDriver().deleteImage(image)))).toBeInstanceOf(ImageNotFoundError);
     expect(await failure(promised(openstackDriver().copyImage('RegionOne', image, 'copy')))).toBeInstanceOf(NotImplementedError);
+  });
+});
+
+describe('Rackspace', () => {
+  test('getImage and deleteImage go through the compute API’s image proxy; a missing image is ImageNotFoundError; volumes need a Cinder v3 endpoint', async () => {
+    const id = '70a599e0-31e7-49b7-b260-868f441e862b';
+    const seen = cloud({ [`GET ${RACKSPACE_ORD}/images/${id}`]: 'image_compute_show.json', [`DELETE ${RACKSPACE_ORD}/images/${id}`]: empty(204) });
+    const image = await promised(rackspaceDriver().getImage(id));
+    expect([image.id, image.name, image.extra.status]).toEqual([id, 'Ubuntu 22.04 LTS (Jammy Jellyfish) (PVHVM)', 'ACTIVE']);
+    expect(await promised(rackspaceDriver().deleteImage(image))).toBe(true);
+    expect(serviceRequests(seen).map((s) => `${s.method} ${s.where}`)).toEqual([`GET ${RACKSPACE_ORD}/images/${id}`, `DELETE ${RACKSPACE_ORD}/images/${id}`]);
+    server.resetHandlers();
+    cloud({ [`GET ${RACKSPACE_ORD}/images/${id}`]: json('error_item_not_found.json', 404) });
+    expect(await failure(promised(rackspaceDriver().getImage(id)))).toBeInstanceOf(ImageNotFoundError);
+    const error = await failure(promised(rackspaceDriver().listVolumes()));
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({ code: 'EndpointNotFound' });
   });
 });
 
