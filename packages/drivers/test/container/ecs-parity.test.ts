@@ -5,8 +5,9 @@
  * Compared field by field, requests included.
  *
  * Known, intended differences (normalised below):
- * - Missing values: Libcloud's None is our '' for string fields (`image.id`, `image.version`) and `unknown` for a
- *   state outside its `status_map` (Libcloud maps only RUNNING).
+ * - Missing values: Libcloud's None is our '' for string fields (`image.id`, `image.version`).
+ * - States: Libcloud's `status_map` has only RUNNING (None otherwise); we also map the states before running to
+ *   `pending` and STOPPED to `stopped` (checked separately), so Libcloud's None is any of our non-running states.
  * - `ip_addresses`: Libcloud gives None; we read the containers' network interfaces (checked separately).
  * - `image.path`: Libcloud gives None; we give the container's `image` when DescribeTasks reports it.
  * - `extra`: ours holds Libcloud's `taskArn` and `taskDefinitionArn`, plus `clusterArn`, `lastStatus`,
@@ -82,7 +83,7 @@ function ours(c: ContainerInstance<any>, theirs: LibcloudContainer) {
   return {
     id: c.id,
     name: c.name,
-    state: c.state === ContainerState.UNKNOWN ? null : c.state,
+    state: c.state === ContainerState.RUNNING ? c.state : null,
     ip_addresses: null,
     image: { id: c.image.id === '' ? null : c.image.id, name: c.image.name, path: theirs.image.path === null ? null : c.image.path, version: c.image.version === '' ? null : c.image.version },
     extra: Object.fromEntries(Object.keys(theirs.extra).map((k) => [k, c.extra[k]])),
@@ -120,6 +121,7 @@ describe('ECS parity with Libcloud 3.4.1', () => {
     expectContainers(containers, expected.listContainers);
     // What Libcloud leaves None: the IPs from the network interfaces, the image from the task's container.
     expect(containers.map((c) => c.ipAddresses)).toEqual([['10.0.1.12'], [], []]);
+    expect(containers.map((c) => c.state)).toEqual([ContainerState.RUNNING, ContainerState.PENDING, ContainerState.STOPPED]);
     expect(containers.map((c) => c.image.path)).toEqual(['tomcat:8.0', '', '']);
   });
 

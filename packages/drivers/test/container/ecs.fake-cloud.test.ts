@@ -41,7 +41,7 @@ describe('ECS walkthrough, sync style', () => {
     expect(container.id).toMatch(/^arn:aws:ecs:eu-west-1:123456789012:container\/default\/[0-9a-f]{32}\/[0-9a-f-]{36}$/);
     expect(container.extra.taskDefinitionArn).toBe('arn:aws:ecs:eu-west-1:123456789012:task-definition/my-tomcat:1');
     expect(container.extra.lastStatus).toBe('PROVISIONING');
-    expect(container.state).toBe(ContainerState.UNKNOWN); // Libcloud maps only RUNNING
+    expect(container.state).toBe(ContainerState.PENDING);
     expect(container.image.path).toBe('tomcat:8.0');
 
     // Boots: PROVISIONING → PENDING → RUNNING (bounded polling).

@@ -171,8 +171,8 @@ describe('containers', () => {
     expectEcsRequest(seen[2]!, 'DescribeTasks');
     expect(containers.map((c) => [c.name, c.state])).toEqual([
       ['simple-app', ContainerState.RUNNING],
-      ['busybox', ContainerState.UNKNOWN],
-      ['web', ContainerState.UNKNOWN],
+      ['busybox', ContainerState.PENDING],
+      ['web', ContainerState.STOPPED],
     ]);
     const [first] = containers;
     expect(first!.id).toBe('arn:aws:ecs:us-east-1:012345678910:container/default/0b69d5c0d7a04e9a8a3f4e2e0e5b8f3a/76c980a8-2454-4a9c-acc4-9eb103117273');
@@ -225,7 +225,7 @@ describe('containers', () => {
     expect(container).toMatchObject({
       id: 'arn:aws:ecs:us-east-1:012345678910:container/default/a9f21ea7c9024ae9a4e6b6d7e1d5e5f8/e76594d4-27e1-4c74-98b5-46a6435eb769',
       name: 'my-simple-app',
-      state: ContainerState.UNKNOWN,
+      state: ContainerState.PENDING,
       extra: { taskDefinitionArn: 'arn:aws:ecs:us-east-1:012345678910:task-definition/my-simple-app:1', lastStatus: 'PENDING' },
     });
   });
@@ -272,6 +272,19 @@ describe('containers', () => {
     await expect(call(d.getContainer('arn:aws:ecs:us-east-1:012345678910:task/default/ffff'))).rejects.toBeInstanceOf(ContainerNotFoundError);
     await expect(call(d.getContainer('0123'))).rejects.toBeInstanceOf(ContainerNotFoundError);
     expect(seen.at(-1)!.body).toEqual({ tasks: ['0123'] });
+  });
+
+  test('getContainer in a cluster that does not exist is ContainerNotFoundError; an INACTIVE cluster is ClusterNotFoundError', async () => {
+    ecs({
+      DescribeTasks: () => awsError('ClusterNotFoundException', 'Cluster not found.', 400),
+      DescribeClusters: () => json({ clusters: [JSON.parse(fixture('deletecluster.json')).cluster], failures: [] }),
+    });
+    const d = driver();
+    const error = await call(d.getContainer('arn:aws:ecs:us-east-1:012345678910:task/gone/0123')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContainerNotFoundError);
+    expect(error).toMatchObject({ code: 'ClusterNotFoundException', status: 400 });
+    await expect(call(d.getCluster('my_cluster'))).rejects.toMatchObject({ code: 'INACTIVE' });
+    await expect(call(d.getCluster('my_cluster'))).rejects.toBeInstanceOf(ClusterNotFoundError);
   });
 
   test('stop, destroy, start and restart', async () => {

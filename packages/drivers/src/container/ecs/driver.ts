@@ -178,7 +178,10 @@ export class ElasticContainerDriver extends ContainerDriver {
     return toCluster(objectOf(doc, 'cluster', 'CreateCluster'), this);
   }
 
-  /** DescribeClusters of one ARN or name; a cluster ECS reports missing is a `ClusterNotFoundError`. */
+  /**
+   * DescribeClusters of one ARN or name; a cluster ECS reports missing, or `INACTIVE` (deleted: ECS still describes
+   * deleted clusters for a while), is a `ClusterNotFoundError`.
+   */
   override *getClusterOp(id: string): Operation<ContainerCluster> {
     this.checkName('getCluster', 'a cluster id', id);
     const doc = documentOf(yield* this.connection.send(describeClustersRequest([id])), 'DescribeClusters');
@@ -187,7 +190,9 @@ export class ElasticContainerDriver extends ContainerDriver {
       const reason = failuresOf(doc)[0]?.reason ?? 'MISSING';
       throw new ClusterNotFoundError(`ecs: no cluster ${id} (${reason})`, { provider: 'ecs', code: reason });
     }
-    return toCluster(first, this);
+    const cluster = toCluster(first, this);
+    if (cluster.extra.status === 'INACTIVE') throw new ClusterNotFoundError(`ecs: cluster ${id} is deleted (INACTIVE)`, { provider: 'ecs', code: 'INACTIVE' });
+    return cluster;
   }
 
   /** DeleteCluster; true when ECS reports the cluster `INACTIVE` (as Libcloud). */
@@ -231,13 +236,20 @@ export class ElasticContainerDriver extends ContainerDriver {
 
   /**
    * DescribeTasks of the task holding container `id`: a `containerArn` (`…:container/<cluster>/<task>/<uuid>`)
-   * or, as Libcloud takes it, a task ARN or id (then its first container). A missing task is a
+   * or, as Libcloud takes it, a task ARN or id (then its first container). A missing task (or cluster) is a
    * `ContainerNotFoundError`.
    */
   override *getContainerOp(id: string): Operation<Container> {
     this.checkName('getContainer', 'a container id', id);
     const where = taskOf(id);
-    const containers = yield* this.describeTasks([where.task], where.cluster);
+    let containers: Container[];
+    try {
+      containers = yield* this.describeTasks([where.task], where.cluster);
+    } catch (error) {
+      // No cluster, so no such container either.
+      if (error instanceof ClusterNotFoundError) throw new ContainerNotFoundError(`ecs: no container ${id} (${error.message})`, { provider: 'ecs', code: error.code ?? 'ClusterNotFoundException', status: error.status });
+      throw error;
+    }
     const found = where.containerArn === undefined ? containers[0] : containers.find((c) => c.id === where.containerArn);
     if (!found) throw new ContainerNotFoundError(`ecs: no container ${id}`, { provider: 'ecs', code: 'MISSING' });
     return found;

@@ -17,8 +17,20 @@ import {
 
 type Json = Record<string, unknown>;
 
-/** ECS `lastStatus` to container states: exactly Libcloud's `status_map` (only `RUNNING`); any other is `unknown`. */
-export const ECS_STATUS_MAP: Readonly<Record<string, ContainerState>> = { RUNNING: ContainerState.RUNNING };
+/**
+ * ECS `lastStatus` to container states. Libcloud's `status_map` has only `RUNNING` (any other state is None
+ * there, which is no `ContainerState`); the states a task passes through before running are `pending` and a
+ * stopped task is `stopped` here. The transitional `DEACTIVATING`, `STOPPING` and `DEPROVISIONING`, and any other,
+ * are `unknown`; the raw status is kept in `extra.lastStatus`.
+ */
+export const ECS_STATUS_MAP: Readonly<Record<string, ContainerState>> = {
+  PROVISIONING: ContainerState.PENDING,
+  PENDING: ContainerState.PENDING,
+  ACTIVATING: ContainerState.PENDING,
+  RUNNING: ContainerState.RUNNING,
+  STOPPED: ContainerState.STOPPED,
+  DELETED: ContainerState.STOPPED,
+};
 
 /**
  * The error of an AWS JSON-protocol response: `{"__type": "…#Code", "message": "…"}` (or `Message`), else the
@@ -117,7 +129,7 @@ function ipsOf(container: Json): string[] {
 /**
  * Libcloud's `_to_container`, one per container of a task: id = `containerArn`, name = the container's name, an
  * image named after the container (path: the container's `image` when ECS reports it), state from
- * {@link ECS_STATUS_MAP}, `extra.taskArn` and `extra.taskDefinitionArn`; also `extra.clusterArn`,
+ * {@link ECS_STATUS_MAP} (a superset of Libcloud's), `extra.taskArn` and `extra.taskDefinitionArn`; also `extra.clusterArn`,
  * `extra.lastStatus`, `extra.desiredStatus` of the task and the container's IPs.
  */
 export function toContainers(task: unknown, taskDefinitionArn: string | undefined, driver: ContainerOps): Container[] {
