@@ -27,7 +27,7 @@ import { ASYNC_MODE, ContainerImage, InvalidCredentialsError, KeyPairAlreadyExis
 import { RACKSPACE_IDENTITY_PATH, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { providers as computeProviders, type NodeDriver } from '@dualcloud/drivers/compute';
 import { BulkError, isCommonPrefix, providers as storageProviders, type StorageDriver } from '@dualcloud/drivers/storage';
-import { ElasticContainerDriver, parseImageReference, providers as containerProviders, type ContainerDriver } from '@dualcloud/drivers/container';
+import { ElasticContainerDriver, parseImageReference, providers as containerProviders, type ContainerDriver, type ElasticContainerDriverOptions } from '@dualcloud/drivers/container';
 import { COMPUTE, CONTAINER, openStyled, STORAGE, STYLE_NAMES, type Family, type Styled, type StyleName } from './behaviour/helpers/styles.js';
 import { CHANNELS, describeLeaks, findLeaks, secretForms } from './helpers/leaks.js';
 import { startAzurite, type Emulator } from './storage/helpers/emulators.js';
@@ -103,7 +103,7 @@ beforeAll(async () => {
   ]);
   env = { cloud, azurite, localRoot };
   // ECS runs tasks in the `default` cluster when none is named: it must exist, as in a real account.
-  await new ElasticContainerDriver({ key: AWS_KEY_ID, secret: AWS_SECRET, region: 'us-east-1', ...cloud.endpoint('ecs'), [ASYNC_MODE]: true }).createCluster('default');
+  await new ElasticContainerDriver({ key: AWS_KEY_ID, secret: AWS_SECRET, region: 'us-east-1', ...cloud.endpoint('ecs'), [ASYNC_MODE]: true } as ElasticContainerDriverOptions).createCluster('default');
 }, 60_000);
 afterAll(async () => {
   await Promise.all(stops.map((stop) => stop()));

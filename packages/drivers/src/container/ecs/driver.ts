@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  awsKeysFor,
+  awsRegionalService,
   ClusterLocation,
   ClusterNotFoundError,
   collectPages,
@@ -21,7 +21,6 @@ import {
   ProviderError,
   RateLimitError,
   parseImageReference,
-  sigV4Signer,
   type AwsKeyOptions,
   type DeployContainerOptions,
   type DriverOptions,
@@ -66,7 +65,6 @@ export const ECS_ERROR_CODES: ErrorCodeTable = {
 
 /** Region used when none is given and the environment names none. */
 export const ECS_DEFAULT_REGION = 'us-east-1';
-const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 /** DescribeTasks and DescribeClusters take at most 100 names per call. */
 const DESCRIBE_MAX = 100;
 
@@ -126,9 +124,7 @@ export class ElasticContainerDriver extends ContainerDriver {
 
   constructor(options: ElasticContainerDriverOptions = {}) {
     super(options);
-    const { credentials, region: envRegion } = awsKeysFor('ecs', options ?? {});
-    const region = options?.region ?? envRegion ?? ECS_DEFAULT_REGION;
-    if (typeof region !== 'string' || !REGION_NAME.test(region)) throw new InvalidArgumentError(`ecs: invalid region "${String(region)}"`, { provider: 'ecs' });
+    const { region, host, signer } = awsRegionalService('ecs', 'ecs', options ?? {}, ECS_DEFAULT_REGION);
     this.region = region;
     const pageSize = options.pageSize;
     if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 100)) {
@@ -137,8 +133,8 @@ export class ElasticContainerDriver extends ContainerDriver {
     this.pageSize = pageSize;
     this.connect({
       provider: 'ecs',
-      host: `ecs.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`,
-      credentials: sigV4Signer(credentials, region, 'ecs'),
+      host,
+      credentials: signer,
       parseError: parseAwsJsonError,
       errorCodes: ECS_ERROR_CODES,
     });
