@@ -155,4 +155,6 @@ export type {
   OpenStackEnvironmentOptions,
 } from './auth/environment.js';
 export { awsKeysFor, azureAccountFor, digitalOceanTokenFor } from './auth/chain.js';
+export { awsRegionalService, AWS_REGION_NAME } from './auth/aws-service.js';
+export type { AwsRegionalService } from './auth/aws-service.js';
 export type { AwsKeyOptions } from './auth/chain.js';

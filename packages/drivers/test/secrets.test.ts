@@ -23,11 +23,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { inspect } from 'node:util';
-import { InvalidCredentialsError, KeyPairAlreadyExistsError, Node, NodeState, NotFoundError, StorageVolumeState, type Hooks } from '@dualcloud/core';
+import { ASYNC_MODE, ContainerImage, InvalidCredentialsError, KeyPairAlreadyExistsError, Node, NodeState, NotFoundError, NotImplementedError, StorageVolumeState, type Hooks } from '@dualcloud/core';
 import { RACKSPACE_IDENTITY_PATH, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { providers as computeProviders, type NodeDriver } from '@dualcloud/drivers/compute';
 import { BulkError, isCommonPrefix, providers as storageProviders, type StorageDriver } from '@dualcloud/drivers/storage';
-import { providers as containerProviders, type ContainerDriver } from '@dualcloud/drivers/container';
+import { ElasticContainerDriver, parseImageReference, providers as containerProviders, type ContainerDriver, type ElasticContainerDriverOptions } from '@dualcloud/drivers/container';
 import { COMPUTE, CONTAINER, openStyled, STORAGE, STYLE_NAMES, type Family, type Styled, type StyleName } from './behaviour/helpers/styles.js';
 import { CHANNELS, describeLeaks, findLeaks, secretForms } from './helpers/leaks.js';
 import { startAzurite, type Emulator } from './storage/helpers/emulators.js';
@@ -102,6 +102,8 @@ beforeAll(async () => {
     ),
   ]);
   env = { cloud, azurite, localRoot };
+  // ECS runs tasks in the `default` cluster when none is named: it must exist, as in a real account.
+  await new ElasticContainerDriver({ key: AWS_KEY_ID, secret: AWS_SECRET, region: 'us-east-1', ...cloud.endpoint('ecs'), [ASYNC_MODE]: true } as ElasticContainerDriverOptions).createCluster('default');
 }, 60_000);
 afterAll(async () => {
   await Promise.all(stops.map((stop) => stop()));
@@ -193,6 +195,15 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
   'container:dummy': {
     secrets: [IGNORED_SECRET],
     options: () => ({ key: 'any', secret: IGNORED_SECRET }),
+  },
+  'container:ecs': {
+    secrets: [AWS_SECRET, AWS_SESSION_TOKEN],
+    options: (e) => ({ key: AWS_KEY_ID, secret: AWS_SECRET, token: AWS_SESSION_TOKEN, region: 'us-east-1', ...e.cloud.endpoint('ecs'), retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ key: OTHER_AWS_KEY_ID, secret: AWS_SECRET, token: AWS_SESSION_TOKEN, region: 'us-east-1', ...e.cloud.endpoint('ecs'), retry: FAST_RETRY }),
+    containerImage: 'tomcat:8.0',
+    containerCluster: 'default',
+    containerParameters: { cpu: 128, memory: 256, environment: { MODE: 'test' } },
+    missingContainerId: 'arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef',
   },
   // The S3-compatible stores, pointed at the fake cloud's S3 with their endpoint overridden.
   ...compatibleFixtures({
@@ -389,8 +400,17 @@ const FAMILIES: readonly FamilySpec[] = [
     providers: containerProviders,
     classes: CONTAINER,
     async harvest(d: Styled<ContainerDriver>, tag, fixture) {
-      const image = await d.call('installImage', fixture.containerImage ?? 'busybox:1.36');
-      const images = await d.call('listImages');
+      // A platform that pulls images itself (ECS) has no installImage/listImages: the image is then built locally.
+      const path = fixture.containerImage ?? 'busybox:1.36';
+      const image = await d.call('installImage', path).catch((e: unknown) => {
+        if (!(e instanceof NotImplementedError)) throw e;
+        const ref = parseImageReference(path);
+        return new ContainerImage({ id: '', name: ref.repository, path, version: ref.tag }, {} as never);
+      });
+      const images = await d.call('listImages').catch((e: unknown) => {
+        if (!(e instanceof NotImplementedError)) throw e;
+        return [];
+      });
       const cluster = fixture.containerCluster ? await d.call('getCluster', fixture.containerCluster) : undefined;
       const container = await d.call('deployContainer', unique(), image, { ...(cluster ? { cluster } : {}), parameters: fixture.containerParameters ?? {} });
       const containers = await d.call('listContainers', cluster ? { cluster } : {});

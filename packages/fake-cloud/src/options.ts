@@ -6,12 +6,12 @@
 /**
  * The providers the fake cloud emulates, named as the drivers name them (`keystone`: OpenStack Identity v3 and
  * v2.0; `nova`: OpenStack Compute v2.1 and the Glance v2 images beside it; `swift`: OpenStack Swift, its v1.0
- * auth and a Rackspace-style identity v2.0).
+ * auth and a Rackspace-style identity v2.0; `ecs`: Amazon ECS over the JSON 1.1 protocol).
  */
-export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone' | 'nova' | 'swift';
+export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone' | 'nova' | 'swift' | 'ecs';
 
 /** All emulated providers. */
-export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone', 'nova', 'swift'];
+export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone', 'nova', 'swift', 'ecs'];
 
 /**
  * Latency added to every request before it is answered: fixed milliseconds, uniform in `[min, max]`,
@@ -72,7 +72,7 @@ export interface KeystoneUser {
 
 /** Credentials accepted by the fake cloud. */
 export interface FakeCredentials {
-  /** AWS access key id → secret (EC2 and S3). */
+  /** AWS access key id → secret (EC2, ECS and S3). */
   readonly aws: KeyTable;
   /** Accepted DigitalOcean bearer tokens. */
   readonly digitalocean: readonly string[];

@@ -10,6 +10,7 @@ import { AuthFailure, sniffScheme } from './auth.js';
 import { flipByte, payloadSpans } from './corruption.js';
 import { DigitalOceanApi } from './digitalocean.js';
 import { Ec2Api } from './ec2.js';
+import { EcsApi } from './ecs.js';
 import { fakeEndpoint, type FakeEndpoint } from './endpoint.js';
 import { drawLatency, FaultPlan } from './faults.js';
 import { KEYSTONE_PREFIX, KeystoneApi } from './keystone.js';
@@ -58,6 +59,7 @@ const CODES: Record<FakeProvider, { 500: string; 503: string; 429: string; inter
   digitalocean: { 500: 'server_error', 503: 'service_unavailable', 429: 'too_many_requests', internalMessage: 'Server was unable to give you a response.' },
   keystone: { 500: 'Internal Server Error', 503: 'Service Unavailable', 429: 'Too Many Requests', internalMessage: 'An unexpected error prevented the server from fulfilling your request.' },
   nova: { 500: 'computeFault', 503: 'serviceUnavailable', 429: 'overLimit', internalMessage: 'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.' },
+  ecs: { 500: 'ServerException', 503: 'ServiceUnavailableException', 429: 'ThrottlingException', internalMessage: 'An internal error occurred.' },
   swift: { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'TooManyRequests', internalMessage: 'The server has either erred or is incapable of performing the requested operation.' },
 };
 
@@ -148,6 +150,7 @@ export class FakeCloudServer {
       keystone: this.keystone,
       nova: new NovaApi(options, this.keystone),
       swift: new SwiftApi(options, this.keystone),
+      ecs: new EcsApi(options),
     };
     this.counters = emptyStats();
   }
@@ -262,7 +265,7 @@ export class FakeCloudServer {
     if (provider === 's3') {
       headers['x-amz-request-id'] = requestId;
       headers['x-amz-id-2'] = Buffer.from(requestId).toString('base64');
-    } else if (provider === 'ec2') headers['x-amzn-requestid'] = requestId;
+    } else if (provider === 'ec2' || provider === 'ecs') headers['x-amzn-requestid'] = requestId;
     else if (provider === 'google_storage') headers['x-guploader-uploadid'] = requestId;
     else if (provider === 'keystone' || provider === 'nova') headers['x-openstack-request-id'] = `req-${requestId.toLowerCase()}`;
     else if (provider === 'swift') headers['x-trans-id'] = headers['x-openstack-request-id'] = `tx${requestId.toLowerCase()}`;
@@ -320,8 +323,9 @@ export class FakeCloudServer {
 }
 
 /**
- * Which provider a request is for, from its authentication, then its shape for requests without AWS4/GOOG4/Bearer
- * authentication: Keystone (`/identity`), Nova (`/compute`), Glance (`/image`) and Cinder (`/volume`) — tokens in `X-Auth-Token` —, so
+ * Which provider a request is for, from its authentication (AWS4 by the credential scope's service: `ec2`, `ecs`,
+ * else S3), then its shape for requests without AWS4/GOOG4/Bearer authentication: Keystone (`/identity`), Nova
+ * (`/compute`), Glance (`/image`) and Cinder (`/volume`) — tokens in `X-Auth-Token` —, so
  * an S3 bucket named `identity` still works.
  */
 function classify(req: IncomingMessage, rawPath: string, query: URLSearchParams): FakeProvider {
@@ -329,7 +333,7 @@ function classify(req: IncomingMessage, rawPath: string, query: URLSearchParams)
   if (typeof auth === 'string' && /^Bearer\s/i.test(auth)) return 'digitalocean';
   const scheme = sniffScheme({ headers: req.headers, query });
   if (scheme?.scheme === 'GOOG4') return 'google_storage';
-  if (scheme) return scheme.service === 'ec2' ? 'ec2' : 's3';
+  if (scheme) return scheme.service === 'ec2' ? 'ec2' : scheme.service === 'ecs' ? 'ecs' : 's3';
   if (rawPath === KEYSTONE_PREFIX || rawPath.startsWith(`${KEYSTONE_PREFIX}/`)) return 'keystone';
   if ([COMPUTE_PREFIX, IMAGE_PREFIX, VOLUME_PREFIX].some((p) => rawPath === p || rawPath.startsWith(`${p}/`))) return 'nova';
   if (isSwiftPath(rawPath)) return 'swift';

@@ -13,11 +13,15 @@
  */
 import { DriverRegistry, type ContainerDriver } from '@dualcloud/core';
 import { DummyContainerDriver } from './dummy.js';
+import { ElasticContainerDriver } from './ecs/driver.js';
 import { Provider } from './providers.js';
 
 export { Provider } from './providers.js';
 export { DummyContainerDriver } from './dummy.js';
 export type { DummyContainerDriverOptions } from './dummy.js';
+export { ElasticContainerDriver, ECS_ERROR_CODES, ECS_DEFAULT_REGION } from './ecs/driver.js';
+export type { ElasticContainerDriverOptions, EcsDeployContainerOptions } from './ecs/driver.js';
+export type { EcsDeployParameters, EcsPortMapping } from './ecs/requests.js';
 
 export {
   ASYNC_MODE,
@@ -43,6 +47,7 @@ export type {
 /** The driver class of each container provider; `getDriver` returns `ContainerDriverMap[P]`. */
 export interface ContainerDriverMap {
   [Provider.DUMMY]: typeof DummyContainerDriver;
+  [Provider.ECS]: typeof ElasticContainerDriver;
 }
 
 /** A provider that has a registered driver. */
@@ -53,6 +58,7 @@ export type ContainerDriverClass = (new (options: any) => ContainerDriver) & Pic
 
 const registry = new DriverRegistry<ContainerDriverMap, ContainerDriverClass>('container', {
   [Provider.DUMMY]: DummyContainerDriver,
+  [Provider.ECS]: ElasticContainerDriver,
 });
 
 /**

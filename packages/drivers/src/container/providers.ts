@@ -13,6 +13,8 @@
 export const Provider = {
   /** In-memory driver for docs, examples and tests. */
   DUMMY: 'dummy',
+  /** Amazon Elastic Container Service (JSON 1.1 API, SigV4). */
+  ECS: 'ecs',
 } as const;
 
 /** One of {@link Provider}'s values. */

@@ -14,7 +14,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ClusterNotFoundError, ContainerNotFoundError, InvalidCredentialsError, type ContainerDriver } from '@dualcloud/core';
-import { ContainerState, Provider, providers, type Container, type ContainerCluster, type ContainerImage } from '@dualcloud/drivers/container';
+import { FAKE_CREDENTIALS, startFakeCloud } from '@dualcloud/fake-cloud';
+import { ContainerImage, ContainerState, parseImageReference, Provider, providers, type Container, type ContainerCluster } from '@dualcloud/drivers/container';
 import { CONTAINER, openStyled, STYLE_LABEL, STYLE_NAMES, type StyledContainer } from './helpers/styles.js';
 
 /** What a platform offers; scenarios needing a missing capability are left out of its table. */
@@ -62,6 +63,26 @@ const BACKENDS: readonly ContainerBackend[] = [
     image: 'tomcat:8.0',
     capabilities: { installImage: true, clusters: true, stopStart: true, restart: true, logs: true, credentials: false },
     missingContainerId: 'c99999999999',
+  },
+  {
+    id: 'ecs-fake',
+    provider: Provider.ECS,
+    async start() {
+      const cloud = await startFakeCloud({ nodeBootMs: 30 }); // a worker thread: the sync style blocks this one
+      const options = { key: FAKE_CREDENTIALS.aws.accessKeyId, secret: FAKE_CREDENTIALS.aws.secretAccessKey, region: 'us-east-1', ...cloud.endpoint('ecs'), retry: { baseDelayMs: 1, maxDelayMs: 5 } };
+      return { options, badOptions: { ...options, secret: 'not-the-secret-key-of-the-fake-cloud-0000' }, stop: () => cloud.close() };
+    },
+    image: 'tomcat:8.0',
+    parameters: { containerPort: 8080, hostPort: 80 },
+    // ECS pulls images itself (no installImage). A stopped task cannot start again and restartContainer runs a new
+    // task (a new container id): stop/start and restart keep no container identity, so the walkthrough leaves
+    // them out (test/container/ecs.fake-cloud.test.ts covers them).
+    capabilities: { installImage: false, clusters: true, stopStart: false, restart: false, logs: false, credentials: true },
+    missingContainerId: 'arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef',
+    async imageFor(_d, reference) {
+      const ref = parseImageReference(reference);
+      return new ContainerImage({ id: '', name: ref.repository, path: reference, version: ref.tag }, {} as never);
+    },
   },
 ];
 

@@ -56,7 +56,7 @@ export interface SignCredentials {
 /** Signs a request with AWS4 (service s3 or ec2) or GOOG4 (service storage) and sends it. */
 export function sendSigned(
   port: number,
-  req: TestRequest & { service: 's3' | 'ec2' | 'storage'; region?: string; credentials?: SignCredentials; unsignedPayload?: boolean; host?: string; date?: Date },
+  req: TestRequest & { service: 's3' | 'ec2' | 'ecs' | 'storage'; region?: string; credentials?: SignCredentials; unsignedPayload?: boolean; host?: string; date?: Date },
 ): Promise<TestResponse> {
   const goog = req.service === 'storage';
   const credentials = req.credentials ?? (goog ? FAKE_CREDENTIALS.gcs : FAKE_CREDENTIALS.aws);
@@ -91,6 +91,19 @@ export function ec2(port: number, action: string, params: Record<string, string 
     credentials,
     headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
     body: form.toString(),
+  });
+}
+
+/** An ECS JSON 1.1 call (POST / with X-Amz-Target), signed for `region` with service `ecs`. */
+export function ecs(port: number, action: string, body: unknown = {}, region = 'us-east-1', credentials?: SignCredentials): Promise<TestResponse> {
+  return sendSigned(port, {
+    method: 'POST',
+    path: '/',
+    service: 'ecs',
+    region,
+    credentials,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonEC2ContainerServiceV20141113.${action}` },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
 

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  awsKeysFor,
+  awsRegionalService,
+  AWS_REGION_NAME,
   checkOptionalOptions,
   collectPages,
   ImageNotFoundError,
@@ -23,7 +24,6 @@ import {
   parseSshPublicKey,
   RateLimitError,
   RequestError,
-  sigV4Signer,
   StorageVolume,
   VolumeNotFoundError,
   VolumeSnapshot,
@@ -152,7 +152,6 @@ export interface EC2CopyImageOptions extends CopyImageOptions {
 /** The `ex` keys of `createImage` and `copyImage`. */
 const CREATE_IMAGE_EX_KEYS: readonly string[] = ['reboot', 'tags'];
 const COPY_IMAGE_EX_KEYS: readonly string[] = ['clientToken', 'encrypted', 'kmsKeyId'];
-const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
 /**
  * Amazon EC2 driver, one region per instance (as in Libcloud).
@@ -184,9 +183,7 @@ export class EC2NodeDriver extends NodeDriver {
 
   constructor(options: EC2NodeDriverOptions = {}) {
     super(options);
-    const { credentials, region: profileRegion } = awsKeysFor('ec2', options ?? {});
-    const region = options?.region ?? profileRegion ?? EC2_DEFAULT_REGION;
-    if (!REGION_NAME.test(region)) throw new InvalidArgumentError(`ec2: invalid region "${region}"`, { provider: 'ec2' });
+    const { region, host, signer } = awsRegionalService('ec2', 'ec2', options ?? {}, EC2_DEFAULT_REGION);
     this.region = region;
     const pageSize = options.pageSize;
     if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 5 && pageSize <= 1000)) {
@@ -195,8 +192,8 @@ export class EC2NodeDriver extends NodeDriver {
     this.pageSize = pageSize;
     this.connect({
       provider: 'ec2',
-      host: `ec2.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`,
-      credentials: sigV4Signer(credentials, region, 'ec2'),
+      host,
+      credentials: signer,
       parseError: parseEC2Error,
       errorCodes: EC2_ERROR_CODES,
     });
@@ -489,7 +486,7 @@ export class EC2NodeDriver extends NodeDriver {
    * `pending` until it completes.
    */
   override *copyImageOp(sourceRegion: string, image: NodeImage, name: string, options: EC2CopyImageOptions = {}): Operation<NodeImage> {
-    if (typeof sourceRegion !== 'string' || !REGION_NAME.test(sourceRegion)) throw new InvalidArgumentError(`ec2: copyImage needs a source region such as us-east-1`, { provider: 'ec2' });
+    if (typeof sourceRegion !== 'string' || !AWS_REGION_NAME.test(sourceRegion)) throw new InvalidArgumentError(`ec2: copyImage needs a source region such as us-east-1`, { provider: 'ec2' });
     this.checkName('copyImage', 'a name', name);
     checkOptionalOptions(`${this.name}: copyImage ex`, options?.ex, COPY_IMAGE_EX_KEYS);
     const description = options?.description;
