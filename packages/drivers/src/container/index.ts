@@ -13,11 +13,15 @@
  */
 import { DriverRegistry, type ContainerDriver } from '@dualcloud/core';
 import { DummyContainerDriver } from './dummy.js';
+import { KubernetesContainerDriver } from './kubernetes/driver.js';
 import { Provider } from './providers.js';
 
 export { Provider } from './providers.js';
 export { DummyContainerDriver } from './dummy.js';
 export type { DummyContainerDriverOptions } from './dummy.js';
+export { KubernetesContainerDriver, K8S_ERROR_CODES } from './kubernetes/driver.js';
+export type { KubernetesContainerDriverOptions, KubernetesDeployContainerOptions, KubernetesFromKubeconfigOptions } from './kubernetes/driver.js';
+export type { KubernetesPod } from './kubernetes/parse.js';
 
 export {
   ASYNC_MODE,
@@ -27,6 +31,7 @@ export {
   ContainerDriver,
   ContainerImage,
   ContainerState,
+  kubernetesFromKubeconfig,
   parseImageReference,
 } from '@dualcloud/core';
 export type {
@@ -37,12 +42,15 @@ export type {
   DeployContainerOptions,
   DriverOptions,
   ImageReference,
+  KubeconfigCredentials,
+  KubeconfigOptions,
   ListContainersOptions,
 } from '@dualcloud/core';
 
 /** The driver class of each container provider; `getDriver` returns `ContainerDriverMap[P]`. */
 export interface ContainerDriverMap {
   [Provider.DUMMY]: typeof DummyContainerDriver;
+  [Provider.KUBERNETES]: typeof KubernetesContainerDriver;
 }
 
 /** A provider that has a registered driver. */
@@ -53,6 +61,7 @@ export type ContainerDriverClass = (new (options: any) => ContainerDriver) & Pic
 
 const registry = new DriverRegistry<ContainerDriverMap, ContainerDriverClass>('container', {
   [Provider.DUMMY]: DummyContainerDriver,
+  [Provider.KUBERNETES]: KubernetesContainerDriver,
 });
 
 /**

@@ -13,6 +13,8 @@
 export const Provider = {
   /** In-memory driver for docs, examples and tests. */
   DUMMY: 'dummy',
+  /** Kubernetes: pods in namespaces (Libcloud's `KUBERNETES`). */
+  KUBERNETES: 'kubernetes',
 } as const;
 
 /** One of {@link Provider}'s values. */
