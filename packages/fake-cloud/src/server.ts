@@ -13,6 +13,7 @@ import { Ec2Api } from './ec2.js';
 import { fakeEndpoint, type FakeEndpoint } from './endpoint.js';
 import { drawLatency, FaultPlan } from './faults.js';
 import { KEYSTONE_PREFIX, KeystoneApi } from './keystone.js';
+import { isKubernetesPath, KubernetesApi } from './kubernetes.js';
 import { NovaApi } from './nova.js';
 import { COMPUTE_PREFIX, IMAGE_PREFIX } from './nova-catalog.js';
 import { GCS_DIALECT, ObjectApi, S3_DIALECT } from './object-api.js';
@@ -59,6 +60,7 @@ const CODES: Record<FakeProvider, { 500: string; 503: string; 429: string; inter
   keystone: { 500: 'Internal Server Error', 503: 'Service Unavailable', 429: 'Too Many Requests', internalMessage: 'An unexpected error prevented the server from fulfilling your request.' },
   nova: { 500: 'computeFault', 503: 'serviceUnavailable', 429: 'overLimit', internalMessage: 'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.' },
   swift: { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'TooManyRequests', internalMessage: 'The server has either erred or is incapable of performing the requested operation.' },
+  kubernetes: { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'TooManyRequests', internalMessage: 'an error on the server ("Internal Server Error") has prevented the request from succeeding' },
 };
 
 /** Largest body of a compute API request. */
@@ -148,6 +150,7 @@ export class FakeCloudServer {
       keystone: this.keystone,
       nova: new NovaApi(options, this.keystone),
       swift: new SwiftApi(options, this.keystone),
+      kubernetes: new KubernetesApi(options),
     };
     this.counters = emptyStats();
   }
@@ -266,6 +269,7 @@ export class FakeCloudServer {
     else if (provider === 'google_storage') headers['x-guploader-uploadid'] = requestId;
     else if (provider === 'keystone' || provider === 'nova') headers['x-openstack-request-id'] = `req-${requestId.toLowerCase()}`;
     else if (provider === 'swift') headers['x-trans-id'] = headers['x-openstack-request-id'] = `tx${requestId.toLowerCase()}`;
+    else if (provider === 'kubernetes') headers['audit-id'] = requestId.toLowerCase();
     else headers['x-request-id'] = requestId;
     return headers;
   }
@@ -320,14 +324,17 @@ export class FakeCloudServer {
 }
 
 /**
- * Which provider a request is for, from its authentication, then its shape for requests without AWS4/GOOG4/Bearer
+ * Which provider a request is for: Kubernetes by its paths (unless AWS4/GOOG4-signed), then by authentication, then its shape for requests without AWS4/GOOG4/Bearer
  * authentication: Keystone (`/identity`), Nova (`/compute`) and Glance (`/image`) — tokens in `X-Auth-Token` —, so
  * an S3 bucket named `identity` still works.
  */
 function classify(req: IncomingMessage, rawPath: string, query: URLSearchParams): FakeProvider {
   const auth = req.headers.authorization;
-  if (typeof auth === 'string' && /^Bearer\s/i.test(auth)) return 'digitalocean';
   const scheme = sniffScheme({ headers: req.headers, query });
+  // Kubernetes (`/api`, `/apis`, `/version`) before DigitalOcean, which is also Bearer: DigitalOcean's paths
+  // are all below `/v2/`. A signed S3 request to a bucket named `api` still goes to S3.
+  if (!scheme && isKubernetesPath(rawPath)) return 'kubernetes';
+  if (typeof auth === 'string' && /^Bearer\s/i.test(auth)) return 'digitalocean';
   if (scheme?.scheme === 'GOOG4') return 'google_storage';
   if (scheme) return scheme.service === 'ec2' ? 'ec2' : 's3';
   if (rawPath === KEYSTONE_PREFIX || rawPath.startsWith(`${KEYSTONE_PREFIX}/`)) return 'keystone';
