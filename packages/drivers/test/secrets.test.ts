@@ -27,7 +27,7 @@ import { InvalidCredentialsError, KeyPairAlreadyExistsError, Node, NodeState, No
 import { RACKSPACE_IDENTITY_PATH, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { providers as computeProviders, type NodeDriver } from '@dualcloud/drivers/compute';
 import { BulkError, isCommonPrefix, providers as storageProviders, type StorageDriver } from '@dualcloud/drivers/storage';
-import { providers as containerProviders, type ContainerDriver } from '@dualcloud/drivers/container';
+import { ContainerImage, providers as containerProviders, type ContainerDriver } from '@dualcloud/drivers/container';
 import { COMPUTE, CONTAINER, openStyled, STORAGE, STYLE_NAMES, type Family, type Styled, type StyleName } from './behaviour/helpers/styles.js';
 import { CHANNELS, describeLeaks, findLeaks, secretForms } from './helpers/leaks.js';
 import { startAzurite, type Emulator } from './storage/helpers/emulators.js';
@@ -62,6 +62,12 @@ const KEYSTONE_USER = 'sentinel-swift-user';
 const KEYSTONE_PASSWORD = `${SENTINEL}-keystone-password-0000000000`;
 const TEMP_URL_KEY = `${SENTINEL}-swift-temp-url-key-000000000`;
 const OTHER_KEYSTONE_USER = 'other-swift-user';
+/** Kubernetes: a bearer token (accepted, and one refused) and a client key (PEM; its sentinel line is the secret). */
+const K8S_TOKEN = `${SENTINEL}-kubernetes-token-accepted-000`;
+const K8S_TOKEN_REJECTED = `${SENTINEL}-kubernetes-token-rejected-000`;
+const K8S_CLIENT_KEY_LINE = `${SENTINEL}-kubernetes-client-key-0000000`;
+const K8S_CLIENT_KEY = `-----BEGIN PRIVATE KEY-----\n${K8S_CLIENT_KEY_LINE}\n-----END PRIVATE KEY-----\n`;
+const K8S_CLIENT_CERT = '-----BEGIN CERTIFICATE-----\nbm90IGEgc2VjcmV0\n-----END CERTIFICATE-----\n';
 /** Options that the Dummy and Local drivers accept and ignore: they must not print them either. */
 const IGNORED_SECRET = `${SENTINEL}-accepted-and-ignored-0000000`;
 
@@ -89,6 +95,7 @@ beforeAll(async () => {
         aws: { [AWS_KEY_ID]: AWS_SECRET, [OTHER_AWS_KEY_ID]: 'another-aws-secret-known-to-the-cloud' },
         gcs: { [GCS_KEY_ID]: GCS_SECRET, [OTHER_GCS_KEY_ID]: 'another-gcs-secret-known-to-the-cloud' },
         digitalocean: [DO_TOKEN],
+        kubernetes: [K8S_TOKEN],
         keystone: [
           { username: OS_USER, password: OS_PASSWORD, apiKey: RAX_API_KEY, project: 'demo', domain: 'Default' },
           { username: OTHER_OS_USER, password: 'another-keystone-password', apiKey: 'another-rackspace-api-key', project: 'demo', domain: 'Default' },
@@ -128,6 +135,8 @@ interface SecretFixture {
   readonly containerCluster?: string;
   readonly containerParameters?: Record<string, unknown>;
   readonly missingContainerId?: string;
+  /** Container: a platform without `installImage` (Kubernetes) deploys this reference as a `ContainerImage` made here. */
+  readonly containerImageModel?: boolean;
 }
 
 /** Keyed `family:provider`. A registered provider without an entry fails the test. */
@@ -192,6 +201,15 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
   'container:dummy': {
     secrets: [IGNORED_SECRET],
     options: () => ({ key: 'any', secret: IGNORED_SECRET }),
+  },
+  // The client certificate and key ride along (unused over http): the key must not print either.
+  'container:kubernetes': {
+    secrets: [K8S_TOKEN, K8S_CLIENT_KEY_LINE],
+    options: (e) => ({ token: K8S_TOKEN, clientCert: K8S_CLIENT_CERT, clientKey: K8S_CLIENT_KEY, ...e.cloud.endpoint('kubernetes'), retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ token: K8S_TOKEN_REJECTED, clientCert: K8S_CLIENT_CERT, clientKey: K8S_CLIENT_KEY, ...e.cloud.endpoint('kubernetes'), retry: FAST_RETRY }),
+    containerImage: 'busybox:1.36',
+    containerImageModel: true,
+    missingContainerId: 'containerd://0000000000000000000000000000000000000000000000000000000000000000',
   },
   // The S3-compatible stores, pointed at the fake cloud's S3 with their endpoint overridden.
   ...compatibleFixtures({
@@ -386,7 +404,10 @@ const FAMILIES: readonly FamilySpec[] = [
     providers: containerProviders,
     classes: CONTAINER,
     async harvest(d: Styled<ContainerDriver>, tag, fixture) {
-      const image = await d.call('installImage', fixture.containerImage ?? 'busybox:1.36');
+      const reference = fixture.containerImage ?? 'busybox:1.36';
+      const image = fixture.containerImageModel
+        ? new ContainerImage({ id: reference, name: reference, path: reference, version: reference.split(':')[1] ?? 'latest' }, d.driver as never)
+        : await d.call('installImage', reference);
       const images = await d.call('listImages');
       const cluster = fixture.containerCluster ? await d.call('getCluster', fixture.containerCluster) : undefined;
       const container = await d.call('deployContainer', unique(), image, { ...(cluster ? { cluster } : {}), parameters: fixture.containerParameters ?? {} });

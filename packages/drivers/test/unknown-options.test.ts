@@ -47,6 +47,7 @@ const BASE: Readonly<Record<string, () => Record<string, unknown>>> = {
   'storage:ovh': () => ({ key: 'ovh-key', secret: 'not-a-secret', ...OFFLINE }),
   'storage:linode': () => ({ key: 'linode-key', secret: 'not-a-secret', ...OFFLINE }),
   'container:dummy': () => ({}),
+  'container:kubernetes': () => ({ token: 'k8s-token', ...OFFLINE }),
 };
 
 type Kind = 'compute' | 'storage' | 'container';
