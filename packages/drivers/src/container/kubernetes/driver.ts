@@ -30,6 +30,7 @@ import {
   type DriverOptions,
   type ErrorCodeTable,
   type KubeconfigCredentials,
+  type MethodKind,
   type ListContainersOptions,
   type Operation,
   type Page,
@@ -169,6 +170,7 @@ export class KubernetesContainerDriver extends ContainerDriver {
   /** Libcloud's `website`. */
   readonly website = 'http://kubernetes.io';
   override readonly supportsClusters = true;
+  static override readonly methodKinds: Readonly<Record<string, MethodKind>> = { ...ContainerDriver.methodKinds, exListPods: 'call', exDestroyPod: 'call' };
   /** `limit` of list calls. */
   readonly pageSize: number;
   /** The namespace `deployContainer` uses without a cluster. */
@@ -266,6 +268,16 @@ export class KubernetesContainerDriver extends ContainerDriver {
       driverOptions.clientKey = config.clientKey;
     }
     return new this({ ...driverOptions, ...(rest as object) });
+  }
+
+  /** Libcloud's `ex_list_pods`: every pod (of every namespace) with its containers. */
+  exListPods(): KubernetesPod[] {
+    return this.invoke('exListPods', []);
+  }
+
+  /** Libcloud's `ex_destroy_pod`: deletes a pod and the containers in it. */
+  exDestroyPod(namespace: string, podName: string): boolean {
+    return this.invoke('exDestroyPod', [namespace, podName]);
   }
 
   /** Pages of a list call, following `metadata.continue`. */
