@@ -5,6 +5,9 @@
  * `KubernetesContainerDriver` through a replaced connection and prints what it parsed and sent.
  *
  * Known, intended differences (asserted below, not hidden):
+ * - `id`: Libcloud's is the runtime's `containerID` (`containerd://…`), which a container only has once it runs and
+ *   which changes at every restart; ours is `<namespace>/<pod>/<container>`, stable from creation, and Libcloud's
+ *   id is `extra.containerId` (which `getContainer` accepts too).
  * - `ip_addresses`: Libcloud gives None; we give the pod's IPs (`status.podIPs`, else `status.podIP`).
  * - image `path` / `version`: Libcloud gives None; we give the reference and its tag.
  * - `state`: Libcloud 3.4.1 says `running` for every container; we read the container status (the fixtures'
@@ -97,7 +100,7 @@ const p = <T>(value: T): Promise<T> => value as unknown as Promise<T>;
 /** The fields Libcloud parses, from our container, with the documented differences checked separately. */
 function libcloudView(c: Container): Omit<LibcloudContainer, 'ip_addresses'> {
   return {
-    id: c.id,
+    id: String(c.extra.containerId),
     name: c.name,
     image: { id: c.image.id, name: c.image.name, path: null, version: null },
     state: c.state,
@@ -119,6 +122,7 @@ describe('Kubernetes parity with Apache Libcloud 3.4.1', () => {
     expect(libcloud.list_containers.every((c) => c.ip_addresses === null && c.image.path === null && c.image.version === null)).toBe(true);
     expect(ours.map((c) => c.ipAddresses)).toEqual([['10.244.1.5'], ['10.244.2.7'], ['10.244.2.7'], ['10.244.0.2']]);
     expect(ours.map((c) => c.image.path)).toEqual(libcloud.list_containers.map((c) => c.image.name));
+    expect(ours.map((c) => c.id)).toEqual(libcloud.list_containers.map((c) => `${String(c.extra.namespace)}/${String(c.extra.pod)}/${c.name}`));
   });
 
   test('get_container by id; ex_list_pods', async () => {

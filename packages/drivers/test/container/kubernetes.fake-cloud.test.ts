@@ -54,11 +54,12 @@ describe('the walkthrough, sync style', () => {
       if (!running) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
     expect(running).toBeDefined();
-    expect(running!.id).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
+    expect(running!.id).toBe(deployed.id);
+    expect(running!.extra.containerId).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
     expect(running!.ipAddresses[0]).toMatch(/^10\.244\./);
     expect(running!.image.id).toMatch(/^docker\.io\/library\/tomcat@sha256:/);
     expect(driver.getContainer(running!.id)).toMatchObject({ id: running!.id, name: 'my-tomcat' });
-    expect(driver.getContainer(deployed.id).state).toBe(ContainerState.RUNNING);
+    expect(driver.getContainer(String(running!.extra.containerId))).toMatchObject({ id: deployed.id, state: ContainerState.RUNNING });
 
     const logs = [...running!.logs()];
     expect(logs[0]).toContain('Starting tomcat:8.0 as my-tomcat');
@@ -69,6 +70,7 @@ describe('the walkthrough, sync style', () => {
     expect(driver.listContainers({ cluster })).toEqual([]);
     expect(() => driver.destroyContainer(running!)).toThrow(ContainerNotFoundError);
     expect(() => driver.getContainer(running!.id)).toThrow(ContainerNotFoundError);
+    expect(() => driver.getContainer(String(running!.extra.containerId))).toThrow(ContainerNotFoundError);
     expect(cluster.destroy()).toBe(true);
     expect(() => driver.getCluster(name)).toThrow(ClusterNotFoundError);
   });

@@ -142,7 +142,8 @@ describe('listContainers', () => {
     const pods = JSON.parse(fixture('list_pods.json')).items;
     const first = containers[0]!;
     expect(first).toBeInstanceOf(Container);
-    expect(first.id).toBe(pods[0].status.containerStatuses[0].containerID);
+    expect(first.id).toBe('default/my-tomcat/my-tomcat');
+    expect(first.extra.containerId).toBe(pods[0].status.containerStatuses[0].containerID);
     expect(first.image.id).toBe(pods[0].status.containerStatuses[0].imageID);
     expect(first.image.name).toBe('tomcat:8.0');
     expect(first.image.version).toBe('8.0');
@@ -210,12 +211,13 @@ describe('listContainers', () => {
 });
 
 describe('getContainer', () => {
-  test('by containerID: lists every pod, as Libcloud does; a missing id is ContainerNotFoundError', async () => {
-    api({ 'GET /api/v1/pods': json('list_pods.json') });
+  test('by containerID (Libcloud ids, extra.containerId): lists every pod, as Libcloud does; a missing id is ContainerNotFoundError', async () => {
+    const seen = api({ 'GET /api/v1/pods': json('list_pods.json') });
     const d = driver();
     const id = JSON.parse(fixture('list_pods.json')).items[1].status.containerStatuses[1].containerID;
     const found = await p(d.getContainer(id));
-    expect([found.name, found.extra.pod]).toEqual(['sidecar', 'web']);
+    expect([found.id, found.name, found.extra.pod, found.extra.containerId]).toEqual(['demo/web/sidecar', 'sidecar', 'web', id]);
+    expect(seen[0]!.url.pathname).toBe('/api/v1/pods');
     await expect(p(d.getContainer('containerd://missing'))).rejects.toBeInstanceOf(ContainerNotFoundError);
   });
 

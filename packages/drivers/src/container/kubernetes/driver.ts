@@ -134,7 +134,9 @@ function basicSigner(user: string, password: string): Signer {
 }
 
 /**
- * Kubernetes: pods in namespaces. Each container of a pod is a `Container` (`extra.pod`, `extra.namespace`);
+ * Kubernetes: pods in namespaces. Each container of a pod is a `Container` with the id
+ * `<namespace>/<pod>/<container>` (`extra.pod`, `extra.namespace`; the runtime's `containerID`, Libcloud's id, is
+ * `extra.containerId`, and `getContainer` accepts it too);
  * each namespace is a `ContainerCluster`. `deployContainer` creates a single-container pod; `destroyContainer`
  * deletes its pod. Kubernetes cannot stop or restart a pod: `startContainer`, `stopContainer` and
  * `restartContainer` answer `NotImplementedError`, as Libcloud's driver does (deleting and recreating a pod
@@ -319,8 +321,9 @@ export class KubernetesContainerDriver extends ContainerDriver {
   }
 
   /**
-   * A container by id: a `containerID` (`containerd://…`, looked up among every pod, as Libcloud does) or the
-   * `<namespace>/<pod>/<container>` id of a container that has none yet (its pod is read directly).
+   * A container by id: `<namespace>/<pod>/<container>` (this driver's ids: the pod is read directly), or a runtime
+   * `containerID` (`containerd://…`, Libcloud's ids, `extra.containerId` here: looked up among every pod, as
+   * Libcloud does).
    */
   override *getContainerOp(id: string): Operation<Container> {
     this.checkName('getContainer', 'a container id', id);
@@ -335,7 +338,7 @@ export class KubernetesContainerDriver extends ContainerDriver {
       return found;
     }
     const pods = yield* this.podsOp();
-    const found = pods.flatMap((pod) => pod.containers).find((c) => c.id === id);
+    const found = pods.flatMap((pod) => pod.containers).find((c) => c.extra.containerId === id);
     if (!found) throw new ContainerNotFoundError(`kubernetes: no container ${id}`, { provider: 'kubernetes' });
     return found;
   }

@@ -126,9 +126,10 @@ export function toImage(image: string, imageId: string | undefined, driver: Cont
 
 /**
  * A pod's containers (Libcloud's `_to_pod` / `_to_container`): one `Container` per `spec.containers[]`, with the
- * status of the same name. `id` is the status's `containerID` (`containerd://…`), or `<namespace>/<pod>/<name>`
- * while the container has none yet (a pod just created); `extra` holds Libcloud's `pod` and `namespace`, plus
- * the pod's `phase`, `uid` and `nodeName` and the container's `restartCount` and `ready`.
+ * status of the same name. `id` is `<namespace>/<pod>/<container>`, which stays the same from the pod's creation
+ * (when the container has no runtime id yet) through restarts; Libcloud's id, the status's `containerID`
+ * (`containerd://…`, new at every restart), is `extra.containerId`. `extra` holds Libcloud's `pod` and
+ * `namespace`, plus the pod's `phase`, `uid` and `nodeName` and the container's `restartCount` and `ready`.
  */
 export function toPod(data: Json, driver: ContainerOps & ContainerImageOps): KubernetesPod {
   const { name: podName, namespace, raw } = metadataOf(data, 'pod');
@@ -143,16 +144,16 @@ export function toPod(data: Json, driver: ContainerOps & ContainerImageOps): Kub
     const name = str(container.name, `a container name of pod ${podName}`);
     const image = str(container.image ?? '', `the image of container ${name}`);
     const containerStatus = statuses.find((s) => s.name === name);
-    const containerId = typeof containerStatus?.containerID === 'string' && containerStatus.containerID !== '' ? containerStatus.containerID : `${namespace}/${podName}/${name}`;
     const imageId = typeof containerStatus?.imageID === 'string' ? containerStatus.imageID : undefined;
     const extra: Record<string, unknown> = { pod: podName, namespace };
+    if (typeof containerStatus?.containerID === 'string' && containerStatus.containerID !== '') extra.containerId = containerStatus.containerID;
     if (typeof status.phase === 'string') extra.phase = status.phase;
     if (typeof raw.uid === 'string') extra.uid = raw.uid;
     if (typeof spec.nodeName === 'string') extra.nodeName = spec.nodeName;
     if (typeof containerStatus?.restartCount === 'number') extra.restartCount = containerStatus.restartCount;
     if (typeof containerStatus?.ready === 'boolean') extra.ready = containerStatus.ready;
     return new Container(
-      { id: containerId, name, image: toImage(image, imageId, driver), state: containerState(containerStatus, status.phase), ipAddresses: [...ips], extra },
+      { id: `${namespace}/${podName}/${name}`, name, image: toImage(image, imageId, driver), state: containerState(containerStatus, status.phase), ipAddresses: [...ips], extra },
       driver,
     );
   });
