@@ -193,7 +193,7 @@ describe('the driver from a kubeconfig over TLS with a client certificate', () =
     server = createServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
       const socket = req.socket as TLSSocket;
       const peer = socket.authorized ? socket.getPeerCertificate() : undefined;
-      seen.push({ path: req.url ?? '', cn: peer?.subject?.CN, authorization: req.headers.authorization });
+      seen.push({ path: req.url ?? '', cn: peer?.subject?.CN as string | undefined, authorization: req.headers.authorization });
       if (!peer?.subject && !req.headers.authorization) {
         res.writeHead(401, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ kind: 'Status', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }));

@@ -162,7 +162,7 @@ describe('listContainers', () => {
   });
 
   test('pages follow metadata.continue with the same limit', async () => {
-    const seen = api({ 'GET /api/v1/pods': (r) => json(r.url.searchParams.has('continue') ? 'list_pods_page2.json' : 'list_pods_page1.json')() as Response });
+    const seen = api({ 'GET /api/v1/pods': (r, n) => json(r.url.searchParams.has('continue') ? 'list_pods_page2.json' : 'list_pods_page1.json')(r, n) });
     const containers = await p(driver({ pageSize: 2 }).listContainers());
     expect(seen.map((s) => Object.fromEntries(s.url.searchParams))).toEqual([
       { limit: '2' },
@@ -392,7 +392,7 @@ describe('errors', () => {
   });
 
   test('429 TooManyRequests is retried after Retry-After; when it persists it is a RateLimitError', async () => {
-    const seen = api({ 'GET /api/v1/pods': (r, n) => (n === 1 ? json('status_too_many_requests.json', 429, { 'retry-after': '0' })() : json('list_pods.json')()) as Response });
+    const seen = api({ 'GET /api/v1/pods': (r, n) => (n === 1 ? json('status_too_many_requests.json', 429, { 'retry-after': '0' }) : json('list_pods.json'))(r, n) });
     expect(await p(driver().listContainers())).toHaveLength(4);
     expect(seen).toHaveLength(2);
     server.resetHandlers();
