@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { http, HttpResponse as MswResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { recordingRouter, type Reply } from '../helpers/msw-routes.js';
 import {
   ASYNC_MODE,
   ClusterNotFoundError,
@@ -41,41 +42,8 @@ afterAll(() => server.close());
 const TOKEN = 'k8s-test-token-0123456789abcdef';
 const API = 'https://k8s.example.test:6443';
 
-interface Seen {
-  method: string;
-  url: URL;
-  authorization: string | null;
-  accept: string | null;
-  contentType: string | null;
-  body: string;
-}
-type Reply = (request: Seen, n: number) => Response;
-
-/** Routes `METHOD /path` to replies; records every request. Unrouted requests get a 404 Status. */
-function api(routes: Record<string, Reply>): Seen[] {
-  const seen: Seen[] = [];
-  const counts = new Map<string, number>();
-  server.use(
-    http.all(`${API}/*`, async ({ request }) => {
-      const url = new URL(request.url);
-      const entry: Seen = {
-        method: request.method,
-        url,
-        authorization: request.headers.get('authorization'),
-        accept: request.headers.get('accept'),
-        contentType: request.headers.get('content-type'),
-        body: request.method === 'GET' || request.method === 'DELETE' ? '' : await request.text(),
-      };
-      seen.push(entry);
-      const key = `${request.method} ${url.pathname}`;
-      const n = (counts.get(key) ?? 0) + 1;
-      counts.set(key, n);
-      const route = routes[key];
-      return route ? route(entry, n) : json('status_pod_not_found.json', 404)(entry, n);
-    }),
-  );
-  return seen;
-}
+/** Routes `METHOD /path` to replies (anything else is a 404); records every request. */
+const api = recordingRouter(server, API, (request, n) => json('status_pod_not_found.json', 404)(request, n));
 
 const json =
   (name: string, status = 200, headers: Record<string, string> = {}): Reply =>
