@@ -1,8 +1,8 @@
 /**
  * Libcloud's Kubernetes walkthrough on the fake cloud: a driver loaded from a kubeconfig (as kubectl finds it),
  * a namespace as the cluster, a single-container tomcat pod deployed into it, listed, fetched, its log read, then
- * everything destroyed. Once in the sync style, once in Design 3 (`async: true`), where the polling leaves the
- * event loop free.
+ * everything destroyed. Once in Design 3 (`async: true`), where the polling leaves the event loop free, then in the
+ * sync style.
  */
 import { getDriver as getMode, Provider as ModeProvider } from '@dualcloud/async-mode/container';
 import { ContainerImage, ContainerState, KubernetesContainerDriver, type Container } from '@dualcloud/drivers/container';
@@ -11,7 +11,7 @@ import { withCloud, type ExampleOptions } from './lib/common.js';
 
 /** What each style did. */
 export interface KubernetesRun {
-  style: 'sync' | 'design3';
+  style: 'design3' | 'sync';
   namespace: string;
   /** The container's state as deployed, then once it runs. */
   states: string[];
@@ -28,22 +28,6 @@ export async function main(options: ExampleOptions = {}): Promise<KubernetesRun[
   return withCloud(options, { nodeBootMs: 100 }, async (cloud) => {
     const kubeconfig = writeFakeKubeconfig(cloud.port);
     const runs: KubernetesRun[] = [];
-
-    // Sync style: each call blocks until the API answers.
-    {
-      const driver = KubernetesContainerDriver.fromKubeconfig({ path: kubeconfig });
-      const cluster = driver.createCluster('tomcat-sync');
-      const deployed = driver.deployContainer('my-tomcat', tomcat(driver), { cluster });
-      let running: Container = deployed;
-      for (let i = 0; i < 100 && running.state !== ContainerState.RUNNING; i++) {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // a blocking pause, as the sync style is
-        running = driver.getContainer(deployed.id);
-      }
-      const lines = [...running.logs()];
-      log(`sync     ${running.id} ${deployed.state} → ${running.state} at ${running.ipAddresses.join(', ')}; ${lines.length} log lines`);
-      const destroyed = running.destroy() && cluster.destroy();
-      runs.push({ style: 'sync', namespace: cluster.id, states: [deployed.state, running.state], ip: running.ipAddresses[0] ?? '', logLines: lines.length, destroyed });
-    }
 
     // Design 3: the same driver class with `async: true`; every call is a Promise, the log an AsyncIterable.
     {
@@ -62,6 +46,24 @@ export async function main(options: ExampleOptions = {}): Promise<KubernetesRun[
       const destroyed = (await running.destroy()) && (await driver.destroyCluster(cluster as never));
       runs.push({ style: 'design3', namespace: cluster.id, states: [deployed.state, running.state], ip: running.ipAddresses[0] ?? '', logLines: lines, destroyed });
     }
+    // The sync style last: it blocks this thread, and with it the timers that retire idle pooled connections of the
+    // async style.
+    // Sync style: each call blocks until the API answers.
+    {
+      const driver = KubernetesContainerDriver.fromKubeconfig({ path: kubeconfig });
+      const cluster = driver.createCluster('tomcat-sync');
+      const deployed = driver.deployContainer('my-tomcat', tomcat(driver), { cluster });
+      let running: Container = deployed;
+      for (let i = 0; i < 100 && running.state !== ContainerState.RUNNING; i++) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // a blocking pause, as the sync style is
+        running = driver.getContainer(deployed.id);
+      }
+      const lines = [...running.logs()];
+      log(`sync     ${running.id} ${deployed.state} → ${running.state} at ${running.ipAddresses.join(', ')}; ${lines.length} log lines`);
+      const destroyed = running.destroy() && cluster.destroy();
+      runs.push({ style: 'sync', namespace: cluster.id, states: [deployed.state, running.state], ip: running.ipAddresses[0] ?? '', logLines: lines.length, destroyed });
+    }
+
     return runs;
   });
 }
