@@ -33,6 +33,9 @@ export async function main(options: ExampleOptions = {}): Promise<KubernetesRun[
     {
       const Kubernetes = getMode(ModeProvider.KUBERNETES);
       const driver = (Kubernetes as unknown as typeof KubernetesContainerDriver).fromKubeconfig({ path: kubeconfig, async: true } as never) as unknown as InstanceType<typeof Kubernetes>;
+      // Reads first (a GET, retried on a network failure, unlike the POSTs after it), as kubectl's users do.
+      const before = await driver.listClusters();
+      log(`design3  ${before.length} namespaces: ${before.map((c) => c.id).join(', ')}`);
       const cluster = await driver.createCluster('tomcat-design3');
       const deployed = await driver.deployContainer('my-tomcat', tomcat(driver), { cluster: cluster as never });
       let running = deployed;
