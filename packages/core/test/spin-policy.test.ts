@@ -39,6 +39,22 @@ describe('SpinPolicy', () => {
     expect(late.filter(Boolean).length / late.length).toBeLessThan(0.1);
   });
 
+  test('explores a much slower arm more rarely (at most 4× more rarely), and still follows a change', () => {
+    const near = new SpinPolicy('auto', lcg(5));
+    drive(near, 1000, 0.6, 0.5);
+    const far = new SpinPolicy('auto', lcg(5));
+    drive(far, 1000, 3, 0.5);
+    const nearSpins = drive(near, 40_000, 0.6, 0.5).filter(Boolean).length;
+    const farSpins = drive(far, 40_000, 3, 0.5).filter(Boolean).length;
+    expect(near.preferSpin).toBe(false);
+    expect(far.preferSpin).toBe(false);
+    expect(nearSpins / 40_000).toBeGreaterThan(0.02);
+    expect(farSpins / 40_000).toBeLessThan(0.015);
+    expect(farSpins).toBeGreaterThan(0);
+    drive(far, 6000, 0.1, 0.5);
+    expect(far.preferSpin).toBe(true);
+  });
+
   test('parks when spinning makes no clear difference (a slow server: the spin would only burn CPU)', () => {
     const policy = new SpinPolicy('auto', lcg());
     drive(policy, 2000, 20, 20.5);

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { inspect } from 'node:util';
-import { InvalidCredentialsError, KeyPairAlreadyExistsError, Node, NodeState, NotFoundError, type Hooks } from '@dualcloud/core';
+import { InvalidCredentialsError, KeyPairAlreadyExistsError, Node, NodeState, NotFoundError, StorageVolumeState, type Hooks } from '@dualcloud/core';
 import { RACKSPACE_IDENTITY_PATH, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { providers as computeProviders, type NodeDriver } from '@dualcloud/drivers/compute';
 import { BulkError, isCommonPrefix, providers as storageProviders, type StorageDriver } from '@dualcloud/drivers/storage';
@@ -162,6 +162,7 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
     secrets: [OS_PASSWORD],
     options: (e) => ({ authUrl: e.cloud.endpoint('keystone').authUrl, username: OS_USER, password: OS_PASSWORD, projectName: 'demo', userDomainName: 'Default', retry: FAST_RETRY }),
     rejectedOptions: (e) => ({ authUrl: e.cloud.endpoint('keystone').authUrl, username: OTHER_OS_USER, password: OS_PASSWORD, projectName: 'demo', userDomainName: 'Default', retry: FAST_RETRY }),
+    keyPairs: true,
   },
   'compute:rackspace': {
     secrets: [RAX_API_KEY],
@@ -300,6 +301,8 @@ async function harvestKeyPairs(d: Styled<NodeDriver>, tag: string): Promise<Harv
   await d.call('deleteKeyPair', created);
   const deleted = await rejection(d.call('getKeyPair', name), `${tag}: getKeyPair of a deleted key pair`);
   expect(deleted).toBeInstanceOf(NotFoundError);
+  // A volume still being created cannot be deleted everywhere (Cinder refuses with 400): wait for it first.
+  await d.call('waitUntilVolumeState', volume, StorageVolumeState.AVAILABLE, { timeout: 10_000, pollInterval: 20 });
   await d.call('destroyVolume', volume);
   return {
     models: [

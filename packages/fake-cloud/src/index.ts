@@ -1,6 +1,6 @@
 /**
  * @dualcloud/fake-cloud: a stateful, in-memory emulator of the wire APIs the dualcloud drivers speak (EC2 Query API,
- * DigitalOcean v2, S3 REST, GCS XML API with HMAC, Keystone v3 and v2.0 tokens, Nova v2.1 and Glance v2, OpenStack
+ * DigitalOcean v2, S3 REST, GCS XML API with HMAC, Keystone v3 and v2.0 tokens, Nova v2.1, Glance v2 and Cinder v3, OpenStack
  * Swift with its v1.0 auth and a Rackspace-style identity v2.0, the Kubernetes core/v1 API), on one port of 127.0.0.1, with latency and fault
  * injection.
  * @packageDocumentation

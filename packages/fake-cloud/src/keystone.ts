@@ -402,7 +402,7 @@ export class KeystoneApi {
           project: { domain: named(t.project.domain), id: t.project.id, name: t.project.name },
           is_domain: false,
           roles: ROLES,
-          ...(req.query.has('nocatalog') ? {} : { catalog: [...catalogV3(`http://${req.host}`), ...keystoneCatalog(req.host, t.project.id)] }),
+          ...(req.query.has('nocatalog') ? {} : { catalog: [...catalogV3(`http://${req.host}`, t.project.id), ...keystoneCatalog(req.host, t.project.id)] }),
         }
       : {};
     return {

@@ -9,6 +9,10 @@ import { createHash } from 'node:crypto';
 export const COMPUTE_PREFIX = '/compute';
 /** Where Glance answers: `/image/v2/images`. */
 export const IMAGE_PREFIX = '/image';
+/** Where Cinder answers: `/volume/v3/<project id>` (devstack's layout). */
+export const VOLUME_PREFIX = '/volume';
+/** Cinder's volume types: `lvmdriver-1` (devstack's default) and `__DEFAULT__`. */
+export const VOLUME_TYPES: readonly string[] = ['lvmdriver-1', '__DEFAULT__'];
 /** The region of the OpenStack catalog. */
 export const OPENSTACK_REGION = 'RegionOne';
 /** Rackspace's regions, in the catalog given to API-key (`RAX-KSKEY`) tokens. */
@@ -75,8 +79,11 @@ function endpointId(...parts: string[]): string {
   return createHash('sha256').update(parts.join('/')).digest('hex').slice(0, 32);
 }
 
-/** The Keystone v3 `token.catalog`: identity, compute (Nova v2.1) and image (Glance), every interface, RegionOne. */
-export function catalogV3(origin: string): object[] {
+/**
+ * The Keystone v3 `token.catalog`: identity, compute (Nova v2.1), image (Glance) and, for a project, block storage
+ * (Cinder v3, `volumev3`, below the project's id), every interface, RegionOne.
+ */
+export function catalogV3(origin: string, projectId?: string): object[] {
   const service = (type: string, name: string, url: string): object => ({
     type,
     name,
@@ -87,6 +94,7 @@ export function catalogV3(origin: string): object[] {
     service('identity', 'keystone', `${origin}/identity`),
     service('compute', 'nova', `${origin}${COMPUTE_PREFIX}/v2.1`),
     service('image', 'glance', `${origin}${IMAGE_PREFIX}`),
+    ...(projectId ? [service('volumev3', 'cinderv3', `${origin}${VOLUME_PREFIX}/v3/${projectId}`)] : []),
   ];
 }
 
@@ -123,5 +131,6 @@ export function catalogV2(origin: string, tenantId: string, flavour: 'openstack'
     service('identity', 'keystone', `${origin}/identity/v2.0`),
     service('compute', 'nova', `${origin}${COMPUTE_PREFIX}/v2.1`),
     service('image', 'glance', `${origin}${IMAGE_PREFIX}`),
+    service('volumev3', 'cinderv3', `${origin}${VOLUME_PREFIX}/v3/${tenantId}`),
   ];
 }

@@ -4,15 +4,20 @@
  * ACTIVE, reboot → REBOOT / HARD_REBOOT → ACTIVE, os-stop → SHUTOFF, os-start → ACTIVE, delete), flavors,
  * availability zones, the compute API's image proxy, `limit` / `marker` paging with `<collection>_links`,
  * microversion negotiation, and Nova's error documents (`{"itemNotFound": {"code": 404, "message": …}}`).
- * Servers are kept per project and region (Rackspace's regions have their own).
+ * Servers are kept per project and region (Rackspace's regions have their own). Also key pairs (`os-keypairs`, per
+ * user, generated with a private key or imported), volume attachments (`os-volume_attachments`), the `createImage`
+ * action (a Glance image `queued` → `saving` → `active`, deletable), and Cinder v3 under `/volume/v3/<project>`
+ * (volumes `creating` → `available` → `attaching` → `in-use` → `detaching` → `available`, snapshots).
+ * @see https://docs.openstack.org/api-ref/block-storage/v3/
  * @see https://docs.openstack.org/api-ref/compute/
  * @see https://docs.openstack.org/api-ref/image/v2/
  * @module
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { generateSshKeyPair, parseSshPublicKey, sshFingerprint } from '@dualcloud/core';
 import type { AuthFailure } from './auth.js';
 import type { KeystoneApi, Token } from './keystone.js';
-import { COMPUTE_PREFIX, FLAVORS, IMAGE_PREFIX, IMAGES, NETWORKS, OPENSTACK_REGION, RACKSPACE_REGIONS, ZONES, type Flavor, type Image } from './nova-catalog.js';
+import { COMPUTE_PREFIX, FLAVORS, IMAGE_PREFIX, IMAGES, NETWORKS, OPENSTACK_REGION, RACKSPACE_REGIONS, VOLUME_PREFIX, VOLUME_TYPES, ZONES, type Flavor, type Image } from './nova-catalog.js';
 import type { ResolvedOptions } from './options.js';
 import { ApiError, header, type FakeRequest, type FakeResponse } from './wire.js';
 
@@ -50,6 +55,64 @@ interface Server {
   /** The status reached when the current transition completes, and when. */
   pending?: { readonly status: Status; readonly at: number };
   launchedAt?: number;
+}
+
+type VolumeStatus = 'creating' | 'available' | 'attaching' | 'in-use' | 'detaching';
+
+/** A Cinder volume, with its Nova attachment when attached. */
+interface Volume {
+  readonly id: string;
+  readonly seq: number;
+  readonly name: string;
+  readonly description: string | null;
+  readonly size: number;
+  readonly zone: string;
+  readonly projectId: string;
+  readonly userId: string;
+  readonly volumeType: string;
+  readonly snapshotId: string | null;
+  readonly metadata: Record<string, string>;
+  readonly created: number;
+  updated: number;
+  status: VolumeStatus;
+  pending?: { readonly status: VolumeStatus; readonly at: number };
+  attachment?: { readonly serverId: string; readonly attachmentId: string; readonly device: string; readonly at: number };
+}
+
+/** A Cinder snapshot. */
+interface Snapshot {
+  readonly id: string;
+  readonly seq: number;
+  readonly volumeId: string;
+  readonly name: string | null;
+  readonly description: string | null;
+  readonly size: number;
+  readonly projectId: string;
+  readonly created: number;
+  status: 'creating' | 'available';
+  readyAt: number;
+}
+
+/** A Nova key pair (per user). */
+interface StoredKeyPair {
+  readonly id: number;
+  readonly name: string;
+  readonly userId: string;
+  readonly publicKey: string;
+  readonly fingerprint: string;
+  readonly type: string;
+  readonly created: number;
+}
+
+/** An image made by a server's `createImage` action: Glance's `queued` → `saving` → `active`. */
+interface ServerImage extends Image {
+  readonly projectId: string;
+  readonly serverId: string;
+  readonly baseImageRef: string;
+  readonly properties: Record<string, string>;
+  readonly created: number;
+  readonly savingAt: number;
+  readonly activeAt: number;
 }
 
 /** Nova's name for an error status (`nova.api.openstack.wsgi.Fault._fault_names`). */
@@ -107,6 +170,13 @@ interface ComputeTarget {
 export class NovaApi {
   private readonly servers = new Map<string, Server>();
   private seq = 0;
+  private readonly volumes = new Map<string, Volume>();
+  private readonly snapshots = new Map<string, Snapshot>();
+  /** Key pairs by `userId/name`. */
+  private readonly keyPairs = new Map<string, StoredKeyPair>();
+  private keyPairSeq = 0;
+  /** Images made by `createImage`, newest last. */
+  private readonly serverImages = new Map<string, ServerImage>();
 
   constructor(
     private readonly options: () => ResolvedOptions,
@@ -116,6 +186,7 @@ export class NovaApi {
   /** Handles one request under {@link COMPUTE_PREFIX} or {@link IMAGE_PREFIX}. */
   handle(req: FakeRequest): FakeResponse {
     if (req.rawPath === IMAGE_PREFIX || req.rawPath.startsWith(`${IMAGE_PREFIX}/`)) return this.glance(req);
+    if (req.rawPath === VOLUME_PREFIX || req.rawPath.startsWith(`${VOLUME_PREFIX}/`)) return this.cinder(req);
     return this.compute(req);
   }
 
@@ -213,16 +284,28 @@ export class NovaApi {
       const detail = route === '/servers/detail';
       return this.page(req, 'servers', mine, (s) => s.id, (s) => (detail ? this.serverJson(s, target, version) : { id: s.id, name: s.name, links: this.links(target, 'servers', s.id) }), `${target.base}${route}`);
     }
+    const attachments = /^\/servers\/([^/]+)\/os-volume_attachments(?:\/([^/]+))?$/.exec(route);
+    if (attachments) return this.volumeAttachments(req, safeDecode(attachments[1]!), attachments[2] === undefined ? undefined : safeDecode(attachments[2]), target, token);
+    if (route === '/os-keypairs' || route.startsWith('/os-keypairs/')) return this.keyPairRoute(req, route, token, version);
     const server = /^\/servers\/([^/]+)(\/action)?$/.exec(route);
     if (server) {
       const s = this.server(safeDecode(server[1]!), target.region, token.project.id, req.now);
       if (server[2]) {
         allow(req, 'POST');
-        return this.action(req, s);
+        return this.action(req, s, target, token, version);
       }
       allow(req, 'GET', 'HEAD', 'DELETE');
       if (m === 'DELETE') {
         this.servers.delete(s.id);
+        // Nova detaches the server's volumes when it is deleted.
+        for (const v of this.volumes.values()) {
+          if (v.attachment?.serverId === s.id) {
+            v.attachment = undefined;
+            v.status = 'available';
+            v.pending = undefined;
+            v.updated = req.now;
+          }
+        }
         return { status: 204, headers: {} };
       }
       return json(200, { server: this.serverJson(s, target, version) });
@@ -359,7 +442,7 @@ export class NovaApi {
       'OS-EXT-STS:task_state': task,
       'OS-EXT-STS:vm_state': vmState,
       'OS-EXT-STS:power_state': powerState,
-      'os-extended-volumes:volumes_attached': [],
+      'os-extended-volumes:volumes_attached': [...this.volumes.values()].filter((v) => v.attachment?.serverId === s.id).map((v) => ({ id: v.id })),
     };
   }
 
@@ -406,8 +489,10 @@ export class NovaApi {
     const flavor = FLAVORS.find((f) => f.id === flavorRef);
     if (!flavor) throw badRequest(`Flavor ${flavorRef.slice(0, 64)} could not be found.`);
     const imageRef = String(spec.imageRef ?? '').replace(/^.*\//, '');
-    const image = IMAGES.find((i) => i.id === imageRef);
+    const own = this.serverImages.get(imageRef);
+    const image = IMAGES.find((i) => i.id === imageRef) ?? (own && own.projectId === token.project.id ? own : undefined);
     if (!image) throw badRequest('Can not find requested image');
+    if (own && req.now < own.activeAt) throw badRequest(`Image ${own.id} is not active.`);
     const zone = spec.availability_zone === undefined || spec.availability_zone === null ? 'nova' : String(spec.availability_zone);
     if (!ZONES.some((z) => z.name === zone && z.available)) throw badRequest('The requested availability zone is not available');
     const metadata = spec.metadata === undefined ? {} : record(spec.metadata);
@@ -475,7 +560,7 @@ export class NovaApi {
   }
 
   /** `POST /servers/{id}/action`: `reboot`, `os-stop`, `os-start` (202), with Nova's state checks (409). */
-  private action(req: FakeRequest, s: Server): FakeResponse {
+  private action(req: FakeRequest, s: Server, target: ComputeTarget, token: Token & { project: NonNullable<Token['project']> }, version: number): FakeResponse {
     const body = jsonBody(req);
     const names = Object.keys(body);
     if (names.length !== 1) throw badRequest('Malformed request body: exactly one action is expected.');
@@ -504,6 +589,8 @@ export class NovaApi {
         s.taskState = 'powering-on';
         s.pending = { status: 'ACTIVE', at };
         break;
+      case 'createImage':
+        return this.createImage(req, s, record(body.createImage), target, token, version);
       default:
         throw badRequest(`There is no such action: ${action.slice(0, 40)}`);
     }
@@ -520,24 +607,32 @@ export class NovaApi {
       const versions = [{ id: 'v2.16', status: 'CURRENT', links: [{ rel: 'self', href: `http://${req.host}${IMAGE_PREFIX}/v2/` }] }];
       return json(route === '' ? 300 : 200, { versions });
     }
-    this.caller(req);
+    const token = this.caller(req);
     if (route === '/v2/images') {
       allow(req, 'GET', 'HEAD');
-      return this.glancePage(req);
+      return this.glancePage(req, token.project.id);
     }
     const one = /^\/v2\/images\/([^/]+)$/.exec(route);
     if (one) {
-      allow(req, 'GET', 'HEAD');
+      allow(req, 'GET', 'HEAD', 'DELETE');
       const id = safeDecode(one[1]!);
-      const image = IMAGES.find((i) => i.id === id);
+      const mine = this.serverImages.get(id);
+      const image = IMAGES.find((i) => i.id === id) ?? (mine && mine.projectId === token.project.id ? mine : undefined);
       if (!image) throw new ApiError(404, 'NotFound', `No image found with ID ${id.slice(0, 64)}`);
-      return json(200, glanceImageJson(image));
+      if (req.method === 'DELETE') {
+        if (!mine) throw new ApiError(403, 'Forbidden', 'You are not authorized to complete delete_image action.');
+        this.serverImages.delete(id);
+        return { status: 204, headers: {} };
+      }
+      return json(200, this.glanceJson(image, req.now));
     }
     throw new ApiError(404, 'NotFound', 'The resource could not be found.');
   }
 
   /** Glance's paging: `limit` (default 25, ≤ 1000) after `marker`, and `next` when the page is full. */
-  private glancePage(req: FakeRequest): FakeResponse {
+  private glancePage(req: FakeRequest, projectId: string): FakeResponse {
+    const mine = [...this.serverImages.values()].filter((i) => i.projectId === projectId).reverse();
+    const all: Image[] = [...mine, ...IMAGES];
     const limitText = req.query.get('limit');
     let limit = GLANCE_DEFAULT_LIMIT;
     if (limitText !== null) {
@@ -547,12 +642,12 @@ export class NovaApi {
     const marker = req.query.get('marker');
     let start = 0;
     if (marker !== null) {
-      const at = IMAGES.findIndex((i) => i.id === marker);
+      const at = all.findIndex((i) => i.id === marker);
       if (at < 0) throw new ApiError(400, 'BadRequest', `marker ${marker.slice(0, 64)} could not be found.`);
       start = at + 1;
     }
-    const page = IMAGES.slice(start, start + limit);
-    const body: Record<string, unknown> = { images: page.map(glanceImageJson), first: '/v2/images', schema: '/v2/schemas/images' };
+    const page = all.slice(start, start + limit);
+    const body: Record<string, unknown> = { images: page.map((i) => this.glanceJson(i, req.now)), first: '/v2/images', schema: '/v2/schemas/images' };
     if (page.length > 0 && page.length === limit) {
       const q = new URLSearchParams();
       if (limitText !== null) q.set('limit', String(limit));
@@ -561,6 +656,371 @@ export class NovaApi {
     }
     return json(200, body);
   }
+  /** A Glance image document: a public image, or one made by `createImage` (in its current status). */
+  private glanceJson(i: Image, now: number): Record<string, unknown> {
+    const base = glanceImageJson(i);
+    const mine = this.serverImages.get(i.id);
+    if (!mine) return base;
+    const status = now >= mine.activeAt ? 'active' : now >= mine.savingAt ? 'saving' : 'queued';
+    return {
+      ...base,
+      ...mine.properties,
+      status,
+      visibility: 'private',
+      owner: mine.projectId,
+      ...(status === 'active' ? {} : { size: null, checksum: null, os_hash_algo: null, os_hash_value: null }),
+      instance_uuid: mine.serverId,
+      image_type: 'snapshot',
+      base_image_ref: mine.baseImageRef,
+      created_at: cinderTime(mine.created).replace(/\.\d+$/, 'Z'),
+      updated_at: cinderTime(status === 'active' ? mine.activeAt : mine.created).replace(/\.\d+$/, 'Z'),
+    };
+  }
+
+  /**
+   * The `createImage` server action: 202 and the new image's URL in `Location` (below 2.45) or `{ image_id }`
+   * (from 2.45); the image is `queued`, `saving`, then `active` after the boot delay. Only an ACTIVE or SHUTOFF
+   * server with no task can be imaged (409 otherwise).
+   */
+  private createImage(req: FakeRequest, s: Server, spec: Record<string, unknown> | undefined, target: ComputeTarget, token: Token & { project: NonNullable<Token['project']> }, version: number): FakeResponse {
+    if (!spec) throw badRequest("Invalid input for field/attribute createImage. Value: None. None is not of type 'object'");
+    const name = spec.name;
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 255) throw badRequest('Invalid input for field/attribute name. Value must be a string of 1 to 255 characters, not only spaces.');
+    const metadata = spec.metadata === undefined ? {} : record(spec.metadata);
+    if (!metadata || Object.values(metadata).some((v) => typeof v !== 'string')) throw badRequest('Invalid input for field/attribute metadata.');
+    if (s.taskState || (s.status !== 'ACTIVE' && s.status !== 'SHUTOFF')) {
+      throw conflict(s.taskState ? `Cannot 'createImage' instance ${s.id} while it is in task_state ${s.taskState}` : `Cannot 'createImage' instance ${s.id} while it is in vm_state ${VM_STATE[s.status]}`);
+    }
+    const now = req.now;
+    const boot = this.options().nodeBootMs;
+    const image: ServerImage = {
+      id: randomUUID(),
+      name,
+      createdAt: novaTime(now),
+      size: s.image.size,
+      minDisk: s.flavor.disk,
+      minRam: s.image.minRam,
+      diskFormat: s.image.diskFormat,
+      projectId: token.project.id,
+      serverId: s.id,
+      baseImageRef: s.image.id,
+      properties: { ...(metadata as Record<string, string>) },
+      created: now,
+      savingAt: now + Math.floor(boot / 2),
+      activeAt: now + boot,
+    };
+    this.serverImages.set(image.id, image);
+    const location = `http://${req.host}${IMAGE_PREFIX}/v2/images/${image.id}`;
+    void target;
+    if (version >= 45) return json(202, { image_id: image.id });
+    return { status: 202, headers: { location, 'content-type': 'text/html; charset=UTF-8' }, body: '' };
+  }
+
+  // ---- key pairs (os-keypairs) ---------------------------------------------------------------------------
+
+  private keyPairJson(k: StoredKeyPair, detail: boolean, version: number): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: k.name, public_key: k.publicKey, fingerprint: k.fingerprint };
+    if (version >= 2) out.type = k.type;
+    if (detail) Object.assign(out, { user_id: k.userId, deleted: false, created_at: cinderTime(k.created), updated_at: null, deleted_at: null, id: k.id });
+    return out;
+  }
+
+  /**
+   * `GET /os-keypairs`, `POST /os-keypairs` (import a public key, or generate a pair and return its private key
+   * once — not from 2.92), `GET` / `DELETE /os-keypairs/{name}` (202 at 2.1, 204 later). Per user, as Nova.
+   */
+  private keyPairRoute(req: FakeRequest, route: string, token: Token & { project: NonNullable<Token['project']> }, version: number): FakeResponse {
+    const userId = token.user.id;
+    if (route === '/os-keypairs') {
+      if (req.method === 'POST') {
+        const spec = record(jsonBody(req).keypair);
+        if (!spec) throw badRequest("Invalid input for field/attribute keypair. Value: None. 'keypair' is a required property");
+        const name = spec.name;
+        if (typeof name !== 'string' || name.length === 0 || name.length > 255) throw badRequest('Invalid input for field/attribute name. Value must be a string of 1 to 255 characters.');
+        if (!/^[A-Za-z0-9 _.@-]+$/.test(name)) throw badRequest('Keypair data is invalid: Keypair name contains unsafe characters');
+        if (this.keyPairs.has(`${userId}/${name}`)) throw conflict(`Key pair '${name}' already exists.`);
+        let publicKey = spec.public_key;
+        let privateKey: string | undefined;
+        if (publicKey === undefined || publicKey === null) {
+          if (version >= 92) throw badRequest("Invalid input for field/attribute keypair. Value: {'name': '" + name + "'}. 'public_key' is a required property");
+          const generated = generateSshKeyPair(`Generated-by-Nova`);
+          publicKey = generated.publicKey;
+          privateKey = generated.privateKey;
+        }
+        if (typeof publicKey !== 'string') throw badRequest('Keypair data is invalid: failed to generate fingerprint');
+        let parsed;
+        try {
+          parsed = parseSshPublicKey(publicKey);
+        } catch {
+          throw badRequest('Keypair data is invalid: failed to generate fingerprint');
+        }
+        this.keyPairSeq += 1;
+        const stored: StoredKeyPair = { id: this.keyPairSeq, name, userId, publicKey: publicKey.trim(), fingerprint: sshFingerprint(parsed), type: 'ssh', created: req.now };
+        this.keyPairs.set(`${userId}/${name}`, stored);
+        const doc = { ...this.keyPairJson(stored, false, version), user_id: userId, ...(privateKey !== undefined ? { private_key: privateKey } : {}) };
+        return json(version >= 2 ? 201 : 200, { keypair: doc });
+      }
+      allow(req, 'GET', 'HEAD');
+      const mine = [...this.keyPairs.values()].filter((k) => k.userId === userId).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      return json(200, { keypairs: mine.map((k) => ({ keypair: this.keyPairJson(k, false, version) })) });
+    }
+    const name = safeDecode(route.slice('/os-keypairs/'.length));
+    allow(req, 'GET', 'HEAD', 'DELETE');
+    const k = this.keyPairs.get(`${userId}/${name}`);
+    if (!k) throw new ApiError(404, 'itemNotFound', `Keypair ${name.slice(0, 255)} not found for user ${userId}`);
+    if (req.method === 'DELETE') {
+      this.keyPairs.delete(`${userId}/${name}`);
+      return { status: version >= 2 ? 204 : 202, headers: {}, body: '' };
+    }
+    return json(200, { keypair: this.keyPairJson(k, true, version) });
+  }
+
+  // ---- volume attachments (Nova) -------------------------------------------------------------------------
+
+  private attachmentJson(v: Volume): Record<string, unknown> {
+    return { id: v.id, serverId: v.attachment!.serverId, volumeId: v.id, device: v.attachment!.device };
+  }
+
+  /**
+   * `GET` / `POST /servers/{id}/os-volume_attachments` and `GET` / `DELETE …/{volumeId}`. Attaching needs an
+   * ACTIVE server with no task (409 otherwise, as Nova's state check) and an `available` volume (400); the volume
+   * is `attaching`, then `in-use` after the boot delay; detaching makes it `detaching`, then `available`.
+   */
+  private volumeAttachments(req: FakeRequest, serverId: string, volumeId: string | undefined, target: ComputeTarget, token: Token & { project: NonNullable<Token['project']> }): FakeResponse {
+    const s = this.server(serverId, target.region, token.project.id, req.now);
+    const attachedHere = (): Volume[] => [...this.volumes.values()].filter((v) => (this.advanceVolume(v, req.now), v.attachment?.serverId === s.id));
+    if (volumeId === undefined) {
+      if (req.method === 'POST') {
+        const spec = record(jsonBody(req).volumeAttachment);
+        if (!spec || typeof spec.volumeId !== 'string') throw badRequest("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property");
+        const v = this.volumes.get(spec.volumeId);
+        if (!v || v.projectId !== token.project.id) throw new ApiError(404, 'itemNotFound', `Volume ${spec.volumeId.slice(0, 64)} could not be found.`);
+        this.advanceVolume(v, req.now);
+        if (s.taskState || s.status !== 'ACTIVE') {
+          throw conflict(s.taskState ? `Cannot 'attach_volume' instance ${s.id} while it is in task_state ${s.taskState}` : `Cannot 'attach_volume' instance ${s.id} while it is in vm_state ${VM_STATE[s.status]}`);
+        }
+        if (v.status !== 'available') throw badRequest(`Invalid volume: volume ${v.id} status must be available, but current status is: ${v.status}`);
+        const device = spec.device === undefined || spec.device === null ? `/dev/vd${String.fromCharCode(98 + attachedHere().length)}` : spec.device;
+        if (typeof device !== 'string' || !/^\/dev\/[a-z]+[a-z0-9]*$/.test(device)) throw badRequest(`The supplied device path (${String(device).slice(0, 40)}) is invalid.`);
+        if (attachedHere().some((x) => x.attachment!.device === device)) throw badRequest(`The supplied device path (${device}) is in use.`);
+        v.attachment = { serverId: s.id, attachmentId: randomUUID(), device, at: req.now };
+        v.status = 'attaching';
+        v.pending = { status: 'in-use', at: req.now + this.options().nodeBootMs };
+        v.updated = req.now;
+        return json(200, { volumeAttachment: this.attachmentJson(v) });
+      }
+      allow(req, 'GET', 'HEAD');
+      return json(200, { volumeAttachments: attachedHere().map((v) => this.attachmentJson(v)) });
+    }
+    allow(req, 'GET', 'HEAD', 'DELETE');
+    const v = attachedHere().find((x) => x.id === volumeId);
+    if (!v) throw new ApiError(404, 'itemNotFound', `volume_id not found: ${volumeId.slice(0, 64)}`);
+    if (req.method === 'GET' || req.method === 'HEAD') return json(200, { volumeAttachment: this.attachmentJson(v) });
+    if (v.status !== 'in-use') throw badRequest(`Invalid volume: Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.`);
+    v.status = 'detaching';
+    v.pending = { status: 'available', at: req.now + this.options().nodeBootMs };
+    v.updated = req.now;
+    return { status: 202, headers: {}, body: '' };
+  }
+
+  // ---- Cinder v3 -------------------------------------------------------------------------------------------
+
+  private advanceVolume(v: Volume, now: number): void {
+    if (v.pending && now >= v.pending.at) {
+      v.status = v.pending.status;
+      v.updated = v.pending.at;
+      if (v.status === 'available') v.attachment = undefined;
+      v.pending = undefined;
+    }
+  }
+
+  private advanceSnapshot(s: Snapshot, now: number): void {
+    if (s.status === 'creating' && now >= s.readyAt) s.status = 'available';
+  }
+
+  private volumeJson(v: Volume, base: string): Record<string, unknown> {
+    const attachments = v.attachment && v.status !== 'attaching'
+      ? [{ id: v.id, attachment_id: v.attachment.attachmentId, volume_id: v.id, server_id: v.attachment.serverId, host_name: null, device: v.attachment.device, attached_at: cinderTime(v.attachment.at) }]
+      : [];
+    return {
+      id: v.id,
+      name: v.name,
+      description: v.description,
+      size: v.size,
+      status: v.status,
+      availability_zone: v.zone,
+      created_at: cinderTime(v.created),
+      updated_at: cinderTime(v.updated),
+      attachments,
+      bootable: 'false',
+      encrypted: false,
+      multiattach: false,
+      metadata: v.metadata,
+      volume_type: v.volumeType,
+      snapshot_id: v.snapshotId,
+      source_volid: null,
+      consistencygroup_id: null,
+      replication_status: null,
+      user_id: v.userId,
+      'os-vol-tenant-attr:tenant_id': v.projectId,
+      links: [
+        { rel: 'self', href: `${base}/volumes/${v.id}` },
+        { rel: 'bookmark', href: `${base.replace('/v3/', '/')}/volumes/${v.id}` },
+      ],
+    };
+  }
+
+  private snapshotJson(s: Snapshot): Record<string, unknown> {
+    return {
+      id: s.id,
+      name: s.name,
+      description: s.description,
+      volume_id: s.volumeId,
+      size: s.size,
+      status: s.status,
+      created_at: cinderTime(s.created),
+      updated_at: cinderTime(s.status === 'available' ? s.readyAt : s.created),
+      metadata: {},
+      'os-extended-snapshot-attributes:progress': s.status === 'available' ? '100%' : '0%',
+      'os-extended-snapshot-attributes:project_id': s.projectId,
+    };
+  }
+
+  /**
+   * Cinder v3 below `/volume/v3/<project id>`: volumes (`creating` → `available` after the boot delay, `in-use`
+   * when attached through Nova), snapshots (`creating` → `available`), paging with `<collection>_links`, and
+   * Cinder's error documents (Nova's format: `{"itemNotFound": {"code", "message"}}`).
+   */
+  private cinder(req: FakeRequest): FakeResponse {
+    const m = /^\/volume\/v3(?:\/([0-9a-f]{32}))?(\/.*)?$/.exec(req.rawPath);
+    if (!m) throw new ApiError(404, 'itemNotFound', 'The resource could not be found.');
+    const route = (m[2] ?? '').replace(/\/+$/, '');
+    if (route === '') {
+      allow(req, 'GET', 'HEAD');
+      return json(200, { versions: [{ id: 'v3.0', status: 'CURRENT', version: '3.70', min_version: '3.0', updated: '2023-08-31T00:00:00Z' }] });
+    }
+    const token = this.caller(req);
+    if (m[1] === undefined || m[1] !== token.project.id) throw badRequest(`Malformed request url: project_id '${m[1] ?? ''}' does not match the token's`);
+    const projectId = token.project.id;
+    const base = `http://${req.host}${VOLUME_PREFIX}/v3/${projectId}`;
+    const now = req.now;
+    const myVolumes = (): Volume[] => [...this.volumes.values()].filter((v) => v.projectId === projectId).sort((a, b) => b.seq - a.seq).map((v) => (this.advanceVolume(v, now), v));
+    const mySnapshots = (): Snapshot[] => [...this.snapshots.values()].filter((x) => x.projectId === projectId).sort((a, b) => b.seq - a.seq).map((x) => (this.advanceSnapshot(x, now), x));
+    const volume = (id: string): Volume => {
+      const v = this.volumes.get(id);
+      if (!v || v.projectId !== projectId) throw new ApiError(404, 'itemNotFound', `Volume ${id.slice(0, 64)} could not be found.`);
+      this.advanceVolume(v, now);
+      return v;
+    };
+    const snapshot = (id: string): Snapshot => {
+      const x = this.snapshots.get(id);
+      if (!x || x.projectId !== projectId) throw new ApiError(404, 'itemNotFound', `Snapshot ${id.slice(0, 64)} could not be found.`);
+      this.advanceSnapshot(x, now);
+      return x;
+    };
+    if (route === '/volumes' || route === '/volumes/detail') {
+      if (req.method === 'POST' && route === '/volumes') return this.createVolume(req, token, base, snapshot);
+      allow(req, 'GET', 'HEAD');
+      const detail = route === '/volumes/detail';
+      return this.page(req, 'volumes', myVolumes(), (v) => v.id, (v) => (detail ? this.volumeJson(v, base) : { id: v.id, name: v.name, links: (this.volumeJson(v, base) as { links: unknown }).links }), `${base}${route}`);
+    }
+    const oneVolume = /^\/volumes\/([^/]+)$/.exec(route);
+    if (oneVolume) {
+      allow(req, 'GET', 'HEAD', 'DELETE');
+      const v = volume(safeDecode(oneVolume[1]!));
+      if (req.method === 'DELETE') {
+        const hasSnapshots = [...this.snapshots.values()].some((x) => x.volumeId === v.id);
+        if (v.status !== 'available' || hasSnapshots) {
+          throw badRequest(
+            `Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots or be disassociated from snapshots after volume transfer.`,
+          );
+        }
+        this.volumes.delete(v.id);
+        return { status: 202, headers: {}, body: '' };
+      }
+      return json(200, { volume: this.volumeJson(v, base) });
+    }
+    if (route === '/snapshots' || route === '/snapshots/detail') {
+      if (req.method === 'POST' && route === '/snapshots') {
+        const spec = record(jsonBody(req).snapshot);
+        if (!spec || typeof spec.volume_id !== 'string') throw badRequest("Invalid input for field/attribute snapshot. 'volume_id' is a required property");
+        const v = volume(spec.volume_id);
+        const force = spec.force === true || spec.force === 'true' || spec.force === 'True';
+        if (v.status !== 'available' && !(force && v.status === 'in-use')) throw badRequest(`Invalid volume: Volume ${v.id} status must be available, but current status is: ${v.status}.`);
+        const name = spec.name ?? spec.display_name ?? null;
+        if (name !== null && (typeof name !== 'string' || name.length > 255)) throw badRequest('Invalid input for field/attribute name.');
+        const description = spec.description ?? spec.display_description ?? null;
+        this.seq += 1;
+        const x: Snapshot = { id: randomUUID(), seq: this.seq, volumeId: v.id, name, description: typeof description === 'string' ? description : null, size: v.size, projectId, created: now, status: 'creating', readyAt: now + this.options().nodeBootMs };
+        this.snapshots.set(x.id, x);
+        return json(202, { snapshot: this.snapshotJson(x) });
+      }
+      allow(req, 'GET', 'HEAD');
+      const detail = route === '/snapshots/detail';
+      return this.page(req, 'snapshots', mySnapshots(), (x) => x.id, (x) => (detail ? this.snapshotJson(x) : { id: x.id, name: x.name, volume_id: x.volumeId, size: x.size, status: x.status, created_at: cinderTime(x.created) }), `${base}${route}`);
+    }
+    const oneSnapshot = /^\/snapshots\/([^/]+)$/.exec(route);
+    if (oneSnapshot) {
+      allow(req, 'GET', 'HEAD', 'DELETE');
+      const x = snapshot(safeDecode(oneSnapshot[1]!));
+      if (req.method === 'DELETE') {
+        if (x.status !== 'available') throw badRequest('Invalid snapshot: Snapshot status must be available or error or error_deleting.');
+        this.snapshots.delete(x.id);
+        return { status: 202, headers: {}, body: '' };
+      }
+      return json(200, { snapshot: this.snapshotJson(x) });
+    }
+    throw new ApiError(404, 'itemNotFound', 'The resource could not be found.');
+  }
+
+  /** Cinder's `POST /volumes` (202, `creating`): size, zone, volume type and source snapshot checked as Cinder does. */
+  private createVolume(req: FakeRequest, token: Token & { project: NonNullable<Token['project']> }, base: string, snapshot: (id: string) => Snapshot): FakeResponse {
+    const spec = record(jsonBody(req).volume);
+    if (!spec) throw badRequest("Invalid input for field/attribute volume. Value: None. 'volume' is a required property");
+    const size = typeof spec.size === 'string' && /^\d+$/.test(spec.size) ? Number(spec.size) : spec.size;
+    const from = spec.snapshot_id === undefined || spec.snapshot_id === null ? undefined : snapshot(String(spec.snapshot_id));
+    if (from && from.status !== 'available') throw badRequest(`Invalid snapshot: Originating snapshot status must be 'available'`);
+    if (!(typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= 16_384)) throw badRequest(`Invalid input received: Volume size '${String(spec.size).slice(0, 20)}' must be an integer and greater than 0.`);
+    if (from && size < from.size) throw badRequest(`Invalid input received: Volume size '${size}'GB cannot be smaller than the snapshot size ${from.size}GB. They must be >= original snapshot size.`);
+    const name = spec.name ?? spec.display_name ?? '';
+    if (typeof name !== 'string' || name.length > 255) throw badRequest('Invalid input for field/attribute name.');
+    const zone = spec.availability_zone === undefined || spec.availability_zone === null ? 'nova' : String(spec.availability_zone);
+    if (!ZONES.some((z) => z.name === zone && z.available)) throw badRequest(`Invalid input received: Availability zone '${zone.slice(0, 64)}' is invalid.`);
+    const volumeType = spec.volume_type === undefined || spec.volume_type === null ? VOLUME_TYPES[0]! : String(spec.volume_type);
+    if (!VOLUME_TYPES.includes(volumeType)) throw new ApiError(404, 'itemNotFound', `Volume type with name ${volumeType.slice(0, 64)} could not be found.`);
+    const metadata = spec.metadata === undefined ? {} : record(spec.metadata);
+    if (!metadata || Object.values(metadata).some((v) => typeof v !== 'string')) throw badRequest('Invalid input for field/attribute metadata.');
+    const used = [...this.volumes.values()].filter((v) => v.projectId === token.project.id).length;
+    const quota = this.options().maxNodes;
+    if (used + 1 > quota) throw new ApiError(413, 'overLimit', `VolumeLimitExceeded: Maximum number of volumes allowed (${quota}) exceeded for quota 'volumes'.`, { 'retry-after': '0' });
+    this.seq += 1;
+    const now = req.now;
+    const description = spec.description ?? spec.display_description ?? null;
+    const v: Volume = {
+      id: randomUUID(),
+      seq: this.seq,
+      name,
+      description: typeof description === 'string' ? description : null,
+      size,
+      zone,
+      projectId: token.project.id,
+      userId: token.user.id,
+      volumeType,
+      snapshotId: from?.id ?? null,
+      metadata: { ...(metadata as Record<string, string>) },
+      created: now,
+      updated: now,
+      status: 'creating',
+      pending: { status: 'available', at: now + this.options().nodeBootMs },
+    };
+    this.volumes.set(v.id, v);
+    return json(202, { volume: this.volumeJson(v, base) });
+  }
+}
+
+/** Cinder's timestamps: microseconds, no zone. */
+function cinderTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000');
 }
 
 function glanceImageJson(i: Image): Record<string, unknown> {

@@ -15,7 +15,7 @@ import { drawLatency, FaultPlan } from './faults.js';
 import { KEYSTONE_PREFIX, KeystoneApi } from './keystone.js';
 import { isKubernetesPath, KubernetesApi } from './kubernetes.js';
 import { NovaApi } from './nova.js';
-import { COMPUTE_PREFIX, IMAGE_PREFIX } from './nova-catalog.js';
+import { COMPUTE_PREFIX, IMAGE_PREFIX, VOLUME_PREFIX } from './nova-catalog.js';
 import { GCS_DIALECT, ObjectApi, S3_DIALECT } from './object-api.js';
 import { FAKE_PROVIDERS, FAULT_KINDS, resolveOptions, type FakeCloudOptions, type FakeProvider, type FaultKind, type ResolvedOptions } from './options.js';
 import { seededRandom } from './random.js';
@@ -324,8 +324,8 @@ export class FakeCloudServer {
 }
 
 /**
- * Which provider a request is for: Kubernetes by its paths (unless AWS4/GOOG4-signed), then by authentication, then its shape for requests without AWS4/GOOG4/Bearer
- * authentication: Keystone (`/identity`), Nova (`/compute`) and Glance (`/image`) — tokens in `X-Auth-Token` —, so
+ * Which provider a request is for: Kubernetes by its paths (unless AWS4/GOOG4-signed), then by its authentication, then its shape for requests without AWS4/GOOG4/Bearer
+ * authentication: Keystone (`/identity`), Nova (`/compute`), Glance (`/image`) and Cinder (`/volume`) — tokens in `X-Auth-Token` —, so
  * an S3 bucket named `identity` still works.
  */
 function classify(req: IncomingMessage, rawPath: string, query: URLSearchParams): FakeProvider {
@@ -338,7 +338,7 @@ function classify(req: IncomingMessage, rawPath: string, query: URLSearchParams)
   if (scheme?.scheme === 'GOOG4') return 'google_storage';
   if (scheme) return scheme.service === 'ec2' ? 'ec2' : 's3';
   if (rawPath === KEYSTONE_PREFIX || rawPath.startsWith(`${KEYSTONE_PREFIX}/`)) return 'keystone';
-  if ([COMPUTE_PREFIX, IMAGE_PREFIX].some((p) => rawPath === p || rawPath.startsWith(`${p}/`))) return 'nova';
+  if ([COMPUTE_PREFIX, IMAGE_PREFIX, VOLUME_PREFIX].some((p) => rawPath === p || rawPath.startsWith(`${p}/`))) return 'nova';
   if (isSwiftPath(rawPath)) return 'swift';
   if (rawPath.startsWith('/v2/')) return 'digitalocean';
   const type = req.headers['content-type'] ?? '';

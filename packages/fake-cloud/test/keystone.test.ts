@@ -63,7 +63,9 @@ describe('Keystone v3 (minimal)', () => {
     expect(token.user).toMatchObject({ name: 'demo', domain: { id: 'default', name: 'Default' } });
     expect(token.user.id).toMatch(/^[0-9a-f]{32}$/);
     expect(token.project).toMatchObject({ name: 'demo', domain: { id: 'default', name: 'Default' } });
-    expect(token.catalog.map((s: { type: string; name: string }) => `${s.type}:${s.name}`)).toEqual(['identity:keystone', 'compute:nova', 'image:glance', 'object-store:swift']);
+    expect(token.catalog.map((s: { type: string; name: string }) => `${s.type}:${s.name}`)).toEqual(['identity:keystone', 'compute:nova', 'image:glance', 'volumev3:cinderv3', 'object-store:swift']);
+    const volume = token.catalog.find((s: { type: string }) => s.type === 'volumev3');
+    for (const e of volume.endpoints) expect(e.url).toBe(`http://127.0.0.1:${port}/volume/v3/${token.project.id}`);
     const objectStore = token.catalog.find((s: { type: string }) => s.type === 'object-store');
     expect(objectStore.endpoints.map((e: { interface: string }) => e.interface).sort()).toEqual(['admin', 'internal', 'public']);
     for (const e of objectStore.endpoints) expect(e).toMatchObject({ region: 'RegionOne', region_id: 'RegionOne', url: `http://127.0.0.1:${port}/swift/v1/AUTH_${token.project.id}` });

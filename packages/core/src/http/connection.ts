@@ -34,6 +34,8 @@ export interface ProviderErrorInfo {
   readonly code?: string;
   readonly message?: string;
   readonly requestId?: string;
+  /** Seconds to wait, when the error document says so (Nova's `overLimit.retryAfter`); a Retry-After header wins. */
+  readonly retryAfter?: number;
 }
 
 /** Error classes chosen by exact provider error code. */
@@ -367,7 +369,7 @@ export class Connection implements AsyncPerformer {
     const exact = code ? (spec.errorCodes?.[code] ?? this.#options.errorCodes?.[code]) : undefined;
     if (exact === RateLimitError || status === 429) {
       const retryAfter =
-        parseRetryAfter(response.header('retry-after')) ?? resetHeaderSeconds(response.header('ratelimit-reset'));
+        parseRetryAfter(response.header('retry-after')) ?? resetHeaderSeconds(response.header('ratelimit-reset')) ?? info?.retryAfter;
       return new RateLimitError(message, { ...options, retryAfter });
     }
     if (exact) return new exact(message, { ...options, retryable: this.retryPolicy.table.codes.includes(code!) });

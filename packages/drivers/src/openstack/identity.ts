@@ -135,7 +135,10 @@ export function parseOpenStackError(response: HttpResponse): ProviderErrorInfo |
   if (!first || typeof first !== 'object') return undefined;
   const message = typeof first.message === 'string' ? first.message : undefined;
   const code = typeof first.title === 'string' ? first.title : Object.keys(body as object)[0];
-  return { ...(code ? { code } : {}), ...(message ? { message } : {}) };
+  // Nova's and Cinder's `overLimit` say how long to wait (seconds, a number or a numeric string).
+  const wait = typeof first.retryAfter === 'string' && /^\d+(\.\d+)?$/.test(first.retryAfter.trim()) ? Number(first.retryAfter) : first.retryAfter;
+  const retryAfter = typeof wait === 'number' && Number.isFinite(wait) && wait >= 0 ? wait : undefined;
+  return { ...(code ? { code } : {}), ...(message ? { message } : {}), ...(retryAfter !== undefined ? { retryAfter } : {}) };
 }
 
 const IDENTITY_ERRORS: ErrorCodeTable = { Unauthorized: InvalidCredentialsError, unauthorized: InvalidCredentialsError };

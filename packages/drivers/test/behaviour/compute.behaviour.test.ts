@@ -78,8 +78,12 @@ const BACKENDS: readonly ComputeBackend[] = [
       const options = { authUrl: cloud.endpoint('keystone').authUrl, username, password, projectName: project, userDomainName: domain, retry: RETRY };
       return { options, badOptions: { ...options, password: 'not-the-password' }, stop: () => cloud.close() };
     },
-    capabilities: { network: true, bootsPending: true, stopStart: true, regions: false },
+    // Cinder volumes are `creating` first; key pairs from Nova; images made by the `createImage` action in Glance.
+    capabilities: { network: true, bootsPending: true, stopStart: true, regions: false, volumes: true, volumesPending: true, snapshots: true, keyPairs: true, images: true },
     missingNodeId: '0b5c3e9e-6d1f-4c53-9a55-0f1d2e3c4b5a',
+    missingIds: { volume: '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b', snapshot: '2b3c4d5e-6f70-4819-a2b3-c4d5e6f70819', image: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d' },
+    // OpenStack has no image copy between regions (nor has Libcloud's driver): copyImage is NotImplementedError.
+    imageCopy: { sourceRegion: () => 'RegionOne', notImplemented: true },
   },
   {
     id: 'rackspace-fake',

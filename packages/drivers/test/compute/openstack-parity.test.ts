@@ -13,12 +13,19 @@
  * - Missing values: Libcloud's None is our undefined.
  * - createNode: Libcloud also sends an empty `personality` list (deprecated since microversion 2.57); we do not.
  * - listLocations: Libcloud returns one placeholder location; we list the availability zones (not compared).
+ * - Volumes and snapshots go to Cinder v3 in both (Libcloud's `volume_connection`). detachVolume: Libcloud uses
+ *   the model's `extra.attachments`; we read the volume afresh first (GET /volumes/{id}), then send the same
+ *   DELETE. Snapshot `created` is Libcloud's datetime, our `createdAt`.
+ * - Key pairs: Libcloud's `public_key` / `private_key` are our `publicKey` / `privateKey` (the latter never printed).
+ * - createImage: Libcloud's `metadata` argument is our `ex.metadata` (and `description` goes into it).
+ *   deleteImage: Libcloud deletes through the compute API's image proxy (`/images/{id}`, gone from microversion
+ *   2.36); we use Glance's `/v2/images/{id}`. Same result (true on 204).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { setupServer } from 'msw/node';
-import type { Node, NodeImage, NodeSize } from '@dualcloud/drivers/compute';
+import { KeyPair, StorageVolume, StorageVolumeState, VolumeSnapshot, type Node, type NodeImage, type NodeSize } from '@dualcloud/drivers/compute';
 import { fixtureJson, promised } from './helpers/fixtures.js';
-import { empty, GLANCE, json, NOVA, openstackCloud, openstackDriver, RACKSPACE_ORD, rackspaceDriver, serviceRequests } from './helpers/openstack-msw.js';
+import { empty, GLANCE, json, NOVA, openstackCloud, openstackDriver, PROJECT_ID, RACKSPACE_ORD, rackspaceDriver, serviceRequests } from './helpers/openstack-msw.js';
 
 const expected = fixtureJson('openstack_expected.json');
 
@@ -165,5 +172,116 @@ describe('Rackspace agrees with Libcloud', () => {
     expect((await promised(d.listNodes())).map(ourNode)).toEqual(r.list_nodes.map(theirNode));
     expect((await promised(d.listImages())).map(ourImage)).toEqual(r.list_images);
     expect((await promised(d.listSizes())).map(ourSize)).toEqual(r.list_sizes.map(theirSize));
+  });
+});
+
+const CINDER = `https://cinder.example.com:8776/v3/${PROJECT_ID}`;
+const SNAPSHOT_IMAGE = 'd7b5c3b0-6f3b-4a0e-9d8e-1c2b3a4d5e6f';
+
+/** Cinder, Nova and Glance answering from the same fixtures as the Python recorder's resources(). */
+function resourceCloud(mode: 'one' | 'paged' | 'empty' = 'one') {
+  const volumePages = ['volumes_detail_page1.json', 'volumes_detail_page2.json', 'volumes_detail_page3.json'];
+  const volumeMarkers = [null, ...volumePages.slice(0, 2).map((p) => fixtureJson(`openstack/${p}`).volumes[0].id)];
+  return openstackCloud(server, {
+    [`GET ${NOVA}/servers/detail`]: 'servers_detail.json',
+    [`GET ${CINDER}/volumes/detail`]: (s, k) =>
+      json(mode === 'empty' ? 'volumes_detail_empty.json' : mode === 'one' ? 'volumes_detail.json' : volumePages[volumeMarkers.indexOf(s.url.searchParams.get('marker'))]!)(s, k),
+    [`GET ${CINDER}/snapshots/detail`]: (s, k) =>
+      json(mode === 'empty' ? 'snapshots_detail_empty.json' : mode === 'one' ? 'snapshots_detail.json' : s.url.searchParams.get('marker') ? 'snapshots_detail_page2.json' : 'snapshots_detail_page1.json')(s, k),
+    [`GET ${CINDER}/volumes/9c5c3d6a-1e42-4ba7-8a5e-2b7c9d0e1f23`]: 'volume_show.json',
+    [`POST ${CINDER}/volumes`]: json('volume_create.json', 202),
+    [`POST ${CINDER}/snapshots`]: json('snapshot_create.json', 202),
+    [`DELETE ${CINDER}/volumes/6edbc2f4-1507-44f8-ac0d-eed1d2608d38`]: empty(202),
+    [`DELETE ${CINDER}/snapshots/e8f0a3b4-5c6d-4e7f-8a9b-0c1d2e3f4a5b`]: empty(202),
+    [`POST ${NOVA}/servers/f5dc173b-6804-445a-a6d8-c705dad5b5eb/os-volume_attachments`]: 'volume_attachment.json',
+    [`DELETE ${NOVA}/servers/f5dc173b-6804-445a-a6d8-c705dad5b5eb/os-volume_attachments/9c5c3d6a-1e42-4ba7-8a5e-2b7c9d0e1f23`]: empty(202),
+    [`GET ${NOVA}/os-keypairs`]: 'keypairs_list.json',
+    [`GET ${NOVA}/os-keypairs/keypair-5d935425`]: 'keypair_show.json',
+    [`GET ${NOVA}/os-keypairs/deploy`]: 'keypair_show.json',
+    [`POST ${NOVA}/os-keypairs`]: (s, k) => json(JSON.parse(s.body).keypair.public_key ? 'keypair_import.json' : 'keypair_create.json')(s, k),
+    [`DELETE ${NOVA}/os-keypairs/keypair-5d935425`]: empty(202),
+    [`POST ${NOVA}/servers/f5dc173b-6804-445a-a6d8-c705dad5b5eb/action`]: () => new Response(null, { status: 202, headers: { location: `${GLANCE}/images/${SNAPSHOT_IMAGE}` } }),
+    [`GET ${GLANCE}/v2/images/70a599e0-31e7-49b7-b260-868f441e862b`]: 'glance_image_show.json',
+    [`GET ${GLANCE}/v2/images/${SNAPSHOT_IMAGE}`]: 'glance_image_snapshot.json',
+    [`DELETE ${GLANCE}/v2/images/${SNAPSHOT_IMAGE}`]: empty(204),
+  });
+}
+
+const r = expected.resources;
+const ourVolume = (v: StorageVolume) => ({ id: v.id, name: v.name, size: v.size, state: v.state, extra: Object.fromEntries(Object.entries(v.extra).map(([k, x]) => [k, n(x)])) });
+const ourSnapshot = (s: VolumeSnapshot) => ({ id: s.id, name: n(s.name), size: n(s.size), state: s.state, created: s.createdAt ? s.createdAt.toISOString().replace('.000Z', 'Z') : null, extra: s.extra });
+const ourKeyPair = (k: KeyPair) => ({ name: k.name, fingerprint: k.fingerprint, public_key: n(k.publicKey), private_key: n(k.privateKey), extra: k.extra });
+
+describe('OpenStack volumes, snapshots, key pairs and images agree with Libcloud', () => {
+  test('listVolumes (one page, three pages, empty): ids, names, sizes, states and every extra', async () => {
+    for (const [mode, key] of [['one', 'list_volumes'], ['paged', 'list_volumes_paged'], ['empty', 'list_volumes_empty']] as const) {
+      server.resetHandlers();
+      resourceCloud(mode);
+      const d = openstackDriver(mode === 'paged' ? { pageSize: 1 } : {});
+      expect((await promised(d.listVolumes())).map(ourVolume)).toEqual(r[key]);
+    }
+  });
+
+  test('createVolume, attachVolume (Nova’s choice and a device), detachVolume, destroyVolume: same bodies, requests and results', async () => {
+    const seen = resourceCloud();
+    const d = openstackDriver();
+    const volumes = await promised(d.listVolumes());
+    const [snapshot] = await promised(d.listVolumeSnapshots(volumes[1]!));
+    const created = await promised(d.createVolume({ size: 10, name: 'data-1', location: { id: 'nova' } as never, snapshot: snapshot!, ex: { volumeType: 'lvmdriver-1' } }));
+    expect(ourVolume(created)).toEqual(r.create_volume);
+    const body = (method: string, where: string) => JSON.parse(serviceRequests(seen).filter((s) => s.method === method && s.where === where).pop()!.body);
+    expect(body('POST', `${CINDER}/volumes`)).toEqual(r.create_volume_body);
+    const [node] = await promised(d.listNodes());
+    expect(await promised(d.attachVolume(node!, volumes[0]!))).toBe(r.attach_volume);
+    expect(body('POST', `${NOVA}/servers/${node!.id}/os-volume_attachments`)).toEqual(r.attach_volume_body);
+    expect(await promised(d.attachVolume(node!, volumes[0]!, '/dev/vdc'))).toBe(r.attach_volume_device);
+    expect(body('POST', `${NOVA}/servers/${node!.id}/os-volume_attachments`)).toEqual(r.attach_volume_device_body);
+    expect(await promised(d.detachVolume(volumes[1]!))).toBe(r.detach_volume);
+    const last = serviceRequests(seen).pop()!;
+    expect([last.method, last.where]).toEqual([r.detach_volume_request[0], `${NOVA}${r.detach_volume_request[1]}`]);
+    expect(await promised(d.destroyVolume(volumes[0]!))).toBe(r.destroy_volume);
+  });
+
+  test('listVolumeSnapshots (one page, two pages, empty, another volume’s), createVolumeSnapshot, destroyVolumeSnapshot', async () => {
+    for (const [mode, key, which] of [['one', 'list_volume_snapshots', 1], ['one', 'list_volume_snapshots_other', 0], ['paged', 'list_volume_snapshots_paged', 1], ['empty', 'list_volume_snapshots_empty', 1]] as const) {
+      server.resetHandlers();
+      resourceCloud(mode);
+      const volume = new StorageVolume({ id: r.list_volumes[which].id, name: 'v', size: 1, state: StorageVolumeState.AVAILABLE }, {} as never);
+      const d = openstackDriver(mode === 'paged' ? { pageSize: 2 } : {});
+      expect((await promised(d.listVolumeSnapshots(volume))).map(ourSnapshot)).toEqual(r[key]);
+    }
+    server.resetHandlers();
+    const seen = resourceCloud();
+    const d = openstackDriver();
+    const volume = new StorageVolume({ id: r.list_volumes[0].id, name: 'v', size: 1, state: StorageVolumeState.AVAILABLE }, {} as never);
+    const snap = await promised(d.createVolumeSnapshot(volume, 'data-first'));
+    expect(ourSnapshot(snap)).toEqual(r.create_volume_snapshot);
+    expect(JSON.parse(serviceRequests(seen).pop()!.body)).toEqual(r.create_volume_snapshot_body);
+    expect(await promised(d.destroyVolumeSnapshot(snap))).toBe(r.destroy_volume_snapshot);
+  });
+
+  test('listKeyPairs, getKeyPair, createKeyPair (the private key), importKeyPairFromString, deleteKeyPair', async () => {
+    const seen = resourceCloud();
+    const d = openstackDriver();
+    expect((await promised(d.listKeyPairs())).map(ourKeyPair)).toEqual(r.list_key_pairs);
+    expect(ourKeyPair(await promised(d.getKeyPair('keypair-5d935425')))).toEqual(r.get_key_pair);
+    const created = await promised(d.createKeyPair('keypair-5d935425'));
+    expect(ourKeyPair(created)).toEqual(r.create_key_pair);
+    expect(JSON.parse(serviceRequests(seen).pop()!.body)).toEqual(r.create_key_pair_body);
+    const publicKey = fixtureJson('openstack/keypair_import.json').keypair.public_key;
+    expect(ourKeyPair(await promised(d.importKeyPairFromString('deploy', publicKey)))).toEqual(r.import_key_pair);
+    expect(JSON.parse(serviceRequests(seen).pop()!.body)).toEqual(r.import_key_pair_body);
+    expect(await promised(d.deleteKeyPair(created))).toBe(r.delete_key_pair);
+  });
+
+  test('getImage (Glance v2), createImage (the createImage action, then the image at Location), deleteImage', async () => {
+    const seen = resourceCloud();
+    const d = openstackDriver();
+    expect(ourImage(await promised(d.getImage('70a599e0-31e7-49b7-b260-868f441e862b')))).toEqual(r.get_image);
+    const [node] = await promised(d.listNodes());
+    const image = await promised(d.createImage(node!, 'web-backup', { description: 'before the upgrade' }));
+    expect(ourImage(image)).toEqual(r.create_image);
+    expect(JSON.parse(serviceRequests(seen).filter((s) => s.method === 'POST').pop()!.body)).toEqual(r.create_image_body);
+    expect(await promised(d.deleteImage(image))).toBe(r.delete_image);
   });
 });

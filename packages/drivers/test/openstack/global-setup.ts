@@ -2,11 +2,15 @@
  * Global setup of the `openstack` jest project (it runs only when a suite of that project is in the run): installs
  * Debian's Swift and Keystone when missing (one `apt-get`, as root), then starts, once for the whole run, Keystone
  * v3 and Swift with tempauth (in parallel), then Swift behind that Keystone, with the vendored `.ci/tools` scripts.
+ * In parallel with those, a second, short-lived pair: a Keystone whose tokens expire after
+ * {@link SHORT_TOKEN_EXPIRATION_S} seconds (`KEYSTONE_TOKEN_EXPIRATION`) and a Swift behind it, for the suite that
+ * checks tokens are renewed mid-run; the other suites keep Keystone's default one-hour tokens.
  * Everything listens on 127.0.0.1. What started (or the one line saying what to install) goes to a JSON file
  * named by `DUALCLOUD_OPENSTACK_SERVERS`; a failure here never throws, so only the suites that need the servers
- * fail. The teardown stops every process started here.
+ * fail (the short-lived pair fails only its own suite). The teardown stops every process started here.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +20,9 @@ import { fileURLToPath } from 'node:url';
 
 /** The environment variable naming the JSON file the global setup writes. */
 export const SERVERS_ENV = 'DUALCLOUD_OPENSTACK_SERVERS';
+
+/** Token lifetime (seconds) of the short-lived Keystone. */
+export const SHORT_TOKEN_EXPIRATION_S = 10;
 
 /** The Debian packages the servers need (one `apt-get install`). */
 export const OPENSTACK_PACKAGES: readonly string[] = [
@@ -45,6 +52,7 @@ interface OpenStackServersFile {
   readonly swift?: unknown;
   readonly keystone?: unknown;
   readonly swiftKeystone?: unknown;
+  readonly shortLived?: { readonly keystone?: unknown; readonly swift?: unknown; readonly error?: string };
   readonly timings?: { readonly installMs: number; readonly startMs: number };
 }
 
@@ -107,6 +115,20 @@ async function start<T>(script: string, dir: string, env: NodeJS.ProcessEnv = {}
   }
 }
 
+/** Starts the Keystone with short-lived tokens and a Swift behind it; resolves to them or to the one-line error. */
+async function startShortLived(root: string): Promise<NonNullable<OpenStackServersFile['shortLived']>> {
+  let keystone: any;
+  try {
+    // A password of its own, unlike anything else in a printout, so the suite can look for it everywhere.
+    const password = `kx-${randomBytes(12).toString('hex')}`;
+    keystone = await start<any>('start-keystone.sh', join(root, 'keystone-short'), { KEYSTONE_TOKEN_EXPIRATION: String(SHORT_TOKEN_EXPIRATION_S), KEYSTONE_PASSWORD: password });
+    const swift = await start<any>('start-swift.sh', join(root, 'swift-short'), { KEYSTONE_URL: keystone.authUrl, KEYSTONE_PASSWORD: password });
+    return { keystone, swift };
+  } catch (error) {
+    return { ...(keystone ? { keystone } : {}), error: (error as Error).message.split('\n')[0]! };
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'dualcloud-openstack-'));
   const file = join(root, 'servers.json');
@@ -121,15 +143,22 @@ export default async function globalSetup(): Promise<void> {
       if (!(await installed())) throw new Error(`OpenStack Swift/Keystone are still missing after apt-get; ${INSTALL_HINT}`);
     }
     const t1 = Date.now();
-    for (const d of ['keystone', 'swift', 'swift-keystone']) mkdirSync(join(root, d));
+    for (const d of ['keystone', 'swift', 'swift-keystone', 'keystone-short', 'swift-short']) mkdirSync(join(root, d));
+    // The short-lived pair starts alongside (Keystone, then Swift behind it); it never fails the others.
+    const shortLived = startShortLived(root);
     // Keystone and Swift with tempauth together; Swift behind Keystone needs Keystone up.
     const [keystone, swift] = await Promise.allSettled([start<any>('start-keystone.sh', join(root, 'keystone')), start<any>('start-swift.sh', join(root, 'swift'))]);
     doc = { root, ...(keystone.status === 'fulfilled' ? { keystone: keystone.value } : {}), ...(swift.status === 'fulfilled' ? { swift: swift.value } : {}) };
+    const swiftKeystone = keystone.status === 'fulfilled' ? await start<any>('start-swift.sh', join(root, 'swift-keystone'), { KEYSTONE_URL: keystone.value.authUrl }).catch((error: Error) => error) : undefined;
+    doc = { ...doc, ...(swiftKeystone && !(swiftKeystone instanceof Error) ? { swiftKeystone } : {}), shortLived: await shortLived };
     if (keystone.status === 'rejected') throw keystone.reason;
     if (swift.status === 'rejected') throw swift.reason;
-    const swiftKeystone = await start<any>('start-swift.sh', join(root, 'swift-keystone'), { KEYSTONE_URL: keystone.value.authUrl });
-    doc = { ...doc, swiftKeystone, timings: { installMs, startMs: Date.now() - t1 } };
-    process.stderr.write(`\nopenstack: Swift (tempauth), Keystone v3 and Swift behind Keystone up on 127.0.0.1 (install ${(installMs / 1000).toFixed(1)} s, start ${((Date.now() - t1) / 1000).toFixed(1)} s)\n`);
+    if (swiftKeystone instanceof Error) throw swiftKeystone;
+    doc = { ...doc, timings: { installMs, startMs: Date.now() - t1 } };
+    process.stderr.write(
+      `\nopenstack: Swift (tempauth), Keystone v3, Swift behind Keystone${doc.shortLived?.error ? '' : ` and a Keystone with ${SHORT_TOKEN_EXPIRATION_S} s tokens + Swift behind it`} up on 127.0.0.1 (install ${(installMs / 1000).toFixed(1)} s, start ${((Date.now() - t1) / 1000).toFixed(1)} s)\n`,
+    );
+    if (doc.shortLived?.error) process.stderr.write(`openstack: the short-lived Keystone + Swift did not start: ${doc.shortLived.error}\n`);
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]!;
     doc = { ...doc, error: message.includes('apt-get install') ? message : `${message}; ${INSTALL_HINT}` };

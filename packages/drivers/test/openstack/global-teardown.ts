@@ -1,6 +1,7 @@
 /**
- * Global teardown of the `openstack` jest project: stops the servers the global setup started (each script's
- * `stop DIR` form, which ends the processes recorded in DIR/run/*.pid) and removes their scratch directory.
+ * Global teardown of the `openstack` jest project: stops the servers the global setup started, the short-lived
+ * Keystone + Swift pair included (each script's `stop DIR` form, which ends the processes recorded in
+ * DIR/run/*.pid) and removes their scratch directory.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -22,8 +23,8 @@ export default async function globalTeardown(): Promise<void> {
   const file = process.env[SERVERS_ENV];
   if (!file || !existsSync(file)) return;
   const doc = JSON.parse(readFileSync(file, 'utf8')) as { root: string };
-  // Swift behind Keystone first (its auth middleware talks to Keystone), then the others.
-  await stop('start-swift.sh', join(doc.root, 'swift-keystone'));
-  await Promise.all([stop('start-swift.sh', join(doc.root, 'swift')), stop('start-keystone.sh', join(doc.root, 'keystone'))]);
+  // Each Swift behind a Keystone first (its auth middleware talks to Keystone), then the others.
+  await Promise.all([stop('start-swift.sh', join(doc.root, 'swift-keystone')), stop('start-swift.sh', join(doc.root, 'swift-short'))]);
+  await Promise.all([stop('start-swift.sh', join(doc.root, 'swift')), stop('start-keystone.sh', join(doc.root, 'keystone')), stop('start-keystone.sh', join(doc.root, 'keystone-short'))]);
   rmSync(doc.root, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from '@jest/globals';
-import { INSTALL_HINT, OPENSTACK_PACKAGES, openStackServers, SERVERS_ENV } from './servers.js';
+import { INSTALL_HINT, OPENSTACK_PACKAGES, openStackServers, SERVERS_ENV, shortLivedServers } from './servers.js';
 
 const saved = process.env[SERVERS_ENV];
 const dirs: string[] = [];
@@ -52,4 +52,21 @@ test('started servers are handed over as written', () => {
   withFile(doc);
   const { root: _root, ...servers } = doc;
   expect(openStackServers()).toEqual(servers);
+});
+
+test('the short-lived Keystone + Swift: handed over when up, else one line (the setup failure, or why they did not start)', () => {
+  const keystone = { authUrl: 'http://127.0.0.1:4/v3', user: 'admin', key: 'secret', project: 'admin', domain: 'default', region: 'RegionOne', tokenExpiration: 10 };
+  const swift = { authUrl: 'http://127.0.0.1:4/v3', user: 'admin', key: 'secret', project: 'admin', storageUrl: 'http://127.0.0.1:5/v1/AUTH_p', proxyUrl: 'http://127.0.0.1:5' };
+  withFile({ root: '/tmp/x', shortLived: { keystone, swift } });
+  expect(shortLivedServers()).toEqual({ keystone, swift });
+  withFile({ root: '/tmp/x', shortLived: { keystone, error: 'start-swift.sh /tmp/x/swift-short failed: boom' } });
+  expect(() => shortLivedServers()).toThrow(`the short-lived Keystone + Swift did not start: start-swift.sh /tmp/x/swift-short failed: boom; ${INSTALL_HINT}`);
+  // A Keystone without the expiration knob applied is not the short-lived one.
+  const { tokenExpiration: _t, ...plain } = keystone;
+  withFile({ root: '/tmp/x', shortLived: { keystone: plain, swift } });
+  expect(() => shortLivedServers()).toThrow(INSTALL_HINT);
+  withFile({ root: '/tmp/x', error: `installing failed; ${INSTALL_HINT}` });
+  expect(() => shortLivedServers()).toThrow(`installing failed; ${INSTALL_HINT}`);
+  delete process.env[SERVERS_ENV];
+  expect(() => shortLivedServers()).toThrow(/jest project "openstack"/);
 });

@@ -5,9 +5,14 @@
  * @module
  */
 import {
+  CloudError,
   collectPages,
+  ImageNotFoundError,
   InvalidArgumentError,
   InvalidCredentialsError,
+  KeyPair,
+  KeyPairAlreadyExistsError,
+  KeyPairDoesNotExistError,
   MalformedResponseError,
   Node,
   NodeDriver,
@@ -15,8 +20,18 @@ import {
   NodeLocation,
   NodeNotFoundError,
   NodeSize,
+  NotFoundError,
+  parseSshPublicKey,
   RateLimitError,
+  RequestError,
+  StorageVolume,
+  VolumeNotFoundError,
+  VolumeSnapshot,
+  VolumeSnapshotNotFoundError,
+  type CopyImageOptions,
+  type CreateImageOptions,
   type CreateNodeOptions,
+  type CreateVolumeOptions,
   type DriverConnection,
   type DriverOptions,
   type ErrorCodeTable,
@@ -29,9 +44,27 @@ import {
 } from '@dualcloud/core';
 import { OPENSTACK_AUTH_OPTION_KEYS, openStackIdentity, openStackRecipe, type OpenStackAuthOptions, type OpenStackIdentity } from '../../openstack/identity.js';
 import { Provider } from '../providers.js';
-import { glanceNextMarker, jsonObject, listOf, novaNextMarker, toImage, toLocation, toNode, toSize } from './parse.js';
+import { glanceNextMarker, imageIdFromLocation, jsonObject, listOf, novaNextMarker, toImage, toKeyPair, toLocation, toNode, toSize, toVolume, toVolumeSnapshot } from './parse.js';
 import {
+  attachVolumeRequest,
   checkMicroversion,
+  createKeyPairRequest,
+  createServerImageRequest,
+  createSnapshotRequest,
+  createVolumeRequest,
+  deleteComputeImageRequest,
+  deleteGlanceImageRequest,
+  deleteKeyPairRequest,
+  deleteSnapshotRequest,
+  deleteVolumeRequest,
+  detachVolumeRequest,
+  getComputeImageRequest,
+  getGlanceImageRequest,
+  getKeyPairRequest,
+  getVolumeRequest,
+  listKeyPairsRequest,
+  listSnapshotsRequest,
+  listVolumesRequest,
   createServerRequest,
   deleteServerRequest,
   getServerRequest,
@@ -57,6 +90,22 @@ export const OPENSTACK_ERROR_CODES: ErrorCodeTable = {
   unauthorized: InvalidCredentialsError,
   Unauthorized: InvalidCredentialsError,
 };
+
+/** Cinder's volume calls: its `itemNotFound` is a missing volume (a missing snapshot when creating from one). */
+const VOLUME_CODES: ErrorCodeTable = { itemNotFound: VolumeNotFoundError };
+const SNAPSHOT_CODES: ErrorCodeTable = { itemNotFound: VolumeSnapshotNotFoundError };
+/** Calls whose `itemNotFound` may name either resource: told apart by the message. */
+const EITHER_CODES: ErrorCodeTable = { itemNotFound: NotFoundError };
+/** Nova's key pair calls: `itemNotFound` is a missing key pair, `conflictingRequest` a name already taken. */
+const KEY_CODES: ErrorCodeTable = { itemNotFound: KeyPairDoesNotExistError, conflictingRequest: KeyPairAlreadyExistsError };
+/** Glance and the image proxy: a missing image. */
+const IMAGE_CODES: ErrorCodeTable = { itemNotFound: ImageNotFoundError, NotFound: ImageNotFoundError };
+
+/** `error` as `cls` (same message and response facts) when it is a bare `NotFoundError` (Glance's HTML 404). */
+function narrowNotFound(error: unknown, cls: new (message: string, options?: object) => CloudError): unknown {
+  if (!(error instanceof NotFoundError) || error.constructor !== NotFoundError) return error;
+  return new cls(error.message, { status: error.status, code: error.code ?? 'NotFound', requestId: error.requestId, provider: error.provider });
+}
 
 /**
  * Options of {@link OpenStackNodeDriver}: the identity options (`authUrl`, `username`, `password`, `projectName`,
@@ -258,6 +307,254 @@ export class OpenStackNodeDriver extends NodeDriver {
   *destroyNodeOp(node: Node): Operation<boolean> {
     const response = yield* this.connection.send(deleteServerRequest(node?.id, this.microversion));
     return response.status === 204 || response.status === 202;
+  }
+
+  /**
+   * The block storage connection: the catalog's `volumev3` endpoint, else `block-storage` (the current name of
+   * the same service), as Libcloud's `_get_volume_connection` prefers v3.
+   */
+  private volumeConnection(): DriverConnection {
+    const v3 = this.#identity.endpoint('volumev3');
+    const blockStorage = this.#identity.endpoint('block-storage');
+    return this.connection.forEndpoint('volume', function* () {
+      try {
+        return yield* v3();
+      } catch (error) {
+        if (error instanceof NotFoundError && error.code === 'EndpointNotFound') return yield* blockStorage();
+        throw error;
+      }
+    });
+  }
+
+  /** Pages of a Cinder collection (`volumes`, `snapshots`), following `<collection>_links` by marker. */
+  private cinderPages<T>(collection: 'volumes' | 'snapshots', request: (marker: string | undefined) => RequestSpec, parse: (item: Record<string, any>) => T): PageOperation<T> {
+    const connection = this.volumeConnection();
+    return function* (marker): Operation<Page<T>> {
+      const doc = jsonObject(yield* connection.send(request(marker)));
+      return { items: listOf(doc, collection).map(parse), next: novaNextMarker(doc, collection) };
+    };
+  }
+
+  // ---- volumes (Cinder v3) ----------------------------------------------------------------------------------
+
+  /** Every page of Cinder's `GET /volumes/detail`. */
+  override *listVolumesOp(): Operation<StorageVolume[]> {
+    return yield* collectPages(this.cinderPages('volumes', (m) => listVolumesRequest(m, this.pageSize), (v) => toVolume(v, this)));
+  }
+
+  /** `GET /volumes/{id}` (Libcloud's `ex_get_volume`); `VolumeNotFoundError` when there is none. */
+  private *getVolumeOp(id: string): Operation<StorageVolume> {
+    return toVolume(jsonObject(yield* this.volumeConnection().send({ ...getVolumeRequest(id), errorCodes: VOLUME_CODES })), this);
+  }
+
+  protected override *refreshVolumeOp(volume: StorageVolume): Operation<StorageVolume | undefined> {
+    try {
+      return yield* this.getVolumeOp(volume?.id);
+    } catch (error) {
+      if (error instanceof VolumeNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * `POST /volumes` (202): `size` GiB named `name` (also its description, as Libcloud), in the availability zone
+   * `location`, from `snapshot`, of `ex.volumeType`; bootable from `ex.imageRef`. The volume is `creating` first.
+   */
+  override *createVolumeOp(options: CreateVolumeOptions): Operation<StorageVolume> {
+    this.checkVolumeOptions(options, 16_384);
+    const ex = options.ex ?? {};
+    if (typeof ex !== 'object' || Array.isArray(ex)) throw new InvalidArgumentError(`${this.type}: createVolume ex must be an object`, { provider: this.type });
+    const unknown = Object.keys(ex).filter((k) => k !== 'volumeType' && k !== 'imageRef');
+    if (unknown.length > 0) throw new InvalidArgumentError(`${this.type}: createVolume does not take ex.${unknown.join(', ex.')} (known: volumeType, imageRef)`, { provider: this.type });
+    for (const key of ['volumeType', 'imageRef'] as const) {
+      if (ex[key] !== undefined && (typeof ex[key] !== 'string' || ex[key] === '')) throw new InvalidArgumentError(`${this.type}: createVolume ex.${key} must be a non-empty string`, { provider: this.type });
+    }
+    const spec = createVolumeRequest({
+      size: options.size,
+      name: options.name,
+      ...(options.location ? { availabilityZone: options.location.id } : {}),
+      ...(options.snapshot ? { snapshotId: options.snapshot.id } : {}),
+      ...(ex.volumeType ? { volumeType: ex.volumeType as string } : {}),
+      ...(ex.imageRef ? { imageRef: ex.imageRef as string } : {}),
+    });
+    const response = yield* this.volumeConnection().send({ ...spec, ...(options.snapshot ? { errorCodes: SNAPSHOT_CODES } : {}) });
+    return toVolume(jsonObject(response), this);
+  }
+
+  /**
+   * Nova's `POST /servers/{id}/os-volume_attachments`; `device` (`/dev/vdb`) or Nova's choice when omitted or
+   * `auto`. A missing server is `NodeNotFoundError`, a missing volume `VolumeNotFoundError`.
+   */
+  override *attachVolumeOp(node: Node, volume: StorageVolume, device?: string): Operation<boolean> {
+    if (device !== undefined && (typeof device !== 'string' || device === '')) throw new InvalidArgumentError(`${this.type}: attachVolume device must be a path such as /dev/vdb`, { provider: this.type });
+    const spec = attachVolumeRequest(node?.id, volume?.id, device === 'auto' ? undefined : device, this.microversion);
+    try {
+      return (yield* this.connection.send({ ...spec, errorCodes: EITHER_CODES })).status === 200;
+    } catch (error) {
+      throw this.whichMissing(error, node.id, volume.id);
+    }
+  }
+
+  /** Nova says `Instance … could not be found` or `Volume … could not be found` under one `itemNotFound`. */
+  private whichMissing(error: unknown, nodeId: string, volumeId: string): unknown {
+    if (!(error instanceof NotFoundError) || error.constructor !== NotFoundError) return error;
+    const options = { status: error.status, code: error.code, requestId: error.requestId, provider: error.provider };
+    if (/\bvolume\b/i.test(error.message) && !/\binstance\b/i.test(error.message)) return new VolumeNotFoundError(`${this.type}: volume ${volumeId} does not exist (${error.message})`, options);
+    return new NodeNotFoundError(`${this.type}: server ${nodeId} does not exist (${error.message})`, options);
+  }
+
+  /**
+   * Detaches the volume from every server it is attached to (`DELETE /servers/{id}/os-volume_attachments/{vol}`),
+   * as Libcloud's `detach_volume`, reading the volume's attachments afresh first. A volume attached nowhere is a
+   * `RequestError`.
+   */
+  override *detachVolumeOp(volume: StorageVolume): Operation<boolean> {
+    const fresh = yield* this.getVolumeOp(volume?.id);
+    const attachments = fresh.extra.attachments as Array<Record<string, unknown>>;
+    if (attachments.length === 0) throw new RequestError(`${this.type}: volume ${fresh.id} is not attached to any server`, { provider: this.type, code: 'VolumeNotAttached', status: 400 });
+    for (const attachment of attachments) {
+      const serverId = String(attachment.serverId ?? attachment.server_id ?? '');
+      const attachmentId = String(attachment.id ?? attachment.volume_id ?? fresh.id);
+      try {
+        yield* this.connection.send({ ...detachVolumeRequest(serverId, attachmentId, this.microversion), errorCodes: EITHER_CODES });
+      } catch (error) {
+        throw this.whichMissing(error, serverId, fresh.id);
+      }
+    }
+    return true;
+  }
+
+  /** Cinder's `DELETE /volumes/{id}`; true on 202 (or 204). */
+  override *destroyVolumeOp(volume: StorageVolume): Operation<boolean> {
+    const response = yield* this.volumeConnection().send({ ...deleteVolumeRequest(volume?.id), errorCodes: VOLUME_CODES });
+    return response.status === 202 || response.status === 204;
+  }
+
+  // ---- snapshots (Cinder v3) --------------------------------------------------------------------------------
+
+  /** Every page of `GET /snapshots/detail` (Libcloud's `ex_list_snapshots`). */
+  private *allSnapshotsOp(): Operation<VolumeSnapshot[]> {
+    return yield* collectPages(this.cinderPages('snapshots', (m) => listSnapshotsRequest(m, this.pageSize), (s) => toVolumeSnapshot(s, this)));
+  }
+
+  /** The snapshots whose `volume_id` is the volume's, as Libcloud filters them. */
+  override *listVolumeSnapshotsOp(volume: StorageVolume): Operation<VolumeSnapshot[]> {
+    if (!volume || typeof volume.id !== 'string' || volume.id === '') throw new InvalidArgumentError(`${this.type}: listVolumeSnapshots needs a volume`, { provider: this.type });
+    return (yield* this.allSnapshotsOp()).filter((s) => s.extra.volume_id === volume.id);
+  }
+
+  /** `POST /snapshots` with `force: true` (as Libcloud: an attached volume can be snapshotted). */
+  override *createVolumeSnapshotOp(volume: StorageVolume, name?: string): Operation<VolumeSnapshot> {
+    if (name !== undefined) this.checkName('createVolumeSnapshot', 'name', name);
+    const response = yield* this.volumeConnection().send({ ...createSnapshotRequest(volume?.id, name), errorCodes: VOLUME_CODES });
+    return toVolumeSnapshot(jsonObject(response), this);
+  }
+
+  /** `DELETE /snapshots/{id}`; true on 202 or 204. */
+  override *destroyVolumeSnapshotOp(snapshot: VolumeSnapshot): Operation<boolean> {
+    const response = yield* this.volumeConnection().send({ ...deleteSnapshotRequest(snapshot?.id), errorCodes: SNAPSHOT_CODES });
+    return response.status === 202 || response.status === 204;
+  }
+
+  // ---- key pairs (Nova os-keypairs) -------------------------------------------------------------------------
+
+  /** `GET /os-keypairs` (`{ keypairs: [{ keypair: {...} }] }`). */
+  override *listKeyPairsOp(): Operation<KeyPair[]> {
+    const doc = jsonObject(yield* this.connection.send(listKeyPairsRequest(this.microversion)));
+    return listOf(doc, 'keypairs').map((k) => toKeyPair(k.keypair && typeof k.keypair === 'object' ? k.keypair : k, this));
+  }
+
+  /** `GET /os-keypairs/{name}`; `KeyPairDoesNotExistError` when there is none. */
+  override *getKeyPairOp(name: string): Operation<KeyPair> {
+    this.checkName('getKeyPair', 'a name', name);
+    return toKeyPair(this.keyPairOf(jsonObject(yield* this.connection.send({ ...getKeyPairRequest(name, this.microversion), errorCodes: KEY_CODES }))), this);
+  }
+
+  /** `POST /os-keypairs` with a name only: Nova generates the pair and returns the private key, once. */
+  override *createKeyPairOp(name: string): Operation<KeyPair> {
+    this.checkName('createKeyPair', 'a name', name);
+    const keyPair = toKeyPair(this.keyPairOf(jsonObject(yield* this.connection.send({ ...createKeyPairRequest(name, undefined, this.microversion), errorCodes: KEY_CODES }))), this);
+    if (keyPair.privateKey === undefined) {
+      throw new MalformedResponseError(`${this.type}: the compute service created key pair ${name} without a private key (microversion 2.92 and later only import keys)`, { provider: this.type, code: 'UnexpectedDocument' });
+    }
+    return keyPair;
+  }
+
+  /** `POST /os-keypairs` with an OpenSSH public key (checked before sending). */
+  override *importKeyPairFromStringOp(name: string, publicKey: string): Operation<KeyPair> {
+    this.checkName('importKeyPairFromString', 'a name', name);
+    parseSshPublicKey(publicKey);
+    return toKeyPair(this.keyPairOf(jsonObject(yield* this.connection.send({ ...createKeyPairRequest(name, publicKey.trim(), this.microversion), errorCodes: KEY_CODES }))), this);
+  }
+
+  /** `DELETE /os-keypairs/{name}`; true on 202 (2.1) or 204. */
+  override *deleteKeyPairOp(keyPair: KeyPair): Operation<boolean> {
+    const response = yield* this.connection.send({ ...deleteKeyPairRequest(keyPair?.name, this.microversion), errorCodes: KEY_CODES });
+    return response.status === 202 || response.status === 204;
+  }
+
+  private keyPairOf(doc: Record<string, any>): Record<string, any> {
+    const keyPair = doc.keypair;
+    if (!keyPair || typeof keyPair !== 'object' || Array.isArray(keyPair)) throw new MalformedResponseError(`${this.type}: the response has no keypair document`, { provider: this.type, code: 'UnexpectedDocument' });
+    return keyPair;
+  }
+
+  // ---- images ---------------------------------------------------------------------------------------------
+
+  /** Glance's `GET /v2/images/{id}` (Rackspace: the compute image proxy); `ImageNotFoundError` when there is none. */
+  override *getImageOp(id: string): Operation<NodeImage> {
+    this.checkName('getImage', 'an image id', id);
+    try {
+      if (this.#images === 'compute') {
+        const doc = jsonObject(yield* this.connection.send({ ...getComputeImageRequest(id, this.microversion), errorCodes: IMAGE_CODES }));
+        if (!doc.image || typeof doc.image !== 'object') throw new MalformedResponseError(`${this.type}: the response has no image document`, { provider: this.type, code: 'UnexpectedDocument' });
+        return toImage(doc.image, this);
+      }
+      return toImage(jsonObject(yield* this.imageConnection().send({ ...getGlanceImageRequest(id), errorCodes: IMAGE_CODES })), this);
+    } catch (error) {
+      throw narrowNotFound(error, ImageNotFoundError);
+    }
+  }
+
+  /**
+   * The `createImage` server action (202; the new image's URL in `Location`, or `image_id` from microversion
+   * 2.45), then the image as Glance shows it. `description` goes into the image's metadata (properties), with
+   * any `ex.metadata`.
+   */
+  override *createImageOp(node: Node, name: string, options: CreateImageOptions = {}): Operation<NodeImage> {
+    const ex = options?.ex ?? {};
+    if (typeof ex !== 'object' || Array.isArray(ex)) throw new InvalidArgumentError(`${this.type}: createImage ex must be an object`, { provider: this.type });
+    const unknown = Object.keys(ex).filter((k) => k !== 'metadata');
+    if (unknown.length > 0) throw new InvalidArgumentError(`${this.type}: createImage does not take ex.${unknown.join(', ex.')} (known: metadata)`, { provider: this.type });
+    const given = (ex.metadata ?? {}) as Record<string, unknown>;
+    if (typeof given !== 'object' || Array.isArray(given) || Object.values(given).some((v) => typeof v !== 'string')) throw new InvalidArgumentError(`${this.type}: createImage ex.metadata must map strings to strings`, { provider: this.type });
+    const description = options?.description;
+    if (description !== undefined && typeof description !== 'string') throw new InvalidArgumentError(`${this.type}: createImage description must be a string`, { provider: this.type });
+    const metadata = { ...(given as Record<string, string>), ...(description !== undefined ? { description } : {}) };
+    const response = yield* this.connection.send(createServerImageRequest(node?.id, name, metadata, this.microversion));
+    let id = imageIdFromLocation(response.header('location'));
+    if (id === undefined && response.body.byteLength > 0) {
+      const doc = jsonObject(response);
+      if (typeof doc.image_id === 'string') id = doc.image_id;
+    }
+    if (id === undefined) throw new MalformedResponseError(`${this.type}: createImage answered without the new image's id (no Location header)`, { provider: this.type, code: 'UnexpectedDocument' });
+    return yield* this.getImageOp(id);
+  }
+
+  /** Glance's `DELETE /v2/images/{id}` (Rackspace: the image proxy's); true on 204. */
+  override *deleteImageOp(image: NodeImage): Operation<boolean> {
+    try {
+      const spec = this.#images === 'compute' ? deleteComputeImageRequest(image?.id, this.microversion) : deleteGlanceImageRequest(image?.id);
+      const connection = this.#images === 'compute' ? this.connection : this.imageConnection();
+      return (yield* connection.send({ ...spec, errorCodes: IMAGE_CODES })).status === 204;
+    } catch (error) {
+      throw narrowNotFound(error, ImageNotFoundError);
+    }
+  }
+
+  /** OpenStack has no image copy between regions (Libcloud's driver does not implement it either). */
+  override *copyImageOp(_sourceRegion: string, _image: NodeImage, _name: string, _options?: CopyImageOptions): Operation<NodeImage> {
+    throw this.notImplemented('copyImage');
   }
 }
 

@@ -4,15 +4,23 @@
  * @module
  */
 import {
+  KeyPair,
   MalformedResponseError,
   Node,
   NodeImage,
   NodeLocation,
   NodeSize,
   NodeState,
+  StorageVolume,
+  StorageVolumeState,
+  VolumeSnapshot,
+  VolumeSnapshotState,
   withRedactedPrint,
   type HttpResponse,
+  type KeyPairOps,
   type NodeLifecycle,
+  type VolumeOps,
+  type VolumeSnapshotOps,
 } from '@dualcloud/core';
 
 type Json = Record<string, any>;
@@ -276,4 +284,136 @@ export function toLocation(data: Json, driver: object): NodeLocation {
   const name = data.zoneName;
   if (typeof name !== 'string' || name === '') throw malformed('openstack', 'an availability zone has no zoneName');
   return new NodeLocation(name, name, '', driver, { available: data.zoneState?.available === true, hosts: data.hosts ?? null });
+}
+
+/** Cinder volume statuses to volume states, exactly as Libcloud's `OpenStackNodeDriver.VOLUME_STATE_MAP`. */
+export const OPENSTACK_VOLUME_STATE_MAP: Readonly<Record<string, StorageVolumeState>> = {
+  creating: StorageVolumeState.CREATING,
+  available: StorageVolumeState.AVAILABLE,
+  attaching: StorageVolumeState.ATTACHING,
+  'in-use': StorageVolumeState.INUSE,
+  deleting: StorageVolumeState.DELETING,
+  error: StorageVolumeState.ERROR,
+  error_deleting: StorageVolumeState.ERROR,
+  'backing-up': StorageVolumeState.BACKUP,
+  'restoring-backup': StorageVolumeState.BACKUP,
+  error_restoring: StorageVolumeState.ERROR,
+  error_extending: StorageVolumeState.ERROR,
+};
+
+/** Cinder snapshot statuses to snapshot states, exactly as Libcloud's `SNAPSHOT_STATE_MAP`. */
+export const OPENSTACK_SNAPSHOT_STATE_MAP: Readonly<Record<string, VolumeSnapshotState>> = {
+  creating: VolumeSnapshotState.CREATING,
+  available: VolumeSnapshotState.AVAILABLE,
+  deleting: VolumeSnapshotState.DELETING,
+  error: VolumeSnapshotState.ERROR,
+  restoring: VolumeSnapshotState.RESTORING,
+  error_restoring: VolumeSnapshotState.ERROR,
+};
+
+/** The first of `keys` that `data` has (Libcloud's nested `dict.get(a, dict.get(b))`). */
+function firstOf(data: Json, ...keys: string[]): unknown {
+  for (const key of keys) if (data[key] !== undefined) return data[key];
+  return undefined;
+}
+
+/** A whole number of GiB, or `MalformedResponseError`. */
+function sizeOf(value: unknown, what: string): number {
+  const size = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof size !== 'number' || !Number.isFinite(size) || size < 0) throw malformed('openstack', `${what} has no size`);
+  return size;
+}
+
+/**
+ * A Cinder volume (`{ volume: {...} }` or the bare document) as Libcloud's `_to_volume`: name from
+ * `displayName` / `name`, extras `description`, `attachments` (the non-empty ones), `state` (the raw status),
+ * `snapshot_id`, `location` (the availability zone), `volume_type`, `metadata`, `created_at`.
+ */
+export function toVolume(doc: Json, driver: VolumeOps): StorageVolume {
+  const data: Json = doc.volume && typeof doc.volume === 'object' ? doc.volume : doc;
+  const id = idOf(data, 'a volume');
+  const status = data.status;
+  const attachments = Array.isArray(data.attachments) ? data.attachments.filter((a: unknown) => a && typeof a === 'object' && Object.keys(a).length > 0) : [];
+  const name = firstOf(data, 'displayName', 'name');
+  return new StorageVolume(
+    {
+      id,
+      name: name === undefined || name === null ? '' : String(name),
+      size: sizeOf(data.size, `volume ${id}`),
+      state: OPENSTACK_VOLUME_STATE_MAP[String(status)] ?? StorageVolumeState.UNKNOWN,
+      extra: {
+        description: firstOf(data, 'displayDescription', 'description'),
+        attachments,
+        state: status ?? null,
+        snapshot_id: firstOf(data, 'snapshot_id', 'snapshotId'),
+        location: firstOf(data, 'availability_zone', 'availabilityZone'),
+        volume_type: firstOf(data, 'volume_type', 'volumeType'),
+        metadata: data.metadata ?? null,
+        created_at: firstOf(data, 'created_at', 'createdAt'),
+      },
+    },
+    driver,
+  );
+}
+
+/**
+ * A Cinder snapshot as Libcloud's `_to_snapshot`: name from `name` / `display_name` / `displayName`, extras
+ * `volume_id`, `name`, `created`, `description`, `status`; `createdAt` parsed from `created_at`.
+ */
+export function toVolumeSnapshot(doc: Json, driver: VolumeSnapshotOps): VolumeSnapshot {
+  const data: Json = doc.snapshot && typeof doc.snapshot === 'object' ? doc.snapshot : doc;
+  const id = idOf(data, 'a snapshot');
+  const name = firstOf(data, 'name', 'display_name', 'displayName');
+  const created = firstOf(data, 'created_at', 'createdAt');
+  const status = data.status;
+  const createdAt = typeof created === 'string' ? dateOf(/[zZ]|[+-]\d\d:?\d\d$/.test(created) ? created : `${created}Z`) : undefined;
+  return new VolumeSnapshot(
+    {
+      id,
+      ...(name !== undefined && name !== null ? { name: String(name) } : {}),
+      size: sizeOf(data.size, `snapshot ${id}`),
+      state: OPENSTACK_SNAPSHOT_STATE_MAP[String(status)] ?? VolumeSnapshotState.UNKNOWN,
+      ...(createdAt ? { createdAt } : {}),
+      extra: {
+        volume_id: firstOf(data, 'volume_id', 'volumeId') ?? null,
+        name: name ?? null,
+        created: created ?? null,
+        description: firstOf(data, 'description', 'display_description', 'displayDescription') ?? null,
+        status: status ?? null,
+      },
+    },
+    driver,
+  );
+}
+
+/**
+ * A Nova key pair (`os-keypairs` item, `keypair` document) as Libcloud's `_to_key_pair`: `name`, `fingerprint`,
+ * `public_key` and, only in the answer to a create without a public key, `private_key` (never printed).
+ */
+export function toKeyPair(data: Json, driver: KeyPairOps): KeyPair {
+  const name = data.name;
+  if (typeof name !== 'string' || name === '') throw malformed('openstack', 'a key pair has no name');
+  if (typeof data.fingerprint !== 'string') throw malformed('openstack', `key pair ${name} has no fingerprint`);
+  return new KeyPair(
+    {
+      name,
+      fingerprint: data.fingerprint,
+      ...(typeof data.public_key === 'string' ? { publicKey: data.public_key } : {}),
+      ...(typeof data.private_key === 'string' && data.private_key !== '' ? { privateKey: data.private_key } : {}),
+    },
+    driver,
+  );
+}
+
+/** The image id at the end of `createImage`'s `Location` header (Libcloud's `_extract_image_id_from_url`). */
+export function imageIdFromLocation(location: string | undefined): string | undefined {
+  if (!location) return undefined;
+  let path: string;
+  try {
+    path = new URL(location, 'http://openstack.invalid/').pathname;
+  } catch {
+    return undefined;
+  }
+  const id = path.split('/').pop();
+  return id ? decodeURIComponent(id) : undefined;
 }

@@ -201,3 +201,141 @@ export function rebootServerRequest(id: string, type: 'SOFT' | 'HARD', microvers
 export function deleteServerRequest(id: string, microversion = NOVA_DEFAULT_MICROVERSION): RequestSpec {
   return { method: 'DELETE', path: serverPath(id), headers: microversionHeaders(microversion), action: 'DeleteServer' };
 }
+
+// ---- Cinder v3 (block storage), relative to the catalog's `volumev3` / `block-storage` endpoint ---------------
+
+/** A Cinder or Glance id as a path segment: UUID-like ids only; anything else is refused unsent. */
+export function idSegment(id: unknown, what: string): string {
+  if (typeof id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(id)) throw new InvalidArgumentError(`openstack: "${String(id).slice(0, 40)}" is not ${what}`);
+  return id;
+}
+
+/** `GET /volumes/detail`: one page of volumes, after `marker`. */
+export function listVolumesRequest(marker: string | undefined, limit: number | undefined): RequestSpec {
+  const query = pageQuery(marker, limit);
+  return { method: 'GET', path: '/volumes/detail', ...(Object.keys(query).length > 0 ? { query } : {}), action: 'ListVolumes' };
+}
+
+/** `GET /volumes/{id}`. */
+export function getVolumeRequest(id: string): RequestSpec {
+  return { method: 'GET', path: `/volumes/${idSegment(id, 'a volume id')}`, action: 'ShowVolume' };
+}
+
+/** What {@link createVolumeRequest} needs (Libcloud's `create_volume` arguments). */
+export interface CreateVolumeArgs {
+  size: number;
+  name: string;
+  /** Availability zone. */
+  availabilityZone?: string;
+  snapshotId?: string;
+  volumeType?: string;
+  imageRef?: string;
+}
+
+/**
+ * `POST /volumes` with `{ volume: { name, description, size, metadata: { contents } … } }`, as Libcloud builds it
+ * (the name doubles as the description and the `contents` metadata). Not retried: Cinder has no client token.
+ */
+export function createVolumeRequest(args: CreateVolumeArgs): RequestSpec {
+  const volume: Record<string, unknown> = { name: args.name, description: args.name, size: args.size, metadata: { contents: args.name } };
+  if (args.volumeType) volume.volume_type = args.volumeType;
+  if (args.imageRef) volume.imageRef = args.imageRef;
+  if (args.availabilityZone) volume.availability_zone = args.availabilityZone;
+  if (args.snapshotId) volume.snapshot_id = args.snapshotId;
+  const body = jsonBody({ volume });
+  return { method: 'POST', path: '/volumes', headers: body.headers, body: body.body, action: 'CreateVolume' };
+}
+
+/** `DELETE /volumes/{id}` (202). */
+export function deleteVolumeRequest(id: string): RequestSpec {
+  return { method: 'DELETE', path: `/volumes/${idSegment(id, 'a volume id')}`, action: 'DeleteVolume' };
+}
+
+/** `GET /snapshots/detail`: one page of snapshots, after `marker`. */
+export function listSnapshotsRequest(marker: string | undefined, limit: number | undefined): RequestSpec {
+  const query = pageQuery(marker, limit);
+  return { method: 'GET', path: '/snapshots/detail', ...(Object.keys(query).length > 0 ? { query } : {}), action: 'ListSnapshots' };
+}
+
+/** `POST /snapshots` with `{ snapshot: { volume_id, force, name?, description? } }` (Libcloud: `force` true). */
+export function createSnapshotRequest(volumeId: string, name: string | undefined, description?: string, force = true): RequestSpec {
+  const snapshot: Record<string, unknown> = { volume_id: idSegment(volumeId, 'a volume id'), force };
+  if (name !== undefined) snapshot.name = name;
+  if (description !== undefined) snapshot.description = description;
+  const body = jsonBody({ snapshot });
+  return { method: 'POST', path: '/snapshots', headers: body.headers, body: body.body, action: 'CreateSnapshot' };
+}
+
+/** `DELETE /snapshots/{id}` (202). */
+export function deleteSnapshotRequest(id: string): RequestSpec {
+  return { method: 'DELETE', path: `/snapshots/${idSegment(id, 'a snapshot id')}`, action: 'DeleteSnapshot' };
+}
+
+// ---- Nova volume attachments, key pairs and server images ----------------------------------------------------
+
+/** `POST /servers/{id}/os-volume_attachments` with `{ volumeAttachment: { volumeId, device } }` (`device` null: Nova picks). */
+export function attachVolumeRequest(serverId: string, volumeId: string, device: string | undefined, microversion = NOVA_DEFAULT_MICROVERSION): RequestSpec {
+  const body = jsonBody({ volumeAttachment: { volumeId: idSegment(volumeId, 'a volume id'), device: device ?? null } });
+  return { method: 'POST', path: `${serverPath(serverId)}/os-volume_attachments`, headers: { ...microversionHeaders(microversion), ...body.headers }, body: body.body, action: 'AttachVolume' };
+}
+
+/** `DELETE /servers/{id}/os-volume_attachments/{volumeId}` (202). */
+export function detachVolumeRequest(serverId: string, attachmentId: string, microversion = NOVA_DEFAULT_MICROVERSION): RequestSpec {
+  return { method: 'DELETE', path: `${serverPath(serverId)}/os-volume_attachments/${idSegment(attachmentId, 'a volume attachment id')}`, headers: microversionHeaders(microversion), action: 'DetachVolume' };
+}
+
+/** A key pair name as a path segment (Nova: 1 to 255 printable characters), percent-encoded. */
+export function keyPairSegment(name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 255 || /[\x00-\x1f\x7f]/.test(name)) {
+    throw new InvalidArgumentError('openstack: a key pair name must be 1 to 255 printable characters');
+  }
+  return encodeURIComponent(name);
+}
+
+/** `GET /os-keypairs`. */
+export function listKeyPairsRequest(microversion = NOVA_DEFAULT_MICROVERSION): RequestSpec {
+  return computeGet('/os-keypairs', microversion, 'ListKeypairs');
+}
+
+/** `GET /os-keypairs/{name}`. */
+export function getKeyPairRequest(name: string, microversion = NOVA_DEFAULT_MICROVERSION): RequestSpec {
+  return computeGet(`/os-keypairs/${keyPairSegment(name)}`, microversion, 'ShowKeypair');
+}
+
+/** `POST /os-keypairs` with `{ keypair: { name, public_key? } }`: Nova generates the pair when no key is given. */
+export function createKeyPairRequest(name: string, publicKey?: string, microversion = NOVA_DEFAULT_MICROVERSION): RequestSpec {
+  keyPairSegment(name);
+  const body = jsonBody({ keypair: { name, ...(publicKey !== undefined ? { public_key: publicKey } : {}) } });
+  return { method: 'POST', path: '/os-keypairs', headers: { ...microversionHeaders(microversion), ...body.headers }, body: body.body, action: publicKey === undefined ? 'CreateKeypair' : 'ImportKeypair' };
+}
+
+/** `DELETE /os-keypairs/{name}` (202 at 2.1, 204 from 2.2). */
+export function deleteKeyPairRequest(name: string, microversion = NOVA_DEFAULT_MICROVERSION): RequestSpec {
+  return { method: 'DELETE', path: `/os-keypairs/${keyPairSegment(name)}`, headers: microversionHeaders(microversion), action: 'DeleteKeypair' };
+}
+
+/** The `createImage` server action, `{ createImage: { name, metadata? } }` (202, the image's URL in `Location`). */
+export function createServerImageRequest(serverId: string, name: string, metadata: Record<string, string> | undefined, microversion = NOVA_DEFAULT_MICROVERSION): RequestSpec {
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 255) throw new InvalidArgumentError('openstack: createImage needs a name (1 to 255 characters)');
+  return serverActionRequest(serverId, 'createImage', { name, ...(metadata && Object.keys(metadata).length > 0 ? { metadata } : {}) }, microversion);
+}
+
+/** Glance's `GET /v2/images/{id}`. */
+export function getGlanceImageRequest(id: string): RequestSpec {
+  return { method: 'GET', path: `/v2/images/${idSegment(id, 'an image id')}`, action: 'ShowImage' };
+}
+
+/** Glance's `DELETE /v2/images/{id}` (204). */
+export function deleteGlanceImageRequest(id: string): RequestSpec {
+  return { method: 'DELETE', path: `/v2/images/${idSegment(id, 'an image id')}`, action: 'DeleteImage' };
+}
+
+/** The compute image proxy's `GET /images/{id}` (Rackspace). */
+export function getComputeImageRequest(id: string, microversion = NOVA_DEFAULT_MICROVERSION): RequestSpec {
+  return computeGet(`/images/${idSegment(id, 'an image id')}`, microversion, 'ShowImage');
+}
+
+/** The compute image proxy's `DELETE /images/{id}` (204; Rackspace, and Libcloud's `delete_image`). */
+export function deleteComputeImageRequest(id: string, microversion = NOVA_DEFAULT_MICROVERSION): RequestSpec {
+  return { method: 'DELETE', path: `/images/${idSegment(id, 'an image id')}`, headers: microversionHeaders(microversion), action: 'DeleteImage' };
+}

@@ -17,6 +17,7 @@ import {
   KeyPairAlreadyExistsError,
   KeyPairDoesNotExistError,
   NodeNotFoundError,
+  NotImplementedError,
   RequestError,
   TimeoutError,
   VolumeNotFoundError,
@@ -102,6 +103,8 @@ export interface ImageCopyPlan {
   readonly ex?: Record<string, unknown>;
   /** The copy is the same image, which keeps its name (DigitalOcean's transfer). */
   readonly sameImage?: boolean;
+  /** The provider has no image copy (OpenStack, as Libcloud's driver): `copyImage` is `NotImplementedError`. */
+  readonly notImplemented?: boolean;
 }
 
 /** What a scenario gets. */
@@ -454,17 +457,24 @@ export const RESOURCE_SCENARIOS: readonly ComputeScenario[] = [
       expect((await d.call('listImages')).map((i) => i.id)).toContain(image.id);
 
       const destination = plan.destination ? open(plan.destination(running.options)) : d;
-      const copy = await destination.call('copyImage', plan.sourceRegion(running.options, location), ready, plan.sameImage ? ready.name : uniqueName(), plan.ex ? { ex: plan.ex } : {});
-      expect(copy).toBeInstanceOf(NodeImage);
-      expect((await destination.call('getImage', copy.id)).id).toBe(copy.id);
-      if (plan.sameImage) {
-        expect(copy.id).toBe(image.id);
-        expect(copy.extra.regions).toEqual(expect.arrayContaining([location.id, plan.ex?.region]));
-      } else {
-        expect(copy.id).not.toBe(image.id);
-        await untilImageAvailable(destination, copy.id);
-        expect(await destination.call('deleteImage', copy)).toBe(true);
-        await expect(destination.call('getImage', copy.id)).rejects.toBeInstanceOf(ImageNotFoundError);
+      if (plan.notImplemented) {
+        await expect(destination.call('copyImage', plan.sourceRegion(running.options, location), ready, uniqueName(), {})).rejects.toBeInstanceOf(NotImplementedError);
+      }
+      const copy = plan.notImplemented
+        ? undefined
+        : await destination.call('copyImage', plan.sourceRegion(running.options, location), ready, plan.sameImage ? ready.name : uniqueName(), plan.ex ? { ex: plan.ex } : {});
+      if (copy !== undefined) {
+        expect(copy).toBeInstanceOf(NodeImage);
+        expect((await destination.call('getImage', copy.id)).id).toBe(copy.id);
+        if (plan.sameImage) {
+          expect(copy.id).toBe(image.id);
+          expect(copy.extra.regions).toEqual(expect.arrayContaining([location.id, plan.ex?.region]));
+        } else {
+          expect(copy.id).not.toBe(image.id);
+          await untilImageAvailable(destination, copy.id);
+          expect(await destination.call('deleteImage', copy)).toBe(true);
+          await expect(destination.call('getImage', copy.id)).rejects.toBeInstanceOf(ImageNotFoundError);
+        }
       }
       expect(await d.call('deleteImage', ready)).toBe(true);
       await expect(d.call('getImage', image.id)).rejects.toBeInstanceOf(ImageNotFoundError);
