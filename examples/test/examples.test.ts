@@ -9,6 +9,7 @@ import { main as createNode } from '../create-node.js';
 import { main as design1Dummy } from '../design1-dummy.js';
 import { main as design2Gcs } from '../design2-gcs.js';
 import { main as design3Gcs } from '../design3-gcs.js';
+import { main as kubernetesTomcat } from '../kubernetes-tomcat.js';
 import { main as multiRegion } from '../multi-region.js';
 import { main as parallelDownload } from '../parallel-download.js';
 import { main as provisionDesign1 } from '../provision-design1.js';
@@ -147,4 +148,15 @@ test('run.ts lists the examples when given no (or an unknown) name', () => {
   for (const name of ['create-node', 'design1-dummy', 'design2-gcs', 'design3-gcs', 'multi-region', 'parallel-download', 'provision-design1', 'provision-design2', 'provision-design3', 'rackspace-create-node', 'wait-until-running']) {
     expect(out.stderr).toContain(name);
   }
+});
+
+test('kubernetes-tomcat: from a kubeconfig, a pod deployed pending, running with an IP, its log read, all destroyed, in Design 3 and the sync style', async () => {
+  lines.length = 0;
+  const runs = await kubernetesTomcat(options());
+  expect(runs.map((r) => [r.style, r.namespace, r.states, r.logLines, r.destroyed])).toEqual([
+    ['design3', 'tomcat-design3', ['pending', 'running'], 3, true],
+    ['sync', 'tomcat-sync', ['pending', 'running'], 3, true],
+  ]);
+  expect(runs.every((r) => /^10\.244\.\d+\.\d+$/.test(r.ip))).toBe(true);
+  expect(lines.filter((l) => /^(sync|design3) +tomcat-(sync|design3)\/my-tomcat\/my-tomcat pending → running at 10\.244\./.test(l))).toHaveLength(2);
 });

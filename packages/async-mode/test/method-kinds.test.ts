@@ -5,6 +5,7 @@
 import { expect, test } from '@jest/globals';
 import * as compute from '@dualcloud/drivers/compute';
 import * as storage from '@dualcloud/drivers/storage';
+import * as container from '@dualcloud/drivers/container';
 
 function backedMethods(Driver: { prototype: object }): string[] {
   const names = new Set<string>();
@@ -18,6 +19,7 @@ function backedMethods(Driver: { prototype: object }): string[] {
 test.each([
   ...compute.providers().map((p) => [p, compute.getDriver(p)] as const),
   ...storage.providers().map((p) => [p, storage.getDriver(p)] as const),
+  ...container.providers().map((p) => [`container:${p}`, container.getDriver(p)] as const),
 ])('%s: methodKinds lists exactly the methods backed by an operation', (_, Driver) => {
   expect(Object.keys(Driver.methodKinds).sort()).toEqual(backedMethods(Driver));
 });

@@ -3,7 +3,7 @@
  * typed errors, parsing, signing, retry policy, redaction, and the base models and drivers.
  * @packageDocumentation
  */
-export type { AdapterName, FileBody, Headers, PreparedRequest, Query, RawResponse, RequestBody, RequestSpec, TransportOptions } from './http/types.js';
+export type { AdapterName, FileBody, Headers, PreparedRequest, Query, RawResponse, RequestBody, RequestSpec, TlsOptions, TransportOptions } from './http/types.js';
 export { HttpResponse } from './http/response.js';
 export { performRequest, closeTransports, bodyLength, TransportFailureError } from './http/transport.js';
 export type { TransportFailure } from './http/transport.js';
@@ -158,3 +158,5 @@ export { awsKeysFor, azureAccountFor, digitalOceanTokenFor } from './auth/chain.
 export { awsRegionalService, AWS_REGION_NAME } from './auth/aws-service.js';
 export type { AwsRegionalService } from './auth/aws-service.js';
 export type { AwsKeyOptions } from './auth/chain.js';
+export { kubernetesFromKubeconfig, parseKubernetesServer } from './auth/kubeconfig.js';
+export type { KubeconfigCredentials, KubeconfigOptions } from './auth/kubeconfig.js';

@@ -62,6 +62,12 @@ const KEYSTONE_USER = 'sentinel-swift-user';
 const KEYSTONE_PASSWORD = `${SENTINEL}-keystone-password-0000000000`;
 const TEMP_URL_KEY = `${SENTINEL}-swift-temp-url-key-000000000`;
 const OTHER_KEYSTONE_USER = 'other-swift-user';
+/** Kubernetes: a bearer token (accepted, and one refused) and a client key (PEM; its sentinel line is the secret). */
+const K8S_TOKEN = `${SENTINEL}-kubernetes-token-accepted-000`;
+const K8S_TOKEN_REJECTED = `${SENTINEL}-kubernetes-token-rejected-000`;
+const K8S_CLIENT_KEY_LINE = `${SENTINEL}-kubernetes-client-key-0000000`;
+const K8S_CLIENT_KEY = `-----BEGIN PRIVATE KEY-----\n${K8S_CLIENT_KEY_LINE}\n-----END PRIVATE KEY-----\n`;
+const K8S_CLIENT_CERT = '-----BEGIN CERTIFICATE-----\nbm90IGEgc2VjcmV0\n-----END CERTIFICATE-----\n';
 /** Options that the Dummy and Local drivers accept and ignore: they must not print them either. */
 const IGNORED_SECRET = `${SENTINEL}-accepted-and-ignored-0000000`;
 
@@ -89,6 +95,7 @@ beforeAll(async () => {
         aws: { [AWS_KEY_ID]: AWS_SECRET, [OTHER_AWS_KEY_ID]: 'another-aws-secret-known-to-the-cloud' },
         gcs: { [GCS_KEY_ID]: GCS_SECRET, [OTHER_GCS_KEY_ID]: 'another-gcs-secret-known-to-the-cloud' },
         digitalocean: [DO_TOKEN],
+        kubernetes: [K8S_TOKEN],
         keystone: [
           { username: OS_USER, password: OS_PASSWORD, apiKey: RAX_API_KEY, project: 'demo', domain: 'Default' },
           { username: OTHER_OS_USER, password: 'another-keystone-password', apiKey: 'another-rackspace-api-key', project: 'demo', domain: 'Default' },
@@ -130,6 +137,8 @@ interface SecretFixture {
   readonly containerCluster?: string;
   readonly containerParameters?: Record<string, unknown>;
   readonly missingContainerId?: string;
+  /** Container: a platform without `installImage` (Kubernetes) deploys this reference as a `ContainerImage` made here. */
+  readonly containerImageModel?: boolean;
 }
 
 /** Keyed `family:provider`. A registered provider without an entry fails the test. */
@@ -204,6 +213,15 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
     containerCluster: 'default',
     containerParameters: { cpu: 128, memory: 256, environment: { MODE: 'test' } },
     missingContainerId: 'arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef',
+  },
+  // The client certificate and key ride along (unused over http): the key must not print either.
+  'container:kubernetes': {
+    secrets: [K8S_TOKEN, K8S_CLIENT_KEY_LINE],
+    options: (e) => ({ token: K8S_TOKEN, clientCert: K8S_CLIENT_CERT, clientKey: K8S_CLIENT_KEY, ...e.cloud.endpoint('kubernetes'), retry: FAST_RETRY }),
+    rejectedOptions: (e) => ({ token: K8S_TOKEN_REJECTED, clientCert: K8S_CLIENT_CERT, clientKey: K8S_CLIENT_KEY, ...e.cloud.endpoint('kubernetes'), retry: FAST_RETRY }),
+    containerImage: 'busybox:1.36',
+    containerImageModel: true,
+    missingContainerId: 'containerd://0000000000000000000000000000000000000000000000000000000000000000',
   },
   // The S3-compatible stores, pointed at the fake cloud's S3 with their endpoint overridden.
   ...compatibleFixtures({
@@ -400,13 +418,15 @@ const FAMILIES: readonly FamilySpec[] = [
     providers: containerProviders,
     classes: CONTAINER,
     async harvest(d: Styled<ContainerDriver>, tag, fixture) {
-      // A platform that pulls images itself (ECS) has no installImage/listImages: the image is then built locally.
+      // A platform that pulls images itself (ECS, Kubernetes) has no installImage: the image is then built locally.
       const path = fixture.containerImage ?? 'busybox:1.36';
-      const image = await d.call('installImage', path).catch((e: unknown) => {
-        if (!(e instanceof NotImplementedError)) throw e;
-        const ref = parseImageReference(path);
-        return new ContainerImage({ id: '', name: ref.repository, path, version: ref.tag }, {} as never);
-      });
+      const image = fixture.containerImageModel
+        ? new ContainerImage({ id: path, name: path, path, version: path.split(':')[1] ?? 'latest' }, d.driver as never)
+        : await d.call('installImage', path).catch((e: unknown) => {
+            if (!(e instanceof NotImplementedError)) throw e;
+            const ref = parseImageReference(path);
+            return new ContainerImage({ id: '', name: ref.repository, path, version: ref.tag }, {} as never);
+          });
       const images = await d.call('listImages').catch((e: unknown) => {
         if (!(e instanceof NotImplementedError)) throw e;
         return [];

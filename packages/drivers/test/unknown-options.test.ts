@@ -48,6 +48,7 @@ const BASE: Readonly<Record<string, () => Record<string, unknown>>> = {
   'storage:linode': () => ({ key: 'linode-key', secret: 'not-a-secret', ...OFFLINE }),
   'container:dummy': () => ({}),
   'container:ecs': () => ({ key: 'AKIDEXAMPLE', secret: 'not-a-secret', region: 'eu-west-1', ...OFFLINE }),
+  'container:kubernetes': () => ({ token: 'k8s-token', ...OFFLINE }),
 };
 
 type Kind = 'compute' | 'storage' | 'container';

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
         `  keystone         auth URL http://127.0.0.1:${port}/identity/v3  user ${c.keystone.username}  password ${c.keystone.password}  project ${c.keystone.project}  domain ${c.keystone.domain}`,
         `  openstack        compute and images through the keystone catalog; rackspace: auth URL http://127.0.0.1:${port}/identity/v2.0  user ${c.keystone.username}  apiKey ${c.keystone.apiKey}`,
         `  swift            via Keystone (catalog: object-store), or v1.0 auth http://127.0.0.1:${port}/auth/v1.0  user ${c.keystone.project}:${c.keystone.username}  key ${c.keystone.password}`,
+        `  kubernetes       server http://127.0.0.1:${port}  token ${c.kubernetes.token}`,
         `  cloudfiles       identity http://127.0.0.1:${port}/rackspace/v2.0  user ${c.keystone.username}  API key ${c.keystone.password}  regions ORD, DFW`,
         `  latency ${JSON.stringify(server.options.latency)} ms, fault rate ${server.options.faults.rate}, node boot ${server.options.nodeBootMs} ms`,
         'Ctrl-C to stop.',

@@ -6,12 +6,13 @@
 /**
  * The providers the fake cloud emulates, named as the drivers name them (`keystone`: OpenStack Identity v3 and
  * v2.0; `nova`: OpenStack Compute v2.1 and the Glance v2 images beside it; `swift`: OpenStack Swift, its v1.0
- * auth and a Rackspace-style identity v2.0; `ecs`: Amazon ECS over the JSON 1.1 protocol).
+ * auth and a Rackspace-style identity v2.0; `ecs`: Amazon ECS over the JSON 1.1 protocol; `kubernetes`: the
+ * Kubernetes core/v1 API, namespaces and pods).
  */
-export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone' | 'nova' | 'swift' | 'ecs';
+export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone' | 'nova' | 'swift' | 'ecs' | 'kubernetes';
 
 /** All emulated providers. */
-export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone', 'nova', 'swift', 'ecs'];
+export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone', 'nova', 'swift', 'ecs', 'kubernetes'];
 
 /**
  * Latency added to every request before it is answered: fixed milliseconds, uniform in `[min, max]`,
@@ -80,6 +81,8 @@ export interface FakeCredentials {
   readonly gcs: KeyTable;
   /** Keystone users and their projects. */
   readonly keystone: readonly KeystoneUser[];
+  /** Accepted Kubernetes bearer tokens (service-account style). */
+  readonly kubernetes: readonly string[];
 }
 
 /** The default credentials (also printed by `pnpm fake-cloud`). Not secrets: they only open the fake cloud. */
@@ -88,6 +91,7 @@ export const FAKE_CREDENTIALS = {
   digitalocean: { token: 'dop_v1_fakecloud0000000000000000000000000000000000000000000000000000' },
   gcs: { accessKeyId: 'GOOGFAKECLOUD000000000000001', secretAccessKey: 'fake/cloud/gcs/hmac/secret/000000000000' },
   keystone: { username: 'demo', password: 'fake-keystone-password-000', project: 'demo', domain: 'Default', apiKey: 'fake-rackspace-api-key-0000000000' },
+  kubernetes: { token: 'fake-kubernetes-token.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDpkZW1vIn0.0000' },
 } as const;
 
 /** Options of {@link startFakeCloud} and {@link createFakeCloudServer}. All optional, all structured-clonable. */
@@ -205,6 +209,7 @@ export function resolveOptions(options: FakeCloudOptions = {}): ResolvedOptions 
       digitalocean: c.digitalocean ?? [FAKE_CREDENTIALS.digitalocean.token],
       gcs: c.gcs ?? { [FAKE_CREDENTIALS.gcs.accessKeyId]: FAKE_CREDENTIALS.gcs.secretAccessKey },
       keystone: c.keystone ?? [FAKE_CREDENTIALS.keystone],
+      kubernetes: c.kubernetes ?? [FAKE_CREDENTIALS.kubernetes.token],
     },
     regions: options.regions ?? DEFAULT_REGIONS,
     verifyContentMd5: flag('verifyContentMd5', options.verifyContentMd5, true),

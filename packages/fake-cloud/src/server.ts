@@ -14,6 +14,7 @@ import { EcsApi } from './ecs.js';
 import { fakeEndpoint, type FakeEndpoint } from './endpoint.js';
 import { drawLatency, FaultPlan } from './faults.js';
 import { KEYSTONE_PREFIX, KeystoneApi } from './keystone.js';
+import { isKubernetesPath, KubernetesApi } from './kubernetes.js';
 import { NovaApi } from './nova.js';
 import { COMPUTE_PREFIX, IMAGE_PREFIX, VOLUME_PREFIX } from './nova-catalog.js';
 import { GCS_DIALECT, ObjectApi, S3_DIALECT } from './object-api.js';
@@ -61,6 +62,7 @@ const CODES: Record<FakeProvider, { 500: string; 503: string; 429: string; inter
   nova: { 500: 'computeFault', 503: 'serviceUnavailable', 429: 'overLimit', internalMessage: 'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.' },
   ecs: { 500: 'ServerException', 503: 'ServiceUnavailableException', 429: 'ThrottlingException', internalMessage: 'An internal error occurred.' },
   swift: { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'TooManyRequests', internalMessage: 'The server has either erred or is incapable of performing the requested operation.' },
+  kubernetes: { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'TooManyRequests', internalMessage: 'an error on the server ("Internal Server Error") has prevented the request from succeeding' },
 };
 
 /** Largest body of a compute API request. */
@@ -151,6 +153,7 @@ export class FakeCloudServer {
       nova: new NovaApi(options, this.keystone),
       swift: new SwiftApi(options, this.keystone),
       ecs: new EcsApi(options),
+      kubernetes: new KubernetesApi(options),
     };
     this.counters = emptyStats();
   }
@@ -269,6 +272,7 @@ export class FakeCloudServer {
     else if (provider === 'google_storage') headers['x-guploader-uploadid'] = requestId;
     else if (provider === 'keystone' || provider === 'nova') headers['x-openstack-request-id'] = `req-${requestId.toLowerCase()}`;
     else if (provider === 'swift') headers['x-trans-id'] = headers['x-openstack-request-id'] = `tx${requestId.toLowerCase()}`;
+    else if (provider === 'kubernetes') headers['audit-id'] = requestId.toLowerCase();
     else headers['x-request-id'] = requestId;
     return headers;
   }
@@ -323,15 +327,19 @@ export class FakeCloudServer {
 }
 
 /**
- * Which provider a request is for, from its authentication (AWS4 by the credential scope's service: `ec2`, `ecs`,
- * else S3), then its shape for requests without AWS4/GOOG4/Bearer authentication: Keystone (`/identity`), Nova
- * (`/compute`), Glance (`/image`) and Cinder (`/volume`) — tokens in `X-Auth-Token` —, so
+ * Which provider a request is for: Kubernetes by its paths (unless AWS4/GOOG4-signed), then by its authentication
+ * (AWS4 by the credential scope's service: `ec2`, `ecs`, else S3), then its shape for requests without
+ * AWS4/GOOG4/Bearer authentication: Keystone (`/identity`), Nova (`/compute`), Glance (`/image`) and Cinder
+ * (`/volume`) — tokens in `X-Auth-Token` —, so
  * an S3 bucket named `identity` still works.
  */
 function classify(req: IncomingMessage, rawPath: string, query: URLSearchParams): FakeProvider {
   const auth = req.headers.authorization;
-  if (typeof auth === 'string' && /^Bearer\s/i.test(auth)) return 'digitalocean';
   const scheme = sniffScheme({ headers: req.headers, query });
+  // Kubernetes (`/api`, `/apis`, `/version`) before DigitalOcean, which is also Bearer: DigitalOcean's paths
+  // are all below `/v2/`. A signed S3 request to a bucket named `api` still goes to S3.
+  if (!scheme && isKubernetesPath(rawPath)) return 'kubernetes';
+  if (typeof auth === 'string' && /^Bearer\s/i.test(auth)) return 'digitalocean';
   if (scheme?.scheme === 'GOOG4') return 'google_storage';
   if (scheme) return scheme.service === 'ec2' ? 'ec2' : scheme.service === 'ecs' ? 'ecs' : 's3';
   if (rawPath === KEYSTONE_PREFIX || rawPath.startsWith(`${KEYSTONE_PREFIX}/`)) return 'keystone';

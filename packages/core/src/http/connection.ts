@@ -118,6 +118,8 @@ export interface ConnectionRecipe {
    * paths are appended to. Called for every request; cache inside (token credentials already do).
    */
   readonly endpoint?: () => Operation<string>;
+  /** The provider's transport settings (e.g. a Kubernetes cluster's CA and client certificate); the user's `transport` is applied over them. */
+  readonly transport?: TransportOptions;
 }
 
 /** Everything a connection needs (a recipe plus the user's settings). */

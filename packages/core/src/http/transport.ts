@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import type { AdapterName, FileBody, Headers, PreparedRequest, RawResponse, TransportOptions } from './types.js';
 import { undiciAdapter, closeUndiciAgents } from './undici-adapter.js';
+import { tlsConnectOptions } from './tls.js';
 
 /**
  * Why a transport call failed, as plain data (it crosses the worker boundary).
@@ -45,7 +46,10 @@ function instanceFor(options: TransportOptions, adapter: AdapterName): Client {
   const cached = perAdapter?.get(adapter);
   if (cached) return cached;
   const maxSockets = options.maxSockets ?? 64;
-  const key = `${adapter}:${maxSockets}`;
+  const tls = options.tls;
+  // TLS settings get pools of their own, keyed by a digest (the worker receives a fresh copy of the options
+  // with every request, so the key must come from their content).
+  const key = tls ? `${adapter}:${maxSockets}:tls:${createHash('sha256').update(JSON.stringify([tls.ca, tls.cert, tls.key, tls.rejectUnauthorized])).digest('hex')}` : `${adapter}:${maxSockets}`;
   let instance = instances.get(key);
   if (!instance) {
     if (adapter === 'undici') {
@@ -53,7 +57,7 @@ function instanceFor(options: TransportOptions, adapter: AdapterName): Client {
       // and `axios.create()` defaults carry ~25 keys and five header buckets that the undici adapter never reads
       // (it takes the method, URL, headers, body, signal and timeout, and never rejects on a status). A bare
       // `Axios` with only the adapter halves axios's own time per request.
-      instance = new axios.Axios({ adapter: undiciAdapter({ connections: maxSockets }) }) as unknown as Client;
+      instance = new axios.Axios({ adapter: undiciAdapter({ connections: maxSockets, ...(tls ? { tls } : {}) }) }) as unknown as Client;
     } else {
       const config: AxiosRequestConfig = {
         validateStatus: () => true,
@@ -70,7 +74,7 @@ function instanceFor(options: TransportOptions, adapter: AdapterName): Client {
       else {
         config.adapter = 'http';
         config.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
-        config.httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
+        config.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, ...(tls ? tlsConnectOptions(tls) : {}) });
       }
       instance = axios.create(config);
     }

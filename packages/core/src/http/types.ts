@@ -90,4 +90,21 @@ export interface TransportOptions {
   readonly adapter?: AdapterName;
   /** Maximum sockets per origin for keep-alive pools. */
   readonly maxSockets?: number;
+  /**
+   * TLS settings of the connections (a Kubernetes API server's own CA, client certificates). PEM text. The key
+   * is a secret: it stays in the connection's private options and in this object, which no printout reaches.
+   */
+  readonly tls?: TlsOptions;
+}
+
+/** TLS settings for {@link TransportOptions.tls}: PEM strings, plain data so the sync worker can apply them. */
+export interface TlsOptions {
+  /** CA certificate(s) trusted for the server, instead of the system's. */
+  readonly ca?: string;
+  /** Client certificate chain. */
+  readonly cert?: string;
+  /** Client private key (a secret). */
+  readonly key?: string;
+  /** Verify the server's certificate (default true). */
+  readonly rejectUnauthorized?: boolean;
 }

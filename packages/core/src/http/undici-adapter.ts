@@ -6,6 +6,8 @@
 import { Readable } from 'node:stream';
 import { AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { Agent, type Dispatcher } from 'undici';
+import type { TlsOptions } from './types.js';
+import { tlsConnectOptions } from './tls.js';
 
 const agents: Agent[] = [];
 
@@ -24,11 +26,18 @@ class UndiciHeaders extends AxiosHeaders {
 export interface UndiciAdapterOptions {
   /** Connections per origin. */
   readonly connections?: number;
+  /** TLS settings of the pool's connections. */
+  readonly tls?: TlsOptions;
 }
 
 /** Creates an axios adapter that performs requests with undici. Responses are returned as streams. */
 export function undiciAdapter(options: UndiciAdapterOptions = {}): AxiosAdapter {
-  const agent = new Agent({ connections: options.connections ?? 64, keepAliveTimeout: 10_000, pipelining: 1 });
+  const agent = new Agent({
+    connections: options.connections ?? 64,
+    keepAliveTimeout: 10_000,
+    pipelining: 1,
+    ...(options.tls ? { connect: tlsConnectOptions(options.tls) } : {}),
+  });
   agents.push(agent);
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     // Split the URL by hand: `new URL()` would normalise dot segments that are part of object names.

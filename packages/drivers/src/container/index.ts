@@ -14,6 +14,7 @@
 import { DriverRegistry, type ContainerDriver } from '@dualcloud/core';
 import { DummyContainerDriver } from './dummy.js';
 import { ElasticContainerDriver } from './ecs/driver.js';
+import { KubernetesContainerDriver } from './kubernetes/driver.js';
 import { Provider } from './providers.js';
 
 export { Provider } from './providers.js';
@@ -22,6 +23,9 @@ export type { DummyContainerDriverOptions } from './dummy.js';
 export { ElasticContainerDriver, ECS_ERROR_CODES, ECS_DEFAULT_REGION } from './ecs/driver.js';
 export type { ElasticContainerDriverOptions, EcsDeployContainerOptions } from './ecs/driver.js';
 export type { EcsDeployParameters, EcsPortMapping } from './ecs/requests.js';
+export { KubernetesContainerDriver, K8S_ERROR_CODES } from './kubernetes/driver.js';
+export type { KubernetesContainerDriverOptions, KubernetesDeployContainerOptions, KubernetesFromKubeconfigOptions } from './kubernetes/driver.js';
+export type { KubernetesPod } from './kubernetes/parse.js';
 
 export {
   ASYNC_MODE,
@@ -31,6 +35,7 @@ export {
   ContainerDriver,
   ContainerImage,
   ContainerState,
+  kubernetesFromKubeconfig,
   parseImageReference,
 } from '@dualcloud/core';
 export type {
@@ -41,6 +46,8 @@ export type {
   DeployContainerOptions,
   DriverOptions,
   ImageReference,
+  KubeconfigCredentials,
+  KubeconfigOptions,
   ListContainersOptions,
 } from '@dualcloud/core';
 
@@ -48,6 +55,7 @@ export type {
 export interface ContainerDriverMap {
   [Provider.DUMMY]: typeof DummyContainerDriver;
   [Provider.ECS]: typeof ElasticContainerDriver;
+  [Provider.KUBERNETES]: typeof KubernetesContainerDriver;
 }
 
 /** A provider that has a registered driver. */
@@ -59,6 +67,7 @@ export type ContainerDriverClass = (new (options: any) => ContainerDriver) & Pic
 const registry = new DriverRegistry<ContainerDriverMap, ContainerDriverClass>('container', {
   [Provider.DUMMY]: DummyContainerDriver,
   [Provider.ECS]: ElasticContainerDriver,
+  [Provider.KUBERNETES]: KubernetesContainerDriver,
 });
 
 /**

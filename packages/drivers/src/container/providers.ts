@@ -15,6 +15,8 @@ export const Provider = {
   DUMMY: 'dummy',
   /** Amazon Elastic Container Service (JSON 1.1 API, SigV4). */
   ECS: 'ecs',
+  /** Kubernetes: pods in namespaces (Libcloud's `KUBERNETES`). */
+  KUBERNETES: 'kubernetes',
 } as const;
 
 /** One of {@link Provider}'s values. */

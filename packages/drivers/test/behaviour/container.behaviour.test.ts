@@ -13,8 +13,8 @@
  * A provider registered without a row fails this file (test "every registered … has a row").
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { ClusterNotFoundError, ContainerNotFoundError, InvalidCredentialsError, type ContainerDriver } from '@dualcloud/core';
 import { FAKE_CREDENTIALS, startFakeCloud } from '@dualcloud/fake-cloud';
+import { ClusterNotFoundError, ContainerNotFoundError, InvalidCredentialsError, type ContainerDriver } from '@dualcloud/core';
 import { ContainerImage, ContainerState, parseImageReference, Provider, providers, type Container, type ContainerCluster } from '@dualcloud/drivers/container';
 import { CONTAINER, openStyled, STYLE_LABEL, STYLE_NAMES, type StyledContainer } from './helpers/styles.js';
 
@@ -82,6 +82,29 @@ const BACKENDS: readonly ContainerBackend[] = [
     async imageFor(_d, reference) {
       const ref = parseImageReference(reference);
       return new ContainerImage({ id: '', name: ref.repository, path: reference, version: ref.tag }, {} as never);
+    },
+  },
+  {
+    id: 'kubernetes',
+    provider: Provider.KUBERNETES,
+    async start() {
+      // No boot delay: a pod is created Pending (as the API answers a create) and runs from the next read on, so the
+      // walkthrough can read its logs without waiting.
+      const cloud = await startFakeCloud({ nodeBootMs: 0 });
+      const endpoint = cloud.endpoint('kubernetes');
+      const retry = { baseDelayMs: 1, maxDelayMs: 5 };
+      return {
+        options: { token: FAKE_CREDENTIALS.kubernetes.token, ...endpoint, retry },
+        badOptions: { token: 'not-the-fake-cloud-token', ...endpoint, retry },
+        stop: () => cloud.close(),
+      };
+    },
+    image: 'tomcat:8.0',
+    // Kubernetes has no install (images are pulled by the nodes) and no stop / start / restart of a pod (Libcloud neither).
+    capabilities: { installImage: false, clusters: true, stopStart: false, restart: false, logs: true, credentials: true },
+    missingContainerId: 'default/no-such-pod/no-such-container',
+    async imageFor(d, reference) {
+      return new ContainerImage({ id: reference, name: reference, path: reference, version: reference.split(':')[1] ?? 'latest' }, d.driver as never);
     },
   },
 ];

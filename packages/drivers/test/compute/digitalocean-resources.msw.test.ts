@@ -5,8 +5,9 @@
  */
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { http, HttpResponse as MswResponse } from 'msw';
+import { HttpResponse as MswResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { recordingRouter, type Reply, type Seen } from '../helpers/msw-routes.js';
 import {
   ASYNC_MODE,
   generateSshKeyPair,
@@ -48,30 +49,8 @@ const TOKEN = 'dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789
 const API = 'https://api.digitalocean.com';
 const VOLUME_ID = '506f78a4-e098-11e5-ad9f-000f53306ae1';
 
-interface Seen {
-  method: string;
-  url: URL;
-  body: string;
-}
-type Reply = (request: Seen, n: number) => Response;
-
-/** Routes `METHOD /path` to replies (anything else is a 404 not_found); records every request. */
-function api(routes: Record<string, Reply>): Seen[] {
-  const seen: Seen[] = [];
-  const counts = new Map<string, number>();
-  server.use(
-    http.all(`${API}/*`, async ({ request }) => {
-      const url = new URL(request.url);
-      seen.push({ method: request.method, url, body: request.method === 'GET' || request.method === 'DELETE' ? '' : await request.text() });
-      const key = `${request.method} ${url.pathname}`;
-      const n = (counts.get(key) ?? 0) + 1;
-      counts.set(key, n);
-      const route = routes[key];
-      return route ? route(seen[seen.length - 1]!, n) : MswResponse.json(fixtureJson('digitalocean/error_not_found.json'), { status: 404 });
-    }),
-  );
-  return seen;
-}
+/** Routes `METHOD /path` to replies (anything else is a 404); records every request. */
+const api = recordingRouter(server, API, () => MswResponse.json(fixtureJson('digitalocean/error_not_found.json'), { status: 404 }));
 
 const json = (name: string, status = 200): Reply => () => new MswResponse(fixture(`digitalocean/${name}`), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
 const noContent: Reply = () => new MswResponse(null, { status: 204 });

@@ -2,8 +2,9 @@
  * DigitalOcean driver in async mode against msw: request shapes, parsing, paging, rate limits, errors.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { http, HttpResponse as MswResponse } from 'msw';
+import { HttpResponse as MswResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { recordingRouter, type Reply } from '../helpers/msw-routes.js';
 import {
   ASYNC_MODE,
   InvalidArgumentError,
@@ -36,40 +37,8 @@ afterAll(() => server.close());
 const TOKEN = 'dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 const API = 'https://api.digitalocean.com';
 
-interface Seen {
-  method: string;
-  url: URL;
-  authorization: string | null;
-  contentType: string | null;
-  body: string;
-}
-
-type Reply = (request: Seen, n: number) => Response;
-
-/** Routes `METHOD /path` to replies; records every request. */
-function api(routes: Record<string, Reply>): Seen[] {
-  const seen: Seen[] = [];
-  const counts = new Map<string, number>();
-  server.use(
-    http.all(`${API}/*`, async ({ request }) => {
-      const url = new URL(request.url);
-      const entry: Seen = {
-        method: request.method,
-        url,
-        authorization: request.headers.get('authorization'),
-        contentType: request.headers.get('content-type'),
-        body: request.method === 'GET' || request.method === 'DELETE' ? '' : await request.text(),
-      };
-      seen.push(entry);
-      const key = `${request.method} ${url.pathname}`;
-      const n = (counts.get(key) ?? 0) + 1;
-      counts.set(key, n);
-      const route = routes[key];
-      return route ? route(entry, n) : MswResponse.json(fixtureJson('digitalocean/error_not_found.json'), { status: 404 });
-    }),
-  );
-  return seen;
-}
+/** Routes `METHOD /path` to replies (anything else is a 404); records every request. */
+const api = recordingRouter(server, API, () => MswResponse.json(fixtureJson('digitalocean/error_not_found.json'), { status: 404 }));
 
 const json = (name: string, status = 200, headers: Record<string, string> = {}): Reply => () =>
   new MswResponse(fixture(`digitalocean/${name}`), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
