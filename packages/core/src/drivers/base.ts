@@ -134,7 +134,7 @@ export abstract class BaseDriver {
       secure: o.secure ?? recipe.secure ?? true,
       retry: { ...recipe.retry, ...o.retry },
       ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-      ...(o.transport ? { transport: o.transport } : {}),
+      ...(o.transport || recipe.transport ? { transport: { ...recipe.transport, ...o.transport } } : {}),
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       ...(o.hooks ? { hooks: o.hooks } : {}),
       ...(o.debug !== undefined ? { debug: o.debug } : {}),

@@ -116,6 +116,8 @@ export interface ConnectionRecipe {
    * paths are appended to. Called for every request; cache inside (token credentials already do).
    */
   readonly endpoint?: () => Operation<string>;
+  /** The provider's transport settings (a Unix socket path); the user's `transport` option is applied over them. */
+  readonly transport?: TransportOptions;
 }
 
 /** Everything a connection needs (a recipe plus the user's settings). */

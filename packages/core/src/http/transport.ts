@@ -45,7 +45,8 @@ function instanceFor(options: TransportOptions, adapter: AdapterName): Client {
   const cached = perAdapter?.get(adapter);
   if (cached) return cached;
   const maxSockets = options.maxSockets ?? 64;
-  const key = `${adapter}:${maxSockets}`;
+  const socketPath = options.socketPath;
+  const key = `${adapter}:${maxSockets}${socketPath === undefined ? '' : `:${socketPath}`}`;
   let instance = instances.get(key);
   if (!instance) {
     if (adapter === 'undici') {
@@ -53,7 +54,7 @@ function instanceFor(options: TransportOptions, adapter: AdapterName): Client {
       // and `axios.create()` defaults carry ~25 keys and five header buckets that the undici adapter never reads
       // (it takes the method, URL, headers, body, signal and timeout, and never rejects on a status). A bare
       // `Axios` with only the adapter halves axios's own time per request.
-      instance = new axios.Axios({ adapter: undiciAdapter({ connections: maxSockets }) }) as unknown as Client;
+      instance = new axios.Axios({ adapter: undiciAdapter({ connections: maxSockets, ...(socketPath === undefined ? {} : { socketPath }) }) }) as unknown as Client;
     } else {
       const config: AxiosRequestConfig = {
         validateStatus: () => true,
@@ -71,6 +72,7 @@ function instanceFor(options: TransportOptions, adapter: AdapterName): Client {
         config.adapter = 'http';
         config.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
         config.httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
+        if (socketPath !== undefined) config.socketPath = socketPath;
       }
       instance = axios.create(config);
     }
@@ -138,7 +140,8 @@ export async function performRequest(req: PreparedRequest, signal?: AbortSignal)
   // undici enforces idle timeouts itself (headersTimeout, bodyTimeout); the other adapters get our own idle
   // timer. Skipping the per-request AbortController on the undici path is worth ~30% throughput.
   const requested = req.transport.adapter ?? DEFAULT_ADAPTER;
-  const adapter: AdapterName = requested === 'undici' && !undiciSuits(req) ? 'http' : requested;
+  const adapter: AdapterName =
+    (requested === 'undici' && !undiciSuits(req)) || (requested === 'fetch' && req.transport.socketPath !== undefined) ? 'http' : requested;
   const idle = adapter === 'undici' ? undefined : new IdleTimer(req.timeoutMs);
   const abortSignal = idle ? (signal ? AbortSignal.any([signal, idle.signal]) : idle.signal) : signal;
   try {

@@ -90,4 +90,10 @@ export interface TransportOptions {
   readonly adapter?: AdapterName;
   /** Maximum sockets per origin for keep-alive pools. */
   readonly maxSockets?: number;
+  /**
+   * Connect to this Unix domain socket (or Windows named pipe) instead of the URL's host and port, as Docker's
+   * `/var/run/docker.sock`; the URL's path and Host header are sent as they are. The `fetch` adapter cannot
+   * do this, so such requests go through Node's `http`.
+   */
+  readonly socketPath?: string;
 }

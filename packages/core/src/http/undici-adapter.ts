@@ -24,11 +24,18 @@ class UndiciHeaders extends AxiosHeaders {
 export interface UndiciAdapterOptions {
   /** Connections per origin. */
   readonly connections?: number;
+  /** Connect to this Unix domain socket instead of the URL's host and port. */
+  readonly socketPath?: string;
 }
 
 /** Creates an axios adapter that performs requests with undici. Responses are returned as streams. */
 export function undiciAdapter(options: UndiciAdapterOptions = {}): AxiosAdapter {
-  const agent = new Agent({ connections: options.connections ?? 64, keepAliveTimeout: 10_000, pipelining: 1 });
+  const agent = new Agent({
+    connections: options.connections ?? 64,
+    keepAliveTimeout: 10_000,
+    pipelining: 1,
+    ...(options.socketPath === undefined ? {} : { connect: { socketPath: options.socketPath } }),
+  });
   agents.push(agent);
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     // Split the URL by hand: `new URL()` would normalise dot segments that are part of object names.

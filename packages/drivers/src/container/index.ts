@@ -12,12 +12,17 @@
  * @packageDocumentation
  */
 import { DriverRegistry, type ContainerDriver } from '@dualcloud/core';
+import { DockerContainerDriver } from './docker/driver.js';
 import { DummyContainerDriver } from './dummy.js';
 import { Provider } from './providers.js';
 
 export { Provider } from './providers.js';
 export { DummyContainerDriver } from './dummy.js';
 export type { DummyContainerDriverOptions } from './dummy.js';
+export { DockerContainerDriver, DOCKER_API_VERSION, DOCKER_ERROR_CODES, DOCKER_SOCKET_PATH } from './docker/driver.js';
+export type { DockerContainerDriverOptions } from './docker/driver.js';
+export { DOCKER_DEPLOY_KEYS } from './docker/requests.js';
+export type { DockerDeployParameters } from './docker/requests.js';
 
 export {
   ASYNC_MODE,
@@ -43,6 +48,7 @@ export type {
 /** The driver class of each container provider; `getDriver` returns `ContainerDriverMap[P]`. */
 export interface ContainerDriverMap {
   [Provider.DUMMY]: typeof DummyContainerDriver;
+  [Provider.DOCKER]: typeof DockerContainerDriver;
 }
 
 /** A provider that has a registered driver. */
@@ -53,6 +59,7 @@ export type ContainerDriverClass = (new (options: any) => ContainerDriver) & Pic
 
 const registry = new DriverRegistry<ContainerDriverMap, ContainerDriverClass>('container', {
   [Provider.DUMMY]: DummyContainerDriver,
+  [Provider.DOCKER]: DockerContainerDriver,
 });
 
 /**

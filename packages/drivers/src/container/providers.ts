@@ -13,6 +13,8 @@
 export const Provider = {
   /** In-memory driver for docs, examples and tests. */
   DUMMY: 'dummy',
+  /** Docker Engine API v1.41+, over a Unix socket or TCP. */
+  DOCKER: 'docker',
 } as const;
 
 /** One of {@link Provider}'s values. */
