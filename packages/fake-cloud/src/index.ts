@@ -15,3 +15,4 @@ export { KEYSTONE_REGION } from './catalog.js';
 export { FAKE_CREDENTIALS, FAKE_PROVIDERS, FAULT_KINDS, DEFAULT_REGIONS, resolveOptions } from './options.js';
 export type { FakeCloudOptions, FakeCredentials, FakeProvider, FaultKind, FaultOptions, KeyTable, KeystoneUser, LatencySpec, ResolvedOptions } from './options.js';
 export { crc32c } from './checksums.js';
+export { DOCKER_CATALOG, DOCKER_MAX_API, DOCKER_MIN_API } from './docker.js';

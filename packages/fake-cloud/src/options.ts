@@ -8,10 +8,10 @@
  * v2.0; `nova`: OpenStack Compute v2.1 and the Glance v2 images beside it; `swift`: OpenStack Swift, its v1.0
  * auth and a Rackspace-style identity v2.0).
  */
-export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone' | 'nova' | 'swift';
+export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone' | 'nova' | 'swift' | 'docker';
 
 /** All emulated providers. */
-export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone', 'nova', 'swift'];
+export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone', 'nova', 'swift', 'docker'];
 
 /**
  * Latency added to every request before it is answered: fixed milliseconds, uniform in `[min, max]`,
@@ -133,6 +133,11 @@ export interface FakeCloudOptions {
   readonly s3ListV1Only?: boolean;
   /** Lifetime of Keystone tokens issued from now on. Default 3 600 000 ms (one hour). */
   readonly tokenTtlMs?: number;
+  /**
+   * Also listen on this Unix socket path (as the Docker daemon's `/var/run/docker.sock`); every provider answers
+   * there too. A stale socket file at the path is replaced. Default: none.
+   */
+  readonly dockerSocketPath?: string;
 }
 
 /** Options with every default filled in. */
@@ -154,6 +159,7 @@ export interface ResolvedOptions {
   readonly verifyContentMd5: boolean;
   readonly s3ListV1Only: boolean;
   readonly tokenTtlMs: number;
+  readonly dockerSocketPath: string | undefined;
 }
 
 /** The default EC2 regions. */
@@ -210,7 +216,14 @@ export function resolveOptions(options: FakeCloudOptions = {}): ResolvedOptions 
     verifyContentMd5: flag('verifyContentMd5', options.verifyContentMd5, true),
     s3ListV1Only: flag('s3ListV1Only', options.s3ListV1Only, false),
     tokenTtlMs: nonNegative('tokenTtlMs', options.tokenTtlMs, 3_600_000),
+    dockerSocketPath: socketPathOption(options.dockerSocketPath),
   };
+}
+
+function socketPathOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '' || value.length > 100) throw new TypeError('fake-cloud: option dockerSocketPath must be a path (at most 100 characters)');
+  return value;
 }
 
 function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {

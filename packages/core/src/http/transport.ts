@@ -286,9 +286,11 @@ function toFailure(error: unknown, timedOut: boolean, signal: AbortSignal | unde
     return new TransportFailureError({ kind: 'timeout', code: 'ETIMEDOUT', message: 'no response progress before the timeout' });
   }
   if (signal?.aborted) return new TransportFailureError({ kind: 'aborted', code: 'ABORT_ERR', message: 'aborted' });
-  const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+  const e = error as { code?: unknown; message?: unknown; syscall?: unknown; cause?: { code?: unknown; syscall?: unknown } };
   const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : 'ENETWORK';
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOSPC') {
+  // A Unix socket that is missing (ENOENT) or not ours to open (EACCES) fails in `connect`: a network failure.
+  const connecting = e.syscall === 'connect' || e.cause?.syscall === 'connect';
+  if (!connecting && (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOSPC')) {
     return new TransportFailureError({ kind: 'local', code, message: `local file error (${code})` });
   }
   const truncated = code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || /aborted|premature|other side closed/i.test(String(e.message));
