@@ -47,6 +47,7 @@ const BASE: Readonly<Record<string, () => Record<string, unknown>>> = {
   'storage:ovh': () => ({ key: 'ovh-key', secret: 'not-a-secret', ...OFFLINE }),
   'storage:linode': () => ({ key: 'linode-key', secret: 'not-a-secret', ...OFFLINE }),
   'container:dummy': () => ({}),
+  'container:docker': () => ({ host: '127.0.0.1', port: 9, retry: { maxAttempts: 1 } }),
 };
 
 type Kind = 'compute' | 'storage' | 'container';
