@@ -36,6 +36,7 @@ import { startAzurite, type Emulator } from './storage/helpers/emulators.js';
 
 /** Every secret below starts with this, so a leak is unmistakable. */
 const SENTINEL = 'S3CR3T-SENTINEL';
+const DOCKER_PASSWORD = `${SENTINEL}-docker-basic-password`;
 const AWS_KEY_ID = 'AKIDSENTINELKEYID001'; // an access key id is not a secret
 const AWS_SECRET = `${SENTINEL}-aws-secret-access-key-000000000`;
 const AWS_SESSION_TOKEN = `${SENTINEL}-aws-session-token-000000000000`;
@@ -222,6 +223,14 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
     containerImage: 'busybox:1.36',
     containerImageModel: true,
     missingContainerId: 'containerd://0000000000000000000000000000000000000000000000000000000000000000',
+  },
+  // Docker's key and secret are HTTP Basic authentication (a daemon behind a proxy); the fake daemon ignores them.
+  'container:docker': {
+    secrets: [DOCKER_PASSWORD],
+    options: (e) => ({ key: 'docker-user', secret: DOCKER_PASSWORD, ...e.cloud.endpoint('docker'), retry: FAST_RETRY }),
+    containerImage: 'busybox:1.36',
+    containerParameters: { command: 'sh -c "echo hello"', environment: { GREETING: 'hello' } },
+    missingContainerId: '0123456789abcdef0123456789abcdef',
   },
   // The S3-compatible stores, pointed at the fake cloud's S3 with their endpoint overridden.
   ...compatibleFixtures({

@@ -49,6 +49,7 @@ const BASE: Readonly<Record<string, () => Record<string, unknown>>> = {
   'container:dummy': () => ({}),
   'container:ecs': () => ({ key: 'AKIDEXAMPLE', secret: 'not-a-secret', region: 'eu-west-1', ...OFFLINE }),
   'container:kubernetes': () => ({ token: 'k8s-token', ...OFFLINE }),
+  'container:docker': () => ({ host: '127.0.0.1', port: 9, retry: { maxAttempts: 1 } }),
 };
 
 type Kind = 'compute' | 'storage' | 'container';

@@ -18,3 +18,4 @@ export { crc32c } from './checksums.js';
 export { K8S_SYSTEM_NAMESPACES, isKubernetesPath } from './kubernetes.js';
 export { writeFakeKubeconfig } from './kubeconfig.js';
 export type { FakeKubeconfigOptions } from './kubeconfig.js';
+export { DOCKER_CATALOG, DOCKER_MAX_API, DOCKER_MIN_API } from './docker.js';

@@ -9,10 +9,10 @@
  * auth and a Rackspace-style identity v2.0; `ecs`: Amazon ECS over the JSON 1.1 protocol; `kubernetes`: the
  * Kubernetes core/v1 API, namespaces and pods).
  */
-export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone' | 'nova' | 'swift' | 'ecs' | 'kubernetes';
+export type FakeProvider = 'ec2' | 'digitalocean' | 's3' | 'google_storage' | 'keystone' | 'nova' | 'swift' | 'ecs' | 'kubernetes' | 'docker';
 
 /** All emulated providers. */
-export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone', 'nova', 'swift', 'ecs', 'kubernetes'];
+export const FAKE_PROVIDERS: readonly FakeProvider[] = ['ec2', 'digitalocean', 's3', 'google_storage', 'keystone', 'nova', 'swift', 'ecs', 'kubernetes', 'docker'];
 
 /**
  * Latency added to every request before it is answered: fixed milliseconds, uniform in `[min, max]`,
@@ -137,6 +137,11 @@ export interface FakeCloudOptions {
   readonly s3ListV1Only?: boolean;
   /** Lifetime of Keystone tokens issued from now on. Default 3 600 000 ms (one hour). */
   readonly tokenTtlMs?: number;
+  /**
+   * Also listen on this Unix socket path (as the Docker daemon's `/var/run/docker.sock`); every provider answers
+   * there too. A stale socket file at the path is replaced. Default: none.
+   */
+  readonly dockerSocketPath?: string;
 }
 
 /** Options with every default filled in. */
@@ -158,6 +163,7 @@ export interface ResolvedOptions {
   readonly verifyContentMd5: boolean;
   readonly s3ListV1Only: boolean;
   readonly tokenTtlMs: number;
+  readonly dockerSocketPath: string | undefined;
 }
 
 /** The default EC2 regions. */
@@ -215,7 +221,14 @@ export function resolveOptions(options: FakeCloudOptions = {}): ResolvedOptions 
     verifyContentMd5: flag('verifyContentMd5', options.verifyContentMd5, true),
     s3ListV1Only: flag('s3ListV1Only', options.s3ListV1Only, false),
     tokenTtlMs: nonNegative('tokenTtlMs', options.tokenTtlMs, 3_600_000),
+    dockerSocketPath: socketPathOption(options.dockerSocketPath),
   };
+}
+
+function socketPathOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '' || value.length > 100) throw new TypeError('fake-cloud: option dockerSocketPath must be a path (at most 100 characters)');
+  return value;
 }
 
 function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {

@@ -4,11 +4,13 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { AuthFailure, sniffScheme } from './auth.js';
 import { flipByte, payloadSpans } from './corruption.js';
 import { DigitalOceanApi } from './digitalocean.js';
+import { DockerApi, isDockerPath } from './docker.js';
 import { Ec2Api } from './ec2.js';
 import { EcsApi } from './ecs.js';
 import { fakeEndpoint, type FakeEndpoint } from './endpoint.js';
@@ -61,6 +63,7 @@ const CODES: Record<FakeProvider, { 500: string; 503: string; 429: string; inter
   keystone: { 500: 'Internal Server Error', 503: 'Service Unavailable', 429: 'Too Many Requests', internalMessage: 'An unexpected error prevented the server from fulfilling your request.' },
   nova: { 500: 'computeFault', 503: 'serviceUnavailable', 429: 'overLimit', internalMessage: 'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.' },
   ecs: { 500: 'ServerException', 503: 'ServiceUnavailableException', 429: 'ThrottlingException', internalMessage: 'An internal error occurred.' },
+  docker: { 500: 'ServerError', 503: 'ServiceUnavailable', 429: 'TooManyRequests', internalMessage: 'An internal error occurred in the daemon' },
   swift: { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'TooManyRequests', internalMessage: 'The server has either erred or is incapable of performing the requested operation.' },
   kubernetes: { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'TooManyRequests', internalMessage: 'an error on the server ("Internal Server Error") has prevented the request from succeeding' },
 };
@@ -72,6 +75,8 @@ const MAX_API_BODY = 1024 * 1024;
 export class FakeCloudServer {
   private opts: ResolvedOptions;
   private readonly server: Server;
+  /** The same handler on a Unix socket (`dockerSocketPath`), once listening. */
+  private socketServer: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private faultPlan: FaultPlan;
@@ -88,20 +93,25 @@ export class FakeCloudServer {
     this.faultPlan = new FaultPlan(this.opts.faults);
     this.latencyRandom = seededRandom(this.opts.latencySeed);
     this.reset();
-    this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    this.server = this.createHttpServer();
+  }
+
+  private createHttpServer(): Server {
+    const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
       this.onRequest(req, res).catch(() => {
         // Last resort: the connection is in an unknown state.
         res.socket?.destroy();
       });
     });
-    this.server.on('connection', (socket) => {
+    server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    this.server.on('clientError', (_err, socket) => {
+    server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       else socket.destroy();
     });
+    return server;
   }
 
   /** The options in effect. */
@@ -114,22 +124,39 @@ export class FakeCloudServer {
     return this.listeningPort;
   }
 
-  /** Starts listening on 127.0.0.1 (`options.port`, 0 = any free port); resolves to the port. */
-  listen(port = this.opts.port): Promise<number> {
-    return new Promise((resolve, reject) => {
+  /**
+   * Starts listening on 127.0.0.1 (`options.port`, 0 = any free port), and on `options.dockerSocketPath` when
+   * given; resolves to the port.
+   */
+  async listen(port = this.opts.port): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => {
         this.server.off('error', reject);
         const address = this.server.address();
         this.listeningPort = typeof address === 'object' && address ? address.port : port;
-        resolve(this.listeningPort);
+        resolve();
       });
     });
+    const path = this.opts.dockerSocketPath;
+    if (path !== undefined && !this.socketServer) {
+      removeStaleSocket(path);
+      const socketServer = this.createHttpServer();
+      await new Promise<void>((resolve, reject) => {
+        socketServer.once('error', reject);
+        socketServer.listen(path, () => {
+          socketServer.off('error', reject);
+          resolve();
+        });
+      });
+      this.socketServer = socketServer;
+    }
+    return this.listeningPort;
   }
 
   /** Where a driver reaches `provider`. */
   endpoint(provider: FakeProvider): FakeEndpoint {
-    return fakeEndpoint(provider, this.listeningPort);
+    return fakeEndpoint(provider, this.listeningPort, this.socketServer ? this.opts.dockerSocketPath : undefined);
   }
 
   /** Changes latency, faults or limits; the fault and latency PRNGs restart from their seeds. */
@@ -154,6 +181,7 @@ export class FakeCloudServer {
       swift: new SwiftApi(options, this.keystone),
       ecs: new EcsApi(options),
       kubernetes: new KubernetesApi(options),
+      docker: new DockerApi(options),
     };
     this.counters = emptyStats();
   }
@@ -168,11 +196,15 @@ export class FakeCloudServer {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    return new Promise((resolve) => {
+    const socketServer = this.socketServer;
+    this.socketServer = undefined;
+    const closing = socketServer ? new Promise<void>((resolve) => socketServer.close(() => resolve())) : Promise.resolve();
+    return new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       for (const s of this.sockets) s.destroy();
       this.server.closeAllConnections?.();
-    });
+      socketServer?.closeAllConnections?.();
+    }).then(() => closing);
   }
 
   private rawOptions(): FakeCloudOptions {
@@ -342,6 +374,7 @@ function classify(req: IncomingMessage, rawPath: string, query: URLSearchParams)
   if (typeof auth === 'string' && /^Bearer\s/i.test(auth)) return 'digitalocean';
   if (scheme?.scheme === 'GOOG4') return 'google_storage';
   if (scheme) return scheme.service === 'ec2' ? 'ec2' : scheme.service === 'ecs' ? 'ecs' : 's3';
+  if (isDockerPath(rawPath)) return 'docker';
   if (rawPath === KEYSTONE_PREFIX || rawPath.startsWith(`${KEYSTONE_PREFIX}/`)) return 'keystone';
   if ([COMPUTE_PREFIX, IMAGE_PREFIX, VOLUME_PREFIX].some((p) => rawPath === p || rawPath.startsWith(`${p}/`))) return 'nova';
   if (isSwiftPath(rawPath)) return 'swift';
@@ -374,6 +407,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
     req.on('error', () => resolve('aborted'));
     req.on('close', () => resolve(req.complete ? (over ? 'too-large' : Buffer.concat(chunks)) : 'aborted'));
   });
+}
+
+/** Removes a socket file left by a server that did not close (never a regular file or directory). */
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // nothing there
+  }
 }
 
 function resetSocket(socket: Socket): void {

@@ -126,7 +126,7 @@ export async function startFakeCloud(options: FakeCloudOptions = {}, where: Fake
     channel.onMessage(onMessage);
     channel.onGone(fail);
   });
-  return new ChannelFakeCloud(channel, port);
+  return new ChannelFakeCloud(channel, port, options.dockerSocketPath);
 }
 
 class ChannelFakeCloud implements FakeCloud {
@@ -137,6 +137,7 @@ class ChannelFakeCloud implements FakeCloud {
   constructor(
     private readonly channel: Channel,
     readonly port: number,
+    private readonly dockerSocketPath?: string,
   ) {
     channel.onMessage((event: WorkerEvent) => {
       if (event.type !== 'reply') return;
@@ -157,7 +158,7 @@ class ChannelFakeCloud implements FakeCloud {
   }
 
   endpoint(provider: FakeProvider): FakeEndpoint {
-    return fakeEndpoint(provider, this.port);
+    return fakeEndpoint(provider, this.port, this.dockerSocketPath);
   }
 
   configure(update: FakeCloudUpdate): Promise<void> {

@@ -118,7 +118,7 @@ export interface ConnectionRecipe {
    * paths are appended to. Called for every request; cache inside (token credentials already do).
    */
   readonly endpoint?: () => Operation<string>;
-  /** The provider's transport settings (e.g. a Kubernetes cluster's CA and client certificate); the user's `transport` is applied over them. */
+  /** The provider's transport settings (a Kubernetes cluster's CA and client certificate, Docker's Unix socket path); the user's `transport` is applied over them. */
   readonly transport?: TransportOptions;
 }
 

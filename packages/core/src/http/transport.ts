@@ -47,9 +47,11 @@ function instanceFor(options: TransportOptions, adapter: AdapterName): Client {
   if (cached) return cached;
   const maxSockets = options.maxSockets ?? 64;
   const tls = options.tls;
+  const socketPath = options.socketPath;
   // TLS settings get pools of their own, keyed by a digest (the worker receives a fresh copy of the options
-  // with every request, so the key must come from their content).
-  const key = tls ? `${adapter}:${maxSockets}:tls:${createHash('sha256').update(JSON.stringify([tls.ca, tls.cert, tls.key, tls.rejectUnauthorized])).digest('hex')}` : `${adapter}:${maxSockets}`;
+  // with every request, so the key must come from their content); so does each socket path.
+  const tlsKey = tls ? `:tls:${createHash('sha256').update(JSON.stringify([tls.ca, tls.cert, tls.key, tls.rejectUnauthorized])).digest('hex')}` : '';
+  const key = `${adapter}:${maxSockets}${tlsKey}${socketPath === undefined ? '' : `:${socketPath}`}`;
   let instance = instances.get(key);
   if (!instance) {
     if (adapter === 'undici') {
@@ -57,7 +59,7 @@ function instanceFor(options: TransportOptions, adapter: AdapterName): Client {
       // and `axios.create()` defaults carry ~25 keys and five header buckets that the undici adapter never reads
       // (it takes the method, URL, headers, body, signal and timeout, and never rejects on a status). A bare
       // `Axios` with only the adapter halves axios's own time per request.
-      instance = new axios.Axios({ adapter: undiciAdapter({ connections: maxSockets, ...(tls ? { tls } : {}) }) }) as unknown as Client;
+      instance = new axios.Axios({ adapter: undiciAdapter({ connections: maxSockets, ...(tls ? { tls } : {}), ...(socketPath === undefined ? {} : { socketPath }) }) }) as unknown as Client;
     } else {
       const config: AxiosRequestConfig = {
         validateStatus: () => true,
@@ -75,6 +77,7 @@ function instanceFor(options: TransportOptions, adapter: AdapterName): Client {
         config.adapter = 'http';
         config.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
         config.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, ...(tls ? tlsConnectOptions(tls) : {}) });
+        if (socketPath !== undefined) config.socketPath = socketPath;
       }
       instance = axios.create(config);
     }
@@ -142,7 +145,8 @@ export async function performRequest(req: PreparedRequest, signal?: AbortSignal)
   // undici enforces idle timeouts itself (headersTimeout, bodyTimeout); the other adapters get our own idle
   // timer. Skipping the per-request AbortController on the undici path is worth ~30% throughput.
   const requested = req.transport.adapter ?? DEFAULT_ADAPTER;
-  const adapter: AdapterName = requested === 'undici' && !undiciSuits(req) ? 'http' : requested;
+  const adapter: AdapterName =
+    (requested === 'undici' && !undiciSuits(req)) || (requested === 'fetch' && req.transport.socketPath !== undefined) ? 'http' : requested;
   const idle = adapter === 'undici' ? undefined : new IdleTimer(req.timeoutMs);
   const abortSignal = idle ? (signal ? AbortSignal.any([signal, idle.signal]) : idle.signal) : signal;
   try {
@@ -287,9 +291,11 @@ function toFailure(error: unknown, timedOut: boolean, signal: AbortSignal | unde
     return new TransportFailureError({ kind: 'timeout', code: 'ETIMEDOUT', message: 'no response progress before the timeout' });
   }
   if (signal?.aborted) return new TransportFailureError({ kind: 'aborted', code: 'ABORT_ERR', message: 'aborted' });
-  const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+  const e = error as { code?: unknown; message?: unknown; syscall?: unknown; cause?: { code?: unknown; syscall?: unknown } };
   const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : 'ENETWORK';
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOSPC') {
+  // A Unix socket that is missing (ENOENT) or not ours to open (EACCES) fails in `connect`: a network failure.
+  const connecting = e.syscall === 'connect' || e.cause?.syscall === 'connect';
+  if (!connecting && (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOSPC')) {
     return new TransportFailureError({ kind: 'local', code, message: `local file error (${code})` });
   }
   const truncated = code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || /aborted|premature|other side closed/i.test(String(e.message));

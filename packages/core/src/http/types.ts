@@ -95,6 +95,12 @@ export interface TransportOptions {
    * is a secret: it stays in the connection's private options and in this object, which no printout reaches.
    */
   readonly tls?: TlsOptions;
+  /**
+   * Connect to this Unix domain socket (or Windows named pipe) instead of the URL's host and port, as Docker's
+   * `/var/run/docker.sock`; the URL's path and Host header are sent as they are. The `fetch` adapter cannot
+   * do this, so such requests go through Node's `http`.
+   */
+  readonly socketPath?: string;
 }
 
 /** TLS settings for {@link TransportOptions.tls}: PEM strings, plain data so the sync worker can apply them. */

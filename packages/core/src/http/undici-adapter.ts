@@ -28,6 +28,8 @@ export interface UndiciAdapterOptions {
   readonly connections?: number;
   /** TLS settings of the pool's connections. */
   readonly tls?: TlsOptions;
+  /** Connect to this Unix domain socket instead of the URL's host and port. */
+  readonly socketPath?: string;
 }
 
 /** Creates an axios adapter that performs requests with undici. Responses are returned as streams. */
@@ -36,7 +38,7 @@ export function undiciAdapter(options: UndiciAdapterOptions = {}): AxiosAdapter 
     connections: options.connections ?? 64,
     keepAliveTimeout: 10_000,
     pipelining: 1,
-    ...(options.tls ? { connect: tlsConnectOptions(options.tls) } : {}),
+    ...(options.tls || options.socketPath !== undefined ? { connect: { ...(options.tls ? tlsConnectOptions(options.tls) : {}), ...(options.socketPath === undefined ? {} : { socketPath: options.socketPath }) } } : {}),
   });
   agents.push(agent);
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {

@@ -12,6 +12,7 @@
  * @packageDocumentation
  */
 import { DriverRegistry, type ContainerDriver } from '@dualcloud/core';
+import { DockerContainerDriver } from './docker/driver.js';
 import { DummyContainerDriver } from './dummy.js';
 import { ElasticContainerDriver } from './ecs/driver.js';
 import { KubernetesContainerDriver } from './kubernetes/driver.js';
@@ -26,6 +27,10 @@ export type { EcsDeployParameters, EcsPortMapping } from './ecs/requests.js';
 export { KubernetesContainerDriver, K8S_ERROR_CODES } from './kubernetes/driver.js';
 export type { KubernetesContainerDriverOptions, KubernetesDeployContainerOptions, KubernetesFromKubeconfigOptions } from './kubernetes/driver.js';
 export type { KubernetesPod } from './kubernetes/parse.js';
+export { DockerContainerDriver, DOCKER_API_VERSION, DOCKER_ERROR_CODES, DOCKER_SOCKET_PATH } from './docker/driver.js';
+export type { DockerContainerDriverOptions } from './docker/driver.js';
+export { DOCKER_DEPLOY_KEYS } from './docker/requests.js';
+export type { DockerDeployParameters } from './docker/requests.js';
 
 export {
   ASYNC_MODE,
@@ -56,6 +61,7 @@ export interface ContainerDriverMap {
   [Provider.DUMMY]: typeof DummyContainerDriver;
   [Provider.ECS]: typeof ElasticContainerDriver;
   [Provider.KUBERNETES]: typeof KubernetesContainerDriver;
+  [Provider.DOCKER]: typeof DockerContainerDriver;
 }
 
 /** A provider that has a registered driver. */
@@ -68,6 +74,7 @@ const registry = new DriverRegistry<ContainerDriverMap, ContainerDriverClass>('c
   [Provider.DUMMY]: DummyContainerDriver,
   [Provider.ECS]: ElasticContainerDriver,
   [Provider.KUBERNETES]: KubernetesContainerDriver,
+  [Provider.DOCKER]: DockerContainerDriver,
 });
 
 /**

@@ -17,6 +17,8 @@ export const Provider = {
   ECS: 'ecs',
   /** Kubernetes: pods in namespaces (Libcloud's `KUBERNETES`). */
   KUBERNETES: 'kubernetes',
+  /** Docker Engine API v1.41+, over a Unix socket or TCP. */
+  DOCKER: 'docker',
 } as const;
 
 /** One of {@link Provider}'s values. */

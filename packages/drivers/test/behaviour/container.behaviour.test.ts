@@ -13,6 +13,9 @@
  * A provider registered without a row fails this file (test "every registered … has a row").
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FAKE_CREDENTIALS, startFakeCloud } from '@dualcloud/fake-cloud';
 import { ClusterNotFoundError, ContainerNotFoundError, InvalidCredentialsError, type ContainerDriver } from '@dualcloud/core';
 import { ContainerImage, ContainerState, parseImageReference, Provider, providers, type Container, type ContainerCluster } from '@dualcloud/drivers/container';
@@ -107,6 +110,29 @@ const BACKENDS: readonly ContainerBackend[] = [
       return new ContainerImage({ id: reference, name: reference, path: reference, version: reference.split(':')[1] ?? 'latest' }, d.driver as never);
     },
   },
+  ...(['socket', 'tcp'] as const).map(
+    (transport): ContainerBackend => ({
+      id: `docker-fake-${transport}`,
+      provider: Provider.DOCKER,
+      async start() {
+        const dir = mkdtempSync(join(tmpdir(), 'dualcloud-docker-behaviour-'));
+        const cloud = await startFakeCloud({ dockerSocketPath: join(dir, 'docker.sock') }); // a worker thread: the sync style blocks this one
+        const { host, port, socketPath } = cloud.endpoint('docker');
+        const retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
+        return {
+          options: transport === 'socket' ? { socketPath, retry } : { host, port, retry },
+          stop: async () => {
+            await cloud.close();
+            rmSync(dir, { recursive: true, force: true });
+          },
+        };
+      },
+      image: 'tomcat:8.0',
+      parameters: { portBindings: { 8080: '' }, environment: { CATALINA_OPTS: '-Xmx256m' } },
+      capabilities: { installImage: true, clusters: false, stopStart: true, restart: true, logs: true, credentials: false },
+      missingContainerId: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    }),
+  ),
 ];
 
 let sequence = 0;
