@@ -82,7 +82,7 @@ export type {
 export { parseImageReference } from './image-reference.js';
 export type { ImageReference } from './image-reference.js';
 export { BaseDriver, ASYNC_MODE, DRIVER_OPTION_KEYS, UNDERLYING_DRIVER, driverOf } from './drivers/base.js';
-export type { DriverOptions, ExecutionMode, MethodKind, MethodOptionsSpec } from './drivers/base.js';
+export type { ConnectSettings, DriverOptions, ExecutionMode, MethodKind, MethodOptionsSpec } from './drivers/base.js';
 export { NodeDriver } from './drivers/compute.js';
 export type { CopyImageOptions, CreateImageOptions, CreateNodeOptions, CreateVolumeOptions, RunningNode, WaitUntilRunningOptions, WaitUntilVolumeStateOptions } from './drivers/compute.js';
 export { ContainerDriver } from './drivers/container.js';

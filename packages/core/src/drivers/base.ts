@@ -54,6 +54,12 @@ export const DRIVER_OPTION_KEYS: readonly string[] = [
   'debug',
 ];
 
+/** How {@link BaseDriver.connect} combines the recipe with the user's options. */
+export interface ConnectSettings {
+  /** The recipe's host, port and secure are final: the driver already derived them from the user's options. */
+  readonly endpointInRecipe?: boolean;
+}
+
 /** Where a method's options object is and which keys it accepts. */
 export interface MethodOptionsSpec {
   /** Position of the options argument. */
@@ -125,13 +131,15 @@ export abstract class BaseDriver {
    * timeoutMs, retry over the recipe's retry, transport, concurrency, hooks, debug). Called once, by the
    * driver's constructor; the connection is then `this.connection`, kept where no printout reaches it.
    */
-  protected connect(recipe: ConnectionRecipe): DriverConnection {
+  protected connect(recipe: ConnectionRecipe, settings: ConnectSettings = {}): DriverConnection {
     const o = this.#options;
+    // A driver that reads host/port/secure itself (Docker's `tcp://` and `unix://` URLs) puts the result in the recipe.
+    const endpoint = settings.endpointInRecipe ? {} : o;
     this.#connection = new DriverConnection({
       ...recipe,
-      host: o.host ?? recipe.host,
-      ...(o.port ?? recipe.port) !== undefined ? { port: o.port ?? recipe.port } : {},
-      secure: o.secure ?? recipe.secure ?? true,
+      host: endpoint.host ?? recipe.host,
+      ...(endpoint.port ?? recipe.port) !== undefined ? { port: endpoint.port ?? recipe.port } : {},
+      secure: endpoint.secure ?? recipe.secure ?? true,
       retry: { ...recipe.retry, ...o.retry },
       ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
       ...(o.transport || recipe.transport ? { transport: { ...recipe.transport, ...o.transport } } : {}),

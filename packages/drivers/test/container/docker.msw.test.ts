@@ -41,7 +41,7 @@ function api(routes: Record<string, (s: Seen) => Response>): Seen[] {
       const url = new URL(request.url);
       const s = { method: request.method, url, body: await request.text(), authorization: request.headers.get('authorization') };
       seen.push(s);
-      const route = routes[`${request.method} ${url.pathname.slice('/v1.41'.length)}`];
+      const route = routes[`${request.method} ${decodeURIComponent(url.pathname).slice('/v1.41'.length)}`];
       return route ? route(s) : MswResponse.json({ message: 'page not found' }, { status: 404 });
     }),
   );

@@ -135,7 +135,7 @@ export class DockerContainerDriver extends ContainerDriver {
       errorCodes: DOCKER_ERROR_CODES,
       defaultHeaders: { accept: 'application/json' },
       ...(endpoint.socketPath ? { transport: { socketPath: endpoint.socketPath } } : {}),
-    });
+    }, { endpointInRecipe: true });
   }
 
   /** Pulls the image, following the progress stream to its end, then reads it back (`GET /images/{ref}/json`). */
