@@ -20,7 +20,7 @@ export interface KubernetesRun {
   destroyed: boolean;
 }
 
-const tomcat = (driver: object): ContainerImage => new ContainerImage({ id: 'tomcat:8.0', name: 'tomcat:8.0', path: 'tomcat:8.0', version: '8.0' }, driver as never);
+const tomcat = (driver: { imageFor(path: string): ContainerImage }): ContainerImage => driver.imageFor('tomcat:8.0');
 
 /** Runs the example; resolves to one entry per style. */
 export async function main(options: ExampleOptions = {}): Promise<KubernetesRun[]> {

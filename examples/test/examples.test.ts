@@ -5,6 +5,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { main as bulkTransfer, progressBar } from '../bulk-transfer.js';
+import { main as containersDesign1 } from '../containers-design1.js';
+import { main as containersDesign2 } from '../containers-design2.js';
+import { main as containersDesign3 } from '../containers-design3.js';
+import { main as containersSync } from '../containers-sync.js';
 import { main as createNode } from '../create-node.js';
 import { main as design1Dummy } from '../design1-dummy.js';
 import { main as design2Gcs } from '../design2-gcs.js';
@@ -145,7 +149,7 @@ test('run.ts lists the examples when given no (or an unknown) name', () => {
   const runner = fileURLToPath(new URL('../run.ts', import.meta.url));
   const out = spawnSync(process.execPath, [tsx, runner, 'no-such-example'], { encoding: 'utf8', timeout: 30_000 });
   expect(out.status).toBe(1);
-  for (const name of ['create-node', 'design1-dummy', 'design2-gcs', 'design3-gcs', 'multi-region', 'parallel-download', 'provision-design1', 'provision-design2', 'provision-design3', 'rackspace-create-node', 'wait-until-running']) {
+  for (const name of ['containers-design1', 'containers-design2', 'containers-design3', 'containers-sync', 'create-node', 'design1-dummy', 'design2-gcs', 'design3-gcs', 'multi-region', 'parallel-download', 'provision-design1', 'provision-design2', 'provision-design3', 'rackspace-create-node', 'wait-until-running']) {
     expect(out.stderr).toContain(name);
   }
 });
@@ -159,4 +163,20 @@ test('kubernetes-tomcat: from a kubeconfig, a pod deployed pending, running with
   ]);
   expect(runs.every((r) => /^10\.244\.\d+\.\d+$/.test(r.ip))).toBe(true);
   expect(lines.filter((l) => /^(sync|design3) +tomcat-(sync|design3)\/my-tomcat\/my-tomcat pending → running at 10\.244\./.test(l))).toHaveLength(2);
+});
+
+test("containers-*: Libcloud's walkthrough (Docker, a Kubernetes namespace, an ECS cluster) in every style: deployed, listed by the audit, destroyed", async () => {
+  // The async designs first: the sync style blocks this thread, and with it the timers of the async pools.
+  const runs = [await containersDesign3(options()), await containersDesign2(options()), await containersDesign1(options()), await containersSync(options())];
+  expect(runs.map((r) => r.style)).toEqual(['design3', 'design2', 'design1', 'sync']);
+  for (const run of runs) {
+    expect(run.deployed.docker).toEqual({ name: 'my_tomcat_container', state: 'running' });
+    expect(run.deployed.kubernetes.name).toBe('my-tomcat');
+    expect(run.deployed.ecs.name).toBe('my-tomcat');
+    expect(['pending', 'running']).toContain(run.deployed.kubernetes.state);
+    expect(['pending', 'running']).toContain(run.deployed.ecs.state);
+    expect(run.listed).toEqual({ docker: 1, kubernetes: 1, ecs: 1 });
+    expect(run.destroyed).toBe(true);
+    expect(run.left).toBe(0);
+  }
 });

@@ -23,11 +23,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { inspect } from 'node:util';
-import { ASYNC_MODE, ContainerImage, InvalidCredentialsError, KeyPairAlreadyExistsError, Node, NodeState, NotFoundError, NotImplementedError, StorageVolumeState, type Hooks } from '@dualcloud/core';
+import { ASYNC_MODE, InvalidCredentialsError, KeyPairAlreadyExistsError, Node, NodeState, NotFoundError, NotImplementedError, StorageVolumeState, type Hooks } from '@dualcloud/core';
 import { RACKSPACE_IDENTITY_PATH, startFakeCloud, type FakeCloud } from '@dualcloud/fake-cloud';
 import { providers as computeProviders, type NodeDriver } from '@dualcloud/drivers/compute';
 import { BulkError, isCommonPrefix, providers as storageProviders, type StorageDriver } from '@dualcloud/drivers/storage';
-import { ElasticContainerDriver, parseImageReference, providers as containerProviders, type ContainerDriver, type ElasticContainerDriverOptions } from '@dualcloud/drivers/container';
+import { ElasticContainerDriver, providers as containerProviders, type ContainerDriver, type ElasticContainerDriverOptions } from '@dualcloud/drivers/container';
 import { COMPUTE, CONTAINER, openStyled, STORAGE, STYLE_NAMES, type Family, type Styled, type StyleName } from './behaviour/helpers/styles.js';
 import { CHANNELS, describeLeaks, findLeaks, secretForms } from './helpers/leaks.js';
 import { startAzurite, type Emulator } from './storage/helpers/emulators.js';
@@ -138,8 +138,6 @@ interface SecretFixture {
   readonly containerCluster?: string;
   readonly containerParameters?: Record<string, unknown>;
   readonly missingContainerId?: string;
-  /** Container: a platform without `installImage` (Kubernetes) deploys this reference as a `ContainerImage` made here. */
-  readonly containerImageModel?: boolean;
 }
 
 /** Keyed `family:provider`. A registered provider without an entry fails the test. */
@@ -221,7 +219,6 @@ const FIXTURES: Readonly<Record<string, SecretFixture>> = {
     options: (e) => ({ token: K8S_TOKEN, clientCert: K8S_CLIENT_CERT, clientKey: K8S_CLIENT_KEY, ...e.cloud.endpoint('kubernetes'), retry: FAST_RETRY }),
     rejectedOptions: (e) => ({ token: K8S_TOKEN_REJECTED, clientCert: K8S_CLIENT_CERT, clientKey: K8S_CLIENT_KEY, ...e.cloud.endpoint('kubernetes'), retry: FAST_RETRY }),
     containerImage: 'busybox:1.36',
-    containerImageModel: true,
     missingContainerId: 'containerd://0000000000000000000000000000000000000000000000000000000000000000',
   },
   // Docker's key and secret are HTTP Basic authentication (a daemon behind a proxy); the fake daemon ignores them.
@@ -427,15 +424,12 @@ const FAMILIES: readonly FamilySpec[] = [
     providers: containerProviders,
     classes: CONTAINER,
     async harvest(d: Styled<ContainerDriver>, tag, fixture) {
-      // A platform that pulls images itself (ECS, Kubernetes) has no installImage: the image is then built locally.
+      // A platform that pulls images itself (ECS, Kubernetes) has no installImage: the image is then made locally.
       const path = fixture.containerImage ?? 'busybox:1.36';
-      const image = fixture.containerImageModel
-        ? new ContainerImage({ id: path, name: path, path, version: path.split(':')[1] ?? 'latest' }, d.driver as never)
-        : await d.call('installImage', path).catch((e: unknown) => {
-            if (!(e instanceof NotImplementedError)) throw e;
-            const ref = parseImageReference(path);
-            return new ContainerImage({ id: '', name: ref.repository, path, version: ref.tag }, {} as never);
-          });
+      const image = await d.call('installImage', path).catch((e: unknown) => {
+        if (!(e instanceof NotImplementedError)) throw e;
+        return (d.driver as ContainerDriver).imageFor(path);
+      });
       const images = await d.call('listImages').catch((e: unknown) => {
         if (!(e instanceof NotImplementedError)) throw e;
         return [];

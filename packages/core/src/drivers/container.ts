@@ -3,6 +3,7 @@
  * @module
  */
 import { InvalidArgumentError } from '../errors/index.js';
+import { parseImageReference } from '../image-reference.js';
 import {
   ClusterLocation,
   Container,
@@ -108,6 +109,16 @@ export abstract class ContainerDriver extends BaseDriver {
   /** Destroys a cluster. */
   destroyCluster(cluster: ContainerCluster<any>): boolean {
     return this.invoke('destroyCluster', [cluster]);
+  }
+
+  /**
+   * A `ContainerImage` for an image reference (`tomcat:8.0`, an ECR URI), made here without a request: what to
+   * deploy on platforms that pull images themselves (ECS, Kubernetes), where `installImage` is not offered.
+   * Throws `InvalidArgumentError` for a reference that is not one.
+   */
+  imageFor(path: string): ContainerImage {
+    const ref = parseImageReference(path);
+    return new ContainerImage({ id: '', name: ref.repository, path, version: ref.digest ?? ref.tag }, this);
   }
 
   // ---- operation builders: each driver overrides what its platform offers ----------------------------------

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKE_CREDENTIALS, startFakeCloud } from '@dualcloud/fake-cloud';
 import { ClusterNotFoundError, ContainerNotFoundError, InvalidCredentialsError, type ContainerDriver } from '@dualcloud/core';
-import { ContainerImage, ContainerState, parseImageReference, Provider, providers, type Container, type ContainerCluster } from '@dualcloud/drivers/container';
+import { ContainerImage, ContainerState, Provider, providers, type Container, type ContainerCluster } from '@dualcloud/drivers/container';
 import { CONTAINER, openStyled, STYLE_LABEL, STYLE_NAMES, type StyledContainer } from './helpers/styles.js';
 
 /** What a platform offers; scenarios needing a missing capability are left out of its table. */
@@ -51,8 +51,6 @@ interface ContainerBackend {
   readonly parameters?: Record<string, unknown>;
   readonly capabilities: ContainerCapabilities;
   readonly missingContainerId: string;
-  /** How the walkthrough gets a `ContainerImage` when `installImage` is not offered. */
-  imageFor?(d: StyledContainer, reference: string): Promise<ContainerImage>;
 }
 
 /** The providers. One row each; see the header comment. */
@@ -82,10 +80,6 @@ const BACKENDS: readonly ContainerBackend[] = [
     // them out (test/container/ecs.fake-cloud.test.ts covers them).
     capabilities: { installImage: false, clusters: true, stopStart: false, restart: false, logs: false, credentials: true },
     missingContainerId: 'arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef',
-    async imageFor(_d, reference) {
-      const ref = parseImageReference(reference);
-      return new ContainerImage({ id: '', name: ref.repository, path: reference, version: ref.tag }, {} as never);
-    },
   },
   {
     id: 'kubernetes',
@@ -106,9 +100,6 @@ const BACKENDS: readonly ContainerBackend[] = [
     // Kubernetes has no install (images are pulled by the nodes) and no stop / start / restart of a pod (Libcloud neither).
     capabilities: { installImage: false, clusters: true, stopStart: false, restart: false, logs: true, credentials: true },
     missingContainerId: 'default/no-such-pod/no-such-container',
-    async imageFor(d, reference) {
-      return new ContainerImage({ id: reference, name: reference, path: reference, version: reference.split(':')[1] ?? 'latest' }, d.driver as never);
-    },
   },
   ...(['socket', 'tcp'] as const).map(
     (transport): ContainerBackend => ({
@@ -157,8 +148,7 @@ interface Scenario {
 
 async function imageOf(d: StyledContainer, backend: ContainerBackend): Promise<ContainerImage> {
   if (backend.capabilities.installImage) return d.call('installImage', backend.image);
-  if (!backend.imageFor) throw new Error(`${backend.id}: a row without installImage needs imageFor`);
-  return backend.imageFor(d, backend.image);
+  return (d.driver as ContainerDriver).imageFor(backend.image); // made locally: the platform pulls it itself
 }
 
 const SCENARIOS: readonly Scenario[] = [

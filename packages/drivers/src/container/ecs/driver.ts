@@ -140,15 +140,6 @@ export class ElasticContainerDriver extends ContainerDriver {
     });
   }
 
-  /**
-   * A `ContainerImage` for an image reference (`tomcat:8.0`, an ECR URI such as
-   * `123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag`), to pass to `deployContainer`: ECS pulls the image
-   * when a task starts, so there is nothing to install. Throws `InvalidArgumentError` for a bad reference.
-   */
-  imageFor(path: string): ContainerImage {
-    const ref = parseImageReference(path);
-    return new ContainerImage({ id: '', name: ref.repository, path, version: ref.digest ?? ref.tag }, this);
-  }
 
   // ---- clusters ---------------------------------------------------------------------------------------------
 

@@ -147,7 +147,7 @@ function basicSigner(user: string, password: string): Signer {
  * ```ts
  * const driver = KubernetesContainerDriver.fromKubeconfig(); // KUBECONFIG or ~/.kube/config
  * const cluster = driver.createCluster('demo');
- * const image = new ContainerImage({ id: 'tomcat:8.0', name: 'tomcat:8.0', path: 'tomcat:8.0', version: '8.0' }, driver);
+ * const image = driver.imageFor('tomcat:8.0');
  * const container = driver.deployContainer('my-tomcat', image, { cluster });
  * ```
  */
