@@ -42,7 +42,7 @@ export { SpinPolicy } from './sync/spin-policy.js';
 export type { SpinMode } from './sync/spin-policy.js';
 
 export * from './errors/index.js';
-export { parseJson, parseXml, asArray, xmlText } from './parse/index.js';
+export { parseJson, parseXml, asArray, xmlText, isJsonObject, jsonObjectOf, unexpectedDocument } from './parse/index.js';
 export type { ParseContext, XmlDocument } from './parse/index.js';
 export { DEFAULT_RETRY_POLICY, RETRYABLE, decideRetry, isRetryableError, parseRetryAfter } from './retry.js';
 export type { RetryDecision, RetryPolicy, RetryableTable } from './retry.js';

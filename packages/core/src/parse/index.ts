@@ -85,3 +85,20 @@ function describe(text: string): string {
   const excerpt = text.slice(0, 80).replace(/\s+/g, ' ');
   return `${text.length} bytes starting "${excerpt}"`;
 }
+
+/** A JSON object (not an array, not null). */
+export function isJsonObject(value: unknown): value is Record<string, any> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A `MalformedResponseError` of `provider` (code `UnexpectedDocument`) saying what was expected. */
+export function unexpectedDocument(provider: string, message: string, status?: number): MalformedResponseError {
+  return new MalformedResponseError(`${provider}: ${message}`, { provider, code: 'UnexpectedDocument', ...(status ? { status } : {}) });
+}
+
+/** The JSON object of a response body; `MalformedResponseError` when it is not one (HTML, truncated, an array). */
+export function jsonObjectOf(response: { readonly status: number; json<T>(): T }, provider: string): Record<string, any> {
+  const doc = response.json<unknown>();
+  if (!isJsonObject(doc)) throw unexpectedDocument(provider, 'expected a JSON object', response.status);
+  return doc;
+}

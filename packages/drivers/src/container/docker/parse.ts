@@ -15,23 +15,22 @@ import {
   type ContainerOps,
   type HttpResponse,
   type ProviderErrorInfo,
+  isJsonObject,
+  jsonObjectOf,
+  unexpectedDocument,
 } from '@dualcloud/core';
 
 type Json = Record<string, any>;
 
 function malformed(message: string, status?: number): MalformedResponseError {
-  return new MalformedResponseError(`docker: ${message}`, { provider: 'docker', code: 'UnexpectedDocument', ...(status ? { status } : {}) });
+  return unexpectedDocument('docker', message, status);
 }
 
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+const isObject = isJsonObject;
 
-/** The JSON object of a response; `MalformedResponseError` when it is not an object. */
+/** The JSON object of a response; `MalformedResponseError` when it is not one (HTML, truncated, an array). */
 export function jsonObject(response: HttpResponse): Json {
-  const doc = response.json<unknown>();
-  if (!isObject(doc)) throw malformed('expected a JSON object', response.status);
-  return doc;
+  return jsonObjectOf(response, 'docker');
 }
 
 /** The JSON array of a response (a list call); `MalformedResponseError` when it is not an array of objects. */
