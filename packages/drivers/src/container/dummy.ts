@@ -67,10 +67,10 @@ export class DummyContainerDriver extends ContainerDriver {
   override readonly supportsClusters = true;
   /** Simulated latency per call, in milliseconds. */
   readonly latencyMs: number;
-  private readonly images = new Map<string, ContainerImage>();
-  private readonly containers = new Map<string, DummyRecord>();
-  private readonly clusters = new Map<string, ContainerCluster>();
-  private nextId = 1;
+  readonly #images = new Map<string, ContainerImage>();
+  readonly #containers = new Map<string, DummyRecord>();
+  readonly #clusters = new Map<string, ContainerCluster>();
+  #nextId = 1;
 
   constructor(options: DummyContainerDriverOptions = {}) {
     super(options);
@@ -82,26 +82,26 @@ export class DummyContainerDriver extends ContainerDriver {
   override *installImageOp(path: string): Operation<ContainerImage> {
     const ref = parseImageReference(path);
     yield* this.latency();
-    const known = [...this.images.values()].find((image) => image.path === ref.reference);
+    const known = [...this.#images.values()].find((image) => image.path === ref.reference);
     if (known) return known;
     const image = new ContainerImage(
-      { id: `sha256:${String(this.nextId++).padStart(64, '0')}`, name: ref.repository, path: ref.reference, version: ref.digest ?? ref.tag },
+      { id: `sha256:${String(this.#nextId++).padStart(64, '0')}`, name: ref.repository, path: ref.reference, version: ref.digest ?? ref.tag },
       this,
     );
-    this.images.set(image.id, image);
+    this.#images.set(image.id, image);
     return image;
   }
 
   override *listImagesOp(): Operation<ContainerImage[]> {
     yield* this.latency();
-    return [...this.images.values()];
+    return [...this.#images.values()];
   }
 
   override *listContainersOp(options: ListContainersOptions = {}): Operation<Container[]> {
     if (options.image !== undefined) this.checkImage('listContainers', options.image);
     this.checkCluster('listContainers', options.cluster, true);
     yield* this.latency();
-    return [...this.containers.values()]
+    return [...this.#containers.values()]
       .filter((record) => options.image === undefined || record.image.id === options.image.id)
       .filter((record) => options.cluster === undefined || record.clusterId === options.cluster.id)
       .filter((record) => options.all !== false || record.state === ContainerState.RUNNING)
@@ -113,9 +113,9 @@ export class DummyContainerDriver extends ContainerDriver {
     this.checkImage('deployContainer', image);
     this.checkCluster('deployContainer', options.cluster, true);
     yield* this.latency();
-    if (this.images.get(image.id)?.path !== image.path) throw new ContainerImageNotFoundError(`dummy: image ${image.path} is not installed`, { provider: this.type });
+    if (this.#images.get(image.id)?.path !== image.path) throw new ContainerImageNotFoundError(`dummy: image ${image.path} is not installed`, { provider: this.type });
     if (options.cluster !== undefined) this.findCluster(options.cluster.id);
-    const n = this.nextId++;
+    const n = this.#nextId++;
     const record: DummyRecord = {
       id: `c${String(n).padStart(11, '0')}`,
       name,
@@ -126,7 +126,7 @@ export class DummyContainerDriver extends ContainerDriver {
       log: [`${name}: created from ${image.path}`],
     };
     if (record.state === ContainerState.RUNNING) record.log.push(`${name}: started`);
-    this.containers.set(record.id, record);
+    this.#containers.set(record.id, record);
     return this.toContainer(record);
   }
 
@@ -152,7 +152,7 @@ export class DummyContainerDriver extends ContainerDriver {
     this.checkContainer('destroyContainer', container);
     yield* this.latency();
     this.find(container.id);
-    this.containers.delete(container.id);
+    this.#containers.delete(container.id);
     return true;
   }
 
@@ -180,14 +180,14 @@ export class DummyContainerDriver extends ContainerDriver {
   override *createClusterOp(name: string, _location?: ClusterLocation): Operation<ContainerCluster> {
     this.checkName('createCluster', 'a cluster name', name);
     yield* this.latency();
-    const cluster = new ContainerCluster({ id: `cluster-${this.nextId++}`, name }, this);
-    this.clusters.set(cluster.id, cluster);
+    const cluster = new ContainerCluster({ id: `cluster-${this.#nextId++}`, name }, this);
+    this.#clusters.set(cluster.id, cluster);
     return cluster;
   }
 
   override *listClustersOp(_location?: ClusterLocation): Operation<ContainerCluster[]> {
     yield* this.latency();
-    return [...this.clusters.values()];
+    return [...this.#clusters.values()];
   }
 
   override *getClusterOp(id: string): Operation<ContainerCluster> {
@@ -201,8 +201,8 @@ export class DummyContainerDriver extends ContainerDriver {
     this.checkCluster('destroyCluster', cluster);
     yield* this.latency();
     this.findCluster(cluster.id);
-    this.clusters.delete(cluster.id);
-    for (const [id, record] of this.containers) if (record.clusterId === cluster.id) this.containers.delete(id);
+    this.#clusters.delete(cluster.id);
+    for (const [id, record] of this.#containers) if (record.clusterId === cluster.id) this.#containers.delete(id);
     return true;
   }
 
@@ -220,13 +220,13 @@ export class DummyContainerDriver extends ContainerDriver {
   }
 
   private find(id: string): DummyRecord {
-    const record = this.containers.get(id);
+    const record = this.#containers.get(id);
     if (!record) throw new ContainerNotFoundError(`dummy: no container ${id}`, { provider: this.type, code: 'NotFound' });
     return record;
   }
 
   private findCluster(id: string): ContainerCluster {
-    const cluster = this.clusters.get(id);
+    const cluster = this.#clusters.get(id);
     if (!cluster) throw new ClusterNotFoundError(`dummy: no cluster ${id}`, { provider: this.type, code: 'NotFound' });
     return cluster;
   }
