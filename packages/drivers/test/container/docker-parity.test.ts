@@ -17,6 +17,14 @@
  *   inspect document; an image's absent `VirtualSize`) is absent from ours.
  * - The API version: Libcloud asks the daemon (`GET /version`) in its constructor; we use the `apiVersion` option
  *   (default 1.41), so we send no `/version` request.
+ * - deployContainer: the same create body for the arguments ours maps (Image, Cmd split as shlex, Env, ExposedPorts,
+ *   Hostname, User, WorkingDir, Labels, Tty, OpenStdin, AttachStdout/Stderr), but `Memory`, `PortBindings` and
+ *   `NetworkMode` go in `HostConfig` (where the Engine API reads them since v1.24; Libcloud's top-level ones are
+ *   ignored). Ours omits Libcloud's nulls/zeros and deliberately `PublishAllPorts: true` (it publishes every exposed
+ *   port on a random host port) and `AttachStdin` / `StdinOnce`. Defaults: ours `Tty: false` and `OpenStdin: false`
+ *   (as `docker run`; logs are then multiplexed per stream), Libcloud `true` and `true`; without a command Libcloud
+ *   sends `Cmd: ["None"]` (`shlex.split(str(None))`, a 3.4.1 bug), ours no `Cmd` (the image's own). Libcloud asks
+ *   `GET /version` again before starting; we don't.
  * - States are Libcloud's, quirks included: from a list entry's `Status` text (`Up 5 minutes (Paused)` is running,
  *   `Restarting (1)…` and `Created` are stopped), and from an inspect document's `State.Status` (`paused` is stopped).
  * - ip_addresses are Libcloud's: the `IP` of each published port (`0.0.0.0`, `::`), never the network's
@@ -30,7 +38,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { http, HttpResponse as MswResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { ASYNC_MODE, type ContainerImage, type ContainerInstance } from '@dualcloud/core';
+import { ASYNC_MODE, ContainerImage, type ContainerInstance } from '@dualcloud/core';
 import { ContainerState, DockerContainerDriver, type DockerContainerDriverOptions } from '@dualcloud/drivers/container';
 
 const ROOT = new URL('../fixtures/container/', import.meta.url);
@@ -54,13 +62,22 @@ interface LibcloudContainer {
   image: LibcloudImage;
   extra: Record<string, unknown>;
 }
+interface Sent {
+  method: string;
+  path: string;
+  params?: Record<string, string>;
+  body?: Record<string, unknown>;
+}
 interface Recording {
   libcloud: string;
   apiVersion: string;
   listContainers: LibcloudContainer[];
   getContainer: LibcloudContainer[];
   listImages: LibcloudImage[];
-  sent: Array<{ method: string; path: string }>;
+  sent: Sent[];
+  deployContainer: LibcloudContainer;
+  deployRequests: Sent[];
+  deployDefaultRequests: Sent[];
 }
 
 const server = setupServer();
@@ -69,19 +86,22 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 /** Answers the Engine API GETs from the same fixture files as the Python recorder; records the paths asked. */
-function docker(): { driver: DockerContainerDriver; sent: Array<{ method: string; path: string }> } {
-  const sent: Array<{ method: string; path: string }> = [];
+function docker(): { driver: DockerContainerDriver; sent: Sent[] } {
+  const sent: Sent[] = [];
   server.use(
-    http.all('http://docker.parity.test:2375/*', ({ request }) => {
+    http.all('http://docker.parity.test:2375/*', async ({ request }) => {
       const url = new URL(request.url);
       const path = url.pathname + url.search;
-      sent.push({ method: request.method, path });
+      const text = await request.text();
+      sent.push({ method: request.method, path, ...(text !== '' ? { body: JSON.parse(text) as Record<string, unknown> } : {}) });
       const json = (name: string) => new MswResponse(fixture(name), { headers: { 'content-type': 'application/json' } });
       if (request.method === 'GET' && path === '/v1.41/containers/json?all=1') return json('containers_json.json');
       if (request.method === 'GET' && path === '/v1.41/images/json') return json('images_json.json');
       const inspect = /^\/v1\.41\/containers\/([0-9a-f]{64})\/json$/.exec(url.pathname);
       const n = inspect ? inspectIds.indexOf(inspect[1]!) : -1;
       if (request.method === 'GET' && n >= 0) return json(`container_${INSPECTED[n]}.json`);
+      if (request.method === 'POST' && url.pathname === '/v1.41/containers/create') return new MswResponse(fixture('create_container.json'), { status: 201, headers: { 'content-type': 'application/json' } });
+      if (request.method === 'POST' && /^\/v1\.41\/containers\/[0-9a-f]{64}\/start$/.test(url.pathname)) return new MswResponse(null, { status: 204 });
       return MswResponse.json({ message: `page not found: ${path}` }, { status: 404 });
     }),
   );
@@ -202,6 +222,63 @@ describe('Docker parity with Libcloud 3.4.1', () => {
     await call(driver.listImages());
     expect(expected.sent[0]).toEqual({ method: 'GET', path: '/version' });
     expect(sent).toEqual(expected.sent.slice(1));
+  });
+
+  // Libcloud's create-body keys that ours sends where the Engine API (v1.24+) reads them: in HostConfig.
+  const HOST_CONFIG_KEYS = ['Memory', 'PortBindings', 'NetworkMode'];
+  const BODY_KEYS = ['Image', 'Cmd', 'Env', 'ExposedPorts', 'Hostname', 'User', 'WorkingDir', 'Labels', 'Tty', 'OpenStdin', 'AttachStdout', 'AttachStderr'];
+
+  test('deployContainer: the same create body field by field (host settings in HostConfig), start, then inspect', async () => {
+    const { driver, sent } = docker();
+    const image = new ContainerImage({ id: '', name: 'tomcat:8.0', path: 'tomcat:8.0', version: '8.0' }, driver);
+    const container = await call(
+      driver.deployContainer('my_tomcat_container', image, {
+        parameters: {
+          command: 'catalina.sh run',
+          hostname: 'tomcat',
+          user: 'tomcat',
+          environment: ['JAVA_OPTS=-Xmx512m'],
+          ports: ['8080/tcp'],
+          portBindings: { 8080: 8080 },
+          labels: { 'com.example.team': 'web' },
+          workingDir: '/usr/local/tomcat',
+          memLimit: 536870912,
+          networkMode: 'bridge',
+          tty: false,
+          stdinOpen: false,
+        },
+      }),
+    );
+    expectContainers([container], [expected.deployContainer]);
+    const [create, version, start, inspect] = expected.deployRequests;
+    expect(version).toEqual({ method: 'GET', path: '/version' }); // Libcloud re-asks the API version before starting
+    const theirs = create!.body!;
+    const ours = sent[0]!;
+    expect({ method: ours.method, path: ours.path }).toEqual({ method: create!.method, path: `${create!.path}?name=${create!.params!.name}` });
+    const { HostConfig: hostConfig, ...top } = ours.body!;
+    expect(top).toEqual(Object.fromEntries(BODY_KEYS.map((k) => [k, theirs[k]])));
+    expect(hostConfig).toEqual(Object.fromEntries(HOST_CONFIG_KEYS.map((k) => [k, theirs[k]])));
+    // What Libcloud sends that ours leaves to the daemon's defaults (nulls, zeros, false), or deliberately not:
+    // PublishAllPorts true would publish every exposed port on a random host port; AttachStdin/StdinOnce need a stdin.
+    const rest = Object.keys(theirs).filter((k) => !BODY_KEYS.includes(k) && !HOST_CONFIG_KEYS.includes(k)).sort();
+    expect(rest).toEqual(['AttachStdin', 'CpuShares', 'Dns', 'Domainname', 'Entrypoint', 'MemorySwap', 'NetworkDisabled', 'PublishAllPorts', 'StdinOnce', 'Volumes', 'VolumesFrom']);
+    expect(rest.filter((k) => theirs[k] !== null && theirs[k] !== 0 && theirs[k] !== false)).toEqual(['AttachStdin', 'PublishAllPorts']);
+    expect(sent.slice(1)).toEqual([
+      { method: start!.method, path: start!.path },
+      { method: inspect!.method, path: inspect!.path },
+    ]);
+  });
+
+  test('deployContainer defaults (documented differences): no TTY, no open stdin, no Cmd; Libcloud: Tty, OpenStdin, Cmd ["None"]', async () => {
+    const { driver, sent } = docker();
+    const image = new ContainerImage({ id: '', name: 'tomcat:8.0', path: 'tomcat:8.0', version: '8.0' }, driver);
+    await call(driver.deployContainer('my_tomcat_container', image, { start: false }));
+    const theirs = expected.deployDefaultRequests[0]!.body!;
+    expect(theirs).toMatchObject({ Image: 'tomcat:8.0', Tty: true, OpenStdin: true, Cmd: ['None'], AttachStdout: true, AttachStderr: true });
+    expect(sent[0]!.body).toEqual({ Image: 'tomcat:8.0', Tty: false, OpenStdin: false, AttachStdout: true, AttachStderr: true });
+    // start: false, both: no start request, the container inspected.
+    expect(expected.deployDefaultRequests.map((r) => r.method)).toEqual(['POST', 'GET']);
+    expect(sent.map((r) => r.method)).toEqual(['POST', 'GET']);
   });
 
   const python = '/usr/bin/python3';
