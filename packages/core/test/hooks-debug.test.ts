@@ -161,7 +161,6 @@ describe.each(STYLES)('hooks (%s)', (style) => {
     for (const { response } of r.responses) {
       expect(response.status).toBe(200);
       expect(response.ms).toBeGreaterThanOrEqual(24);
-      expect(response.ms).toBeLessThan(5_000);
       expect(response.headers['content-type']).toMatch(/json/);
     }
     expect(r.responses[0]!.request).toBe(account); // the same RequestInfo for the request and its response

@@ -244,9 +244,7 @@ describe('TokenCredentials: single flight', () => {
         return bearer(headers);
       });
     const sync = setup({ ttlMs: 3_600_000, sleepMs: 20 });
-    const started = Date.now();
     const syncTokens = runSync(all(subOps(sync.credentials)));
-    expect(Date.now() - started).toBeLessThan(20 * 10); // not 50 fetches one after another
     expect(sync.source.calls).toBe(1);
     expect(new Set(syncTokens)).toEqual(new Set([sync.source.issued[0]]));
 

@@ -48,23 +48,35 @@ describe('DigitalOcean v2', () => {
   });
 
   test('droplet actions return 201 with an action object and change the status', async () => {
-    const { droplet } = (await digitalocean(port, 'POST', '/v2/droplets', CREATE)).json();
-    const locked = await digitalocean(port, 'POST', `/v2/droplets/${droplet.id}/actions`, { type: 'reboot' });
-    expect(locked.status).toBe(422);
-    await sleep(100);
-    const off = await digitalocean(port, 'POST', `/v2/droplets/${droplet.id}/actions`, { type: 'power_off' });
-    expect(off.status).toBe(201);
-    expect(off.json().action).toMatchObject({ type: 'power_off', status: 'in-progress', resource_id: droplet.id, resource_type: 'droplet' });
-    await sleep(100);
-    expect((await digitalocean(port, 'GET', `/v2/droplets/${droplet.id}`)).json().droplet.status).toBe('off');
-    expect((await digitalocean(port, 'GET', `/v2/actions/${off.json().action.id}`)).json().action.status).toBe('completed');
-    expect((await digitalocean(port, 'POST', `/v2/droplets/${droplet.id}/actions`, { type: 'power_on' })).status).toBe(201);
-    await sleep(100);
-    expect((await digitalocean(port, 'GET', `/v2/droplets/${droplet.id}`)).json().droplet.status).toBe('active');
-    const bad = await digitalocean(port, 'POST', `/v2/droplets/${droplet.id}/actions`, { type: 'explode' });
-    expect(bad.status).toBe(422);
-    expect(bad.json().id).toBe('unprocessable_entity');
-  });
+    // A server of its own with a long boot, so the droplet is still locked when the first action comes, however
+    // slow the machine; then bounded polling instead of fixed sleeps.
+    const slow = createFakeCloudServer({ nodeBootMs: 2_000 });
+    const at = await slow.listen();
+    try {
+      const until = async (what: () => Promise<boolean>): Promise<void> => {
+        for (let i = 0; i < 300 && !(await what()); i++) await sleep(50);
+      };
+      const status = async (id: number): Promise<string> => (await digitalocean(at, 'GET', `/v2/droplets/${id}`)).json().droplet.status;
+      const { droplet } = (await digitalocean(at, 'POST', '/v2/droplets', CREATE)).json();
+      const locked = await digitalocean(at, 'POST', `/v2/droplets/${droplet.id}/actions`, { type: 'reboot' });
+      expect(locked.status).toBe(422);
+      await until(async () => (await status(droplet.id)) === 'active');
+      const off = await digitalocean(at, 'POST', `/v2/droplets/${droplet.id}/actions`, { type: 'power_off' });
+      expect(off.status).toBe(201);
+      expect(off.json().action).toMatchObject({ type: 'power_off', status: 'in-progress', resource_id: droplet.id, resource_type: 'droplet' });
+      await until(async () => (await status(droplet.id)) === 'off');
+      expect(await status(droplet.id)).toBe('off');
+      expect((await digitalocean(at, 'GET', `/v2/actions/${off.json().action.id}`)).json().action.status).toBe('completed');
+      expect((await digitalocean(at, 'POST', `/v2/droplets/${droplet.id}/actions`, { type: 'power_on' })).status).toBe(201);
+      await until(async () => (await status(droplet.id)) === 'active');
+      expect(await status(droplet.id)).toBe('active');
+      const bad = await digitalocean(at, 'POST', `/v2/droplets/${droplet.id}/actions`, { type: 'explode' });
+      expect(bad.status).toBe(422);
+      expect(bad.json().id).toBe('unprocessable_entity');
+    } finally {
+      await slow.close();
+    }
+  }, 60_000);
 
   test('DELETE is 204, then the droplet is 404 not_found', async () => {
     const { droplet } = (await digitalocean(port, 'POST', '/v2/droplets', CREATE)).json();
