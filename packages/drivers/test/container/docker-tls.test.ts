@@ -210,7 +210,7 @@ describe("Docker's environment: DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH
 });
 
 describe('bad TLS options: clear typed errors, never the key', () => {
-  test.each<[string, Record<string, unknown>, typeof Error]>([
+  const cases: Array<[string, Record<string, unknown>, typeof InvalidArgumentError]> = [
     ['a client certificate without its key', { host: 'https://127.0.0.1:2376', clientCert: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n' }, InvalidArgumentError],
     ['a key without its certificate', { host: 'https://127.0.0.1:2376', clientKey: '-----BEGIN PRIVATE KEY-----\nsecret-line\n-----END PRIVATE KEY-----\n' }, InvalidArgumentError],
     ['TLS options over http://', { host: 'http://127.0.0.1:2375', caCert: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n' }, InvalidArgumentError],
@@ -218,7 +218,8 @@ describe('bad TLS options: clear typed errors, never the key', () => {
     ['TLS options over a Unix socket', { caCert: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n' }, InvalidArgumentError],
     ['a caCert that is not a string', { host: 'https://127.0.0.1:2376', caCert: 42 }, InvalidArgumentError],
     ['a clientKey file that does not exist', { host: 'https://127.0.0.1:2376', clientCert: '/nonexistent/cert.pem', clientKey: '/nonexistent/key.pem' }, CredentialsNotFoundError],
-  ])('%s', (_what, options, type) => {
+  ];
+  test.each(cases)('%s', (_what, options, type) => {
     const error = caught(() => new DockerContainerDriver(options as never));
     expect(error).toBeInstanceOf(type);
     for (const printed of printouts(error)) expect(printed).not.toContain('secret-line');
