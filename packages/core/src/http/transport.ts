@@ -154,7 +154,14 @@ export async function performRequest(req: PreparedRequest, signal?: AbortSignal)
     if (req.body !== undefined) config.data = requestData(req.body);
     if (abortSignal) config.signal = abortSignal;
     config.timeout = req.timeoutMs;
-    const response = await instanceFor(req.transport, adapter).request<Readable>(config);
+    const client = instanceFor(req.transport, adapter);
+    const response = await client.request<Readable>(config).catch((error: unknown) => {
+      if (!onStaleSocket(error, adapter) || abortSignal?.aborted) throw error;
+      // The server had closed a pooled keep-alive socket before this request was written (typically while a
+      // sync-style call blocked this thread, so the close went unseen): send it once more, on a fresh socket.
+      if (req.body !== undefined) config.data = requestData(req.body);
+      return client.request<Readable>(config);
+    });
     const headers = lowerCaseHeaders(response.headers);
     const expected = headers['content-length'] !== undefined && req.method !== 'HEAD' ? Number(headers['content-length']) : undefined;
     // The fetch adapter hands back a web ReadableStream; the others a Node Readable.
@@ -199,6 +206,19 @@ export async function performRequest(req: PreparedRequest, signal?: AbortSignal)
   } finally {
     idle?.stop();
   }
+}
+
+/**
+ * Whether a request failed because the server had closed its pooled keep-alive socket before reading it, before
+ * any response: Node's http client says so (`reusedSocket`, as Node's documentation advises checking). undici
+ * does not tell, so its requests go through the retry policy as usual.
+ */
+function onStaleSocket(error: unknown, adapter: AdapterName): boolean {
+  if (adapter === 'undici') return false;
+  const e = error as { code?: unknown; response?: unknown; request?: { reusedSocket?: unknown }; cause?: { code?: unknown } } | undefined;
+  if (!e || e.response !== undefined) return false;
+  const code = typeof e.code === 'string' ? e.code : e.cause?.code;
+  return (code === 'ECONNRESET' || code === 'EPIPE') && e.request?.reusedSocket === true;
 }
 
 /**

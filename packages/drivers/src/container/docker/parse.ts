@@ -128,9 +128,12 @@ function tsToStr(seconds: number): string {
   return `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())} `;
 }
 
-/** The tag or digest of an image name, when it is a reference (`tomcat:8.0` → `8.0`); '' for an id. */
+/**
+ * The tag or digest of an image name, when it is a reference (`tomcat:8.0` → `8.0`); '' for an id and for a
+ * dangling image's `<none>:<none>` (no tag).
+ */
 export function versionOf(name: string | undefined): string {
-  if (!name || /^sha256:/.test(name)) return '';
+  if (!name || /^sha256:/.test(name) || name === '<none>:<none>' || name === '<none>@<none>') return '';
   const at = name.indexOf('@');
   if (at >= 0) return name.slice(at + 1);
   const colon = name.lastIndexOf(':');
