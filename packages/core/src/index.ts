@@ -159,4 +159,5 @@ export { awsRegionalService, AWS_REGION_NAME } from './auth/aws-service.js';
 export type { AwsRegionalService } from './auth/aws-service.js';
 export type { AwsKeyOptions } from './auth/chain.js';
 export { kubernetesFromKubeconfig, parseKubernetesServer } from './auth/kubeconfig.js';
+export { readPemOption } from './auth/pem.js';
 export type { KubeconfigCredentials, KubeconfigOptions } from './auth/kubeconfig.js';

@@ -1,7 +1,9 @@
 /**
- * Docker Engine API driver (v1.41+), over TCP or a Unix socket.
+ * Docker Engine API driver (v1.41+), over a Unix socket, TCP, or TLS with client certificates (`--tlsverify`).
  * @module
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import {
   ContainerAlreadyExistsError,
   ContainerDriver,
@@ -13,6 +15,7 @@ import {
   InvalidCredentialsError,
   MalformedResponseError,
   defineSigner,
+  readPemOption,
   parseImageReference,
   type ContainerLogsOptions,
   type DeployContainerOptions,
@@ -22,6 +25,7 @@ import {
   type Operation,
   type PageOperation,
   type Signer,
+  type TlsOptions,
 } from '@dualcloud/core';
 import { Provider } from '../providers.js';
 import { followPull, jsonArray, jsonObject, logLines, parseDockerError, toContainer, toImage } from './parse.js';
@@ -57,16 +61,35 @@ export const DOCKER_API_VERSION = '1.41';
  * `/var/run/docker.sock`). `host` may be a name (`docker.example`, with `port`, default 2375, and `secure`) or a
  * URL: `tcp://h:2375`, `http://h:2375`, `https://h:2376`, `unix:///path/docker.sock`. `key` and `secret`, when
  * given, are sent as HTTP Basic authentication (for a daemon behind an authenticating proxy), as Libcloud does.
+ *
+ * TLS (a daemon started with `--tlsverify`, port 2376): `caCert`, `clientCert` and `clientKey` (each PEM text or
+ * a file path). With any of them a `tcp://` or bare host is reached over TLS (as the Docker CLI does); an
+ * `http://` host, `secure: false` or a Unix socket with them is refused. See also
+ * {@link DockerContainerDriver.fromEnv} for `DOCKER_HOST`, `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`.
  */
 export interface DockerContainerDriverOptions extends DriverOptions {
+  /** The CA certificate that signed the daemon's certificate (`--tlscacert`, `ca.pem`): PEM text or a file path. */
+  caCert?: string;
+  /** Client certificate (`--tlscert`, `cert.pem`): PEM text or a file path. Goes with `clientKey`. */
+  clientCert?: string;
+  /** Client private key (`--tlskey`, `key.pem`; a secret): PEM text or a file path. Goes with `clientCert`. */
+  clientKey?: string;
   /** The daemon's Unix socket (default `/var/run/docker.sock` when no `host` is given). */
   socketPath?: string;
   /** Engine API version, the path prefix `/v<apiVersion>` (default `1.41`). */
   apiVersion?: string;
 }
 
+/** Options of {@link DockerContainerDriver.fromEnv}: where to read, plus any driver option (which wins). */
+export interface DockerFromEnvOptions extends DockerContainerDriverOptions {
+  /** Environment to read (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Home directory for the default `DOCKER_CERT_PATH`, `~/.docker` (default `os.homedir()`). */
+  home?: string;
+}
+
 /** Where the daemon is, from the options. */
-function endpointOf(options: DockerContainerDriverOptions): { host: string; port?: number; secure: boolean; socketPath?: string } {
+function endpointOf(options: DockerContainerDriverOptions, tls: boolean): { host: string; port?: number; secure: boolean; socketPath?: string } {
   const invalid = (m: string): InvalidArgumentError => new InvalidArgumentError(`docker: ${m}`, { provider: 'docker' });
   if (options.socketPath !== undefined && (typeof options.socketPath !== 'string' || options.socketPath === '')) throw invalid('socketPath is a non-empty path');
   const host = options.host;
@@ -74,14 +97,15 @@ function endpointOf(options: DockerContainerDriverOptions): { host: string; port
   if (typeof host !== 'string' || host === '') throw invalid('host is a non-empty string');
   const unix = /^unix:\/\/(\/.+)$/.exec(host);
   if (unix) return { host: 'localhost', secure: false, socketPath: unix[1]! };
+  if (options.secure !== undefined && typeof options.secure !== 'boolean') throw invalid('secure is true or false');
   const url = /^(tcp|http|https):\/\/([^/:?#]+|\[[0-9a-fA-F:.]+\])(?::(\d{1,5}))?\/?$/.exec(host);
   if (url) {
-    const secure = options.secure ?? url[1] === 'https';
+    const secure = options.secure ?? (url[1] === 'https' || (tls && url[1] === 'tcp'));
     const port = options.port ?? (url[3] ? Number(url[3]) : secure ? 2376 : 2375);
     return { host: url[2]!, port, secure, ...(options.socketPath ? { socketPath: options.socketPath } : {}) };
   }
   if (/[/?#\s]/.test(host)) throw invalid(`host "${host}" is not a host name or a tcp://, http://, https:// or unix:// URL`);
-  const secure = options.secure ?? false;
+  const secure = options.secure ?? tls;
   return { host, port: options.port ?? (secure ? 2376 : 2375), secure, ...(options.socketPath ? { socketPath: options.socketPath } : {}) };
 }
 
@@ -103,7 +127,7 @@ function basicSigner(user: string, password: string): Signer {
  * ```
  */
 export class DockerContainerDriver extends ContainerDriver {
-  static override readonly optionKeys: readonly string[] = [...ContainerDriver.optionKeys, 'socketPath', 'apiVersion'];
+  static override readonly optionKeys: readonly string[] = [...ContainerDriver.optionKeys, 'socketPath', 'apiVersion', 'caCert', 'clientCert', 'clientKey'];
   readonly type = Provider.DOCKER;
   readonly name = 'Docker';
   /** The Engine API version in the path prefix. */
@@ -118,24 +142,65 @@ export class DockerContainerDriver extends ContainerDriver {
       throw new InvalidArgumentError(`docker: apiVersion is a version like "1.41" (got ${JSON.stringify(String(apiVersion)).slice(0, 40)})`, { provider: 'docker' });
     }
     this.apiVersion = apiVersion;
-    const endpoint = endpointOf(options ?? {});
+    const caCert = readPemOption(options?.caCert, 'caCert', 'docker');
+    const clientCert = readPemOption(options?.clientCert, 'clientCert', 'docker');
+    const clientKey = readPemOption(options?.clientKey, 'clientKey', 'docker');
+    if ((clientCert === undefined) !== (clientKey === undefined)) {
+      throw new InvalidArgumentError('docker: clientCert and clientKey go together (give both)', { provider: 'docker' });
+    }
+    const wantsTls = caCert !== undefined || clientCert !== undefined;
+    const endpoint = endpointOf(options ?? {}, wantsTls);
+    if (wantsTls && (endpoint.socketPath !== undefined || !endpoint.secure)) {
+      throw new InvalidArgumentError('docker: caCert, clientCert and clientKey are for TLS: give an https:// or tcp:// host (or secure: true), not a Unix socket or http://', {
+        provider: 'docker',
+      });
+    }
     this.socketPath = endpoint.socketPath;
     const { key, secret } = options ?? {};
     if ((key !== undefined || secret !== undefined) && !(typeof key === 'string' && key !== '' && typeof secret === 'string' && secret !== '')) {
       throw new InvalidArgumentError('docker: give both key and secret (HTTP Basic authentication), or neither', { provider: 'docker' });
     }
+    const basic = typeof key === 'string' && typeof secret === 'string' ? basicSigner(key, secret) : undefined;
+    // The client key is listed among the signer's secrets too, so no error message or log can carry it.
+    let credentials: Signer | undefined = basic;
+    if (clientKey !== undefined) credentials = defineSigner(basic ? 'docker' : 'client-certificate', (d) => (basic ? basic.sign(d) : d.headers), [...(basic?.secrets ?? []), clientKey]);
+    const tls: { -readonly [K in keyof TlsOptions]: TlsOptions[K] } = {};
+    if (caCert !== undefined) tls.ca = caCert;
+    if (clientCert !== undefined) tls.cert = clientCert;
+    if (clientKey !== undefined) tls.key = clientKey;
     this.connect({
       provider: 'docker',
       host: endpoint.host,
       ...(endpoint.port !== undefined ? { port: endpoint.port } : {}),
       secure: endpoint.secure,
       basePath: `/v${apiVersion}`,
-      ...(typeof key === 'string' && typeof secret === 'string' ? { credentials: basicSigner(key, secret) } : {}),
+      ...(credentials ? { credentials } : {}),
       parseError: parseDockerError,
       errorCodes: DOCKER_ERROR_CODES,
       defaultHeaders: { accept: 'application/json' },
-      ...(endpoint.socketPath ? { transport: { socketPath: endpoint.socketPath } } : {}),
+      ...(endpoint.socketPath ? { transport: { socketPath: endpoint.socketPath } } : Object.keys(tls).length > 0 ? { transport: { tls } } : {}),
     }, { endpointInRecipe: true });
+  }
+
+  /**
+   * A driver configured as the Docker CLI is from its environment: `DOCKER_HOST` (`unix://`, `tcp://`, ...;
+   * default the local socket); when `DOCKER_TLS_VERIFY` is non-empty, TLS with the daemon's CA and a client
+   * certificate read from `DOCKER_CERT_PATH` (default `~/.docker`): `ca.pem`, `cert.pem`, `key.pem`. Options given
+   * win over the environment.
+   *
+   * @throws CredentialsNotFoundError (code `CertificateFileNotFound`) when a certificate file is missing.
+   */
+  static fromEnv(options: DockerFromEnvOptions = {}): DockerContainerDriver {
+    const { env = process.env, home, ...rest } = options;
+    const fromEnv: DockerContainerDriverOptions = {};
+    if (env.DOCKER_HOST) fromEnv.host = env.DOCKER_HOST;
+    if (env.DOCKER_TLS_VERIFY) {
+      const dir = env.DOCKER_CERT_PATH || join(home ?? homedir(), '.docker');
+      fromEnv.caCert = join(dir, 'ca.pem');
+      fromEnv.clientCert = join(dir, 'cert.pem');
+      fromEnv.clientKey = join(dir, 'key.pem');
+    }
+    return new this({ ...fromEnv, ...rest });
   }
 
   /** Pulls the image, following the progress stream to its end, then reads it back (`GET /images/{ref}/json`). */

@@ -4,7 +4,6 @@
  * and credentials from the options or a kubeconfig.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
 import {
   ClusterNotFoundError,
   collectPages,
@@ -15,7 +14,6 @@ import {
   ContainerInstance as Container,
   ContainerNotFoundError,
   ContainerState,
-  CredentialsNotFoundError,
   InvalidArgumentError,
   InvalidCredentialsError,
   kubernetesFromKubeconfig,
@@ -23,6 +21,7 @@ import {
   NotFoundError,
   parseKubernetesServer,
   RateLimitError,
+  readPemOption,
   bearerSigner,
   defineSigner,
   type ContainerLogsOptions,
@@ -114,19 +113,6 @@ export interface KubernetesDeployContainerOptions extends DeployContainerOptions
   parameters?: Record<string, unknown>;
 }
 
-/** PEM text as given, or the file a path names. */
-function pemOption(value: unknown, option: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw new InvalidArgumentError(`kubernetes: ${option} must be PEM text or a file path`, { provider: 'kubernetes' });
-  if (value.includes('-----BEGIN')) return value;
-  if (!existsSync(value)) throw new CredentialsNotFoundError(`kubernetes: ${option} file ${value} does not exist`, { provider: 'kubernetes', code: 'CertificateFileNotFound' });
-  try {
-    return readFileSync(value, 'utf8');
-  } catch (e) {
-    throw new CredentialsNotFoundError(`kubernetes: cannot read ${option} file ${value} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { provider: 'kubernetes', code: 'CertificateFileNotFound' });
-  }
-}
-
 /** `Authorization: Basic` from a user name and password (Libcloud's `KubernetesBasicAuthConnection`). */
 function basicSigner(user: string, password: string): Signer {
   const header = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -201,12 +187,12 @@ export class KubernetesContainerDriver extends ContainerDriver {
       : undefined;
 
     const server = options.server !== undefined ? parseKubernetesServer(options.server, 'server option') : config;
-    const clientCert = pemOption(options.clientCert, 'clientCert') ?? (explicit ? undefined : config?.clientCert);
-    const clientKey = pemOption(options.clientKey, 'clientKey') ?? (explicit ? undefined : config?.clientKey);
+    const clientCert = readPemOption(options.clientCert, 'clientCert', 'kubernetes') ?? (explicit ? undefined : config?.clientCert);
+    const clientKey = readPemOption(options.clientKey, 'clientKey', 'kubernetes') ?? (explicit ? undefined : config?.clientKey);
     if ((clientCert === undefined) !== (clientKey === undefined)) {
       throw new InvalidArgumentError('kubernetes: clientCert and clientKey go together (give both)', { provider: 'kubernetes' });
     }
-    const caCert = pemOption(options.caCert, 'caCert') ?? config?.caCert;
+    const caCert = readPemOption(options.caCert, 'caCert', 'kubernetes') ?? config?.caCert;
     const insecure = options.insecure ?? config?.insecure ?? false;
     this.namespace = checkNamespace(options.namespace ?? config?.namespace ?? 'default', 'namespace');
 
