@@ -191,7 +191,10 @@ describe('the progress indicator', () => {
     try {
       await progress.step('bulk step', () => {
         progress.detail('3/60 objects · 0.1/2.0 MiB');
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600); // blocked, as in a sync bulk call
+        // Blocked, as in a sync bulk call, until the worker has drawn the line (bounded: 200 × 50 ms).
+        for (let i = 0; i < 200 && !readFileSync(file, 'utf8').includes('event loop blocked'); i++) {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+        }
       });
     } finally {
       await progress.close();
