@@ -6,7 +6,7 @@
 import { AsyncSession } from '@dualcloud/async-session';
 import { getDriver, Provider, type ContainerDriver } from '@dualcloud/drivers/container';
 import { unique, withCloud, type ExampleOptions } from './lib/common.js';
-import { DOCKER_NAME, platformOptions, PORT_BINDINGS, TOMCAT, type ContainersRun } from './lib/containers.js';
+import { DOCKER_NAME, platformOptions, PORT_BINDINGS, TOMCAT, containersRun, type ContainersRun } from './lib/containers.js';
 
 /** Runs the example on the fake cloud; resolves to what it saw. */
 export async function main(options: ExampleOptions = {}): Promise<ContainersRun> {
@@ -38,12 +38,6 @@ export async function main(options: ExampleOptions = {}): Promise<ContainersRun>
     const destroyed = results.every(Boolean);
     const left = count(await docker.listContainers());
     log(`destroyed: ${destroyed}; left in Docker: ${left}`);
-    return {
-      style: 'design1',
-      deployed: { docker: { name: inDocker.name, state: inDocker.state }, kubernetes: { name: inKubernetes.name, state: inKubernetes.state }, ecs: { name: inEcs.name, state: inEcs.state } },
-      listed,
-      destroyed,
-      left,
-    };
+    return containersRun('design1', { docker: inDocker, kubernetes: inKubernetes, ecs: inEcs }, { listed, destroyed, left });
   });
 }

@@ -6,7 +6,7 @@
  */
 import { getDriver, Provider, type Container } from '@dualcloud/drivers/container';
 import { unique, withCloud, type ExampleOptions } from './lib/common.js';
-import { DOCKER_NAME, platformOptions, PORT_BINDINGS, TOMCAT, type ContainersRun } from './lib/containers.js';
+import { DOCKER_NAME, platformOptions, PORT_BINDINGS, TOMCAT, containersRun, type ContainersRun } from './lib/containers.js';
 
 /** Runs the example on the fake cloud; resolves to what it saw. */
 export async function main(options: ExampleOptions = {}): Promise<ContainersRun> {
@@ -35,12 +35,6 @@ export async function main(options: ExampleOptions = {}): Promise<ContainersRun>
     const destroyed = [inDocker.destroy(), inKubernetes.destroy(), inEcs.destroy(), namespace.destroy(), cluster.destroy()].every(Boolean);
     const left = count(docker.listContainers());
     log(`destroyed: ${destroyed}; left in Docker: ${left}`);
-    return {
-      style: 'sync',
-      deployed: { docker: { name: inDocker.name, state: inDocker.state }, kubernetes: { name: inKubernetes.name, state: inKubernetes.state }, ecs: { name: inEcs.name, state: inEcs.state } },
-      listed,
-      destroyed,
-      left,
-    };
+    return containersRun('sync', { docker: inDocker, kubernetes: inKubernetes, ecs: inEcs }, { listed, destroyed, left });
   });
 }

@@ -37,3 +37,13 @@ export interface ContainersRun {
   /** Containers of the run still listed after the teardown. */
   left: number;
 }
+
+/** A run's result from what it deployed and saw. */
+export function containersRun(
+  style: ContainersRun['style'],
+  deployed: Record<Platform, { readonly name: string; readonly state: string }>,
+  seen: Pick<ContainersRun, 'listed' | 'destroyed' | 'left'>,
+): ContainersRun {
+  const summary = (c: { readonly name: string; readonly state: string }) => ({ name: c.name, state: c.state });
+  return { style, deployed: { docker: summary(deployed.docker), kubernetes: summary(deployed.kubernetes), ecs: summary(deployed.ecs) }, ...seen };
+}

@@ -26,8 +26,6 @@ function malformed(message: string, status?: number): MalformedResponseError {
   return unexpectedDocument('docker', message, status);
 }
 
-const isObject = isJsonObject;
-
 /** The JSON object of a response; `MalformedResponseError` when it is not one (HTML, truncated, an array). */
 export function jsonObject(response: HttpResponse): Json {
   return jsonObjectOf(response, 'docker');
@@ -37,7 +35,7 @@ export function jsonObject(response: HttpResponse): Json {
 export function jsonArray(response: HttpResponse): Json[] {
   const doc = response.json<unknown>();
   if (!Array.isArray(doc)) throw malformed('expected a JSON array', response.status);
-  if (!doc.every(isObject)) throw malformed('expected a JSON array of objects', response.status);
+  if (!doc.every(isJsonObject)) throw malformed('expected a JSON array of objects', response.status);
   return doc;
 }
 
@@ -50,7 +48,7 @@ export function parseDockerError(response: HttpResponse): ProviderErrorInfo | un
   let message: string | undefined;
   try {
     const doc = JSON.parse(response.text()) as unknown;
-    if (isObject(doc) && typeof doc.message === 'string') message = doc.message;
+    if (isJsonObject(doc) && typeof doc.message === 'string') message = doc.message;
   } catch {
     // not JSON: the status decides
   }
@@ -97,7 +95,7 @@ export function followPull(response: HttpResponse, reference: string): PullOutco
     } catch {
       throw malformed(`the pull of ${reference} answered a progress line that is not JSON`, response.status);
     }
-    if (!isObject(doc)) throw malformed(`the pull of ${reference} answered a progress line that is not an object`, response.status);
+    if (!isJsonObject(doc)) throw malformed(`the pull of ${reference} answered a progress line that is not an object`, response.status);
     if (doc.error !== undefined || doc.errorDetail !== undefined) {
       const message = String(doc.errorDetail?.message ?? doc.error);
       throw pullError(reference, message, response.status);
@@ -152,7 +150,7 @@ function defined(entries: Record<string, unknown>): Record<string, unknown> {
  * `Ports[].IP`; `extra` with id, status, created, image, ports, command, sizerw, sizerootfs.
  */
 export function toContainer(data: unknown, driver: ContainerOps & ContainerImageOps): Container {
-  if (!isObject(data) || typeof data.Id !== 'string' || data.Id === '') throw malformed('a container without an Id');
+  if (!isJsonObject(data) || typeof data.Id !== 'string' || data.Id === '') throw malformed('a container without an Id');
   const stripSlashes = (s: string): string => s.replace(/^\/+|\/+$/g, '');
   const name =
     typeof data.Name === 'string'
@@ -161,7 +159,7 @@ export function toContainer(data: unknown, driver: ContainerOps & ContainerImage
         ? stripSlashes(data.Names[0])
         : data.Id;
   const stateDoc = data.State;
-  const status: unknown = isObject(stateDoc) ? (data.Status ?? stateDoc.Status) : data.Status;
+  const status: unknown = isJsonObject(stateDoc) ? (data.Status ?? stateDoc.Status) : data.Status;
   if (typeof status !== 'string') throw malformed(`container ${data.Id} has no status`);
   let state: ContainerState;
   if (status.includes('Exited')) state = ContainerState.STOPPED;
@@ -174,7 +172,7 @@ export function toContainer(data: unknown, driver: ContainerOps & ContainerImage
   const ips: string[] = [];
   if (ports !== null && ports !== undefined) {
     if (!Array.isArray(ports)) throw malformed(`container ${data.Id} has Ports that are not a list`);
-    for (const port of ports) if (isObject(port) && port.IP !== undefined && port.IP !== null) ips.push(String(port.IP));
+    for (const port of ports) if (isJsonObject(port) && port.IP !== undefined && port.IP !== null) ips.push(String(port.IP));
   }
   const extra = defined({
     id: data.Id,
@@ -193,7 +191,7 @@ export function toContainer(data: unknown, driver: ContainerOps & ContainerImage
 
 /** An image from `GET /images/json` or `GET /images/{name}/json`, as Libcloud's `list_images`: the name is the first tag, else the id. */
 export function toImage(data: unknown, driver: ContainerImageOps): ContainerImage {
-  if (!isObject(data) || typeof data.Id !== 'string' || data.Id === '') throw malformed('an image without an Id');
+  if (!isJsonObject(data) || typeof data.Id !== 'string' || data.Id === '') throw malformed('an image without an Id');
   const tags = data.RepoTags;
   const name = Array.isArray(tags) && typeof tags[0] === 'string' ? tags[0] : data.Id;
   return new ContainerImage(

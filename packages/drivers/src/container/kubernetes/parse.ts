@@ -26,8 +26,6 @@ function malformed(message: string, status?: number): MalformedResponseError {
   return unexpectedDocument('kubernetes', message, status);
 }
 
-const isObject = isJsonObject;
-
 /** The JSON object of a response; `MalformedResponseError` when it is not one (HTML, truncated, an array). */
 export function jsonObject(response: HttpResponse): Json {
   return jsonObjectOf(response, 'kubernetes');
@@ -40,7 +38,7 @@ export function itemsOf(doc: Json, kind: string): Json[] {
   if (items === null) return [];
   if (!Array.isArray(items)) throw malformed(`expected the "items" array of a ${kind}`);
   return items.map((item) => {
-    if (!isObject(item)) throw malformed(`an item of a ${kind} is not an object`);
+    if (!isJsonObject(item)) throw malformed(`an item of a ${kind} is not an object`);
     return item;
   });
 }
@@ -49,7 +47,7 @@ export function itemsOf(doc: Json, kind: string): Json[] {
 export function continueToken(doc: Json): string | undefined {
   const metadata = doc.metadata;
   if (metadata === undefined || metadata === null) return undefined;
-  if (!isObject(metadata)) throw malformed('list metadata is not an object');
+  if (!isJsonObject(metadata)) throw malformed('list metadata is not an object');
   const token = metadata.continue;
   if (token === undefined || token === null || token === '') return undefined;
   if (typeof token !== 'string') throw malformed('metadata.continue is not a string');
@@ -64,7 +62,7 @@ function str(value: unknown, what: string): string {
 /** `metadata.name` and `metadata.namespace` of an object. */
 function metadataOf(data: Json, kind: string): { name: string; namespace: string | undefined; raw: Json } {
   const metadata = data.metadata;
-  if (!isObject(metadata)) throw malformed(`${kind} has no metadata`);
+  if (!isJsonObject(metadata)) throw malformed(`${kind} has no metadata`);
   const name = str(metadata.name, `${kind} metadata.name`);
   const namespace = metadata.namespace === undefined ? undefined : str(metadata.namespace, `${kind} metadata.namespace`);
   return { name, namespace, raw: metadata };
@@ -84,7 +82,7 @@ export interface KubernetesPod {
  */
 export function containerState(status: Json | undefined, phase: unknown): ContainerState {
   const state = status?.state;
-  if (isObject(state)) {
+  if (isJsonObject(state)) {
     if (state.running !== undefined) return ContainerState.RUNNING;
     if (state.waiting !== undefined) return ContainerState.PENDING;
     if (state.terminated !== undefined) return ContainerState.TERMINATED;
@@ -105,7 +103,7 @@ export function containerState(status: Json | undefined, phase: unknown): Contai
 /** The pod's IP addresses: `status.podIPs[].ip`, else `status.podIP` (Libcloud gives none). */
 export function podIps(status: Json): string[] {
   if (Array.isArray(status.podIPs)) {
-    const ips = status.podIPs.map((entry: unknown) => (isObject(entry) && typeof entry.ip === 'string' ? entry.ip : undefined)).filter((ip: unknown): ip is string => typeof ip === 'string');
+    const ips = status.podIPs.map((entry: unknown) => (isJsonObject(entry) && typeof entry.ip === 'string' ? entry.ip : undefined)).filter((ip: unknown): ip is string => typeof ip === 'string');
     if (ips.length > 0) return ips;
   }
   return typeof status.podIP === 'string' && status.podIP !== '' ? [status.podIP] : [];
@@ -134,12 +132,12 @@ export function toPod(data: Json, driver: ContainerOps & ContainerImageOps): Kub
   const { name: podName, namespace, raw } = metadataOf(data, 'pod');
   if (namespace === undefined) throw malformed(`pod ${podName} has no metadata.namespace`);
   const spec = data.spec;
-  if (!isObject(spec) || !Array.isArray(spec.containers)) throw malformed(`pod ${podName} has no spec.containers`);
-  const status = isObject(data.status) ? data.status : {};
-  const statuses: Json[] = Array.isArray(status.containerStatuses) ? status.containerStatuses.filter(isObject) : [];
+  if (!isJsonObject(spec) || !Array.isArray(spec.containers)) throw malformed(`pod ${podName} has no spec.containers`);
+  const status = isJsonObject(data.status) ? data.status : {};
+  const statuses: Json[] = Array.isArray(status.containerStatuses) ? status.containerStatuses.filter(isJsonObject) : [];
   const ips = podIps(status);
   const containers = spec.containers.map((container: unknown) => {
-    if (!isObject(container)) throw malformed(`a container of pod ${podName} is not an object`);
+    if (!isJsonObject(container)) throw malformed(`a container of pod ${podName} is not an object`);
     const name = str(container.name, `a container name of pod ${podName}`);
     const image = str(container.image ?? '', `the image of container ${name}`);
     const containerStatus = statuses.find((s) => s.name === name);
@@ -162,7 +160,7 @@ export function toPod(data: Json, driver: ContainerOps & ContainerImageOps): Kub
 /** A namespace as a cluster (Libcloud's `_to_cluster`): `id` = `name` = `metadata.name`, `extra.phase` = `status.phase`. */
 export function toCluster(data: Json, driver: ContainerClusterOps): ContainerCluster {
   const { name } = metadataOf(data, 'namespace');
-  const status = isObject(data.status) ? data.status : {};
+  const status = isJsonObject(data.status) ? data.status : {};
   return new ContainerCluster({ id: name, name, extra: { phase: status.phase ?? null } }, driver);
 }
 
@@ -182,7 +180,7 @@ export function parseKubernetesError(response: HttpResponse): ProviderErrorInfo 
   } catch {
     return undefined;
   }
-  if (!isObject(doc)) return undefined;
+  if (!isJsonObject(doc)) return undefined;
   const info: { code?: string; message?: string; requestId?: string } = {};
   if (typeof doc.reason === 'string' && doc.reason !== '') info.code = doc.reason;
   if (typeof doc.message === 'string') info.message = doc.message;
