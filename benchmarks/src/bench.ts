@@ -25,7 +25,7 @@ import { ceiling, undiciDroplets } from './workloads/ceiling.js';
 import { fanOut, type FanOutExtra, type FanOutResult, type FanOutResults } from './workloads/fan-out.js';
 import { lag } from './workloads/lag.js';
 import { startLibcloudPeer, type LibcloudPeer } from './workloads/libcloud.js';
-import { overhead, spinState, syncSpinForced, type OverheadResult, type SequentialPeer } from './workloads/overhead.js';
+import { overhead, spinState, syncArmForced, type OverheadResult, type SequentialPeer } from './workloads/overhead.js';
 import { peer } from './workloads/peer.js';
 import { transfer } from './workloads/transfer.js';
 import { bulkDownload, type BulkDownloadResult } from './workloads/bulk.js';
@@ -164,9 +164,11 @@ async function main(): Promise<void> {
         const peer = libcloud;
         peers.push({ name: 'libcloud', kind: 'peer', round: async (calls) => (await peer.sequential(calls)).usPerCall });
       }
-      const spinning = syncSpinForced(ctx, cfg.deadlineMs);
-      closers.push(() => spinning.close());
-      peers.push(spinning);
+      for (const arm of ['spin', 'park'] as const) {
+        const forced = syncArmForced(arm, ctx, cfg.deadlineMs);
+        closers.push(() => forced.close());
+        peers.push(forced);
+      }
       const overheadTable = (results: OverheadResult[]): string => {
         const d3 = results.find((r) => r.mode === 'design3')!.usPerCall;
         const undici = results.find((r) => r.mode === 'undici.request')!.usPerCall;

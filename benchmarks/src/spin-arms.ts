@@ -3,7 +3,7 @@
  * (caller spins for the reply / worker spins for the next request; `auto`: the bridge's measured policy), interleaved with Design 3, on the DigitalOcean
  * list (three droplets) against the fake cloud in a child process. Optionally with one busy core.
  *
- *   pnpm exec tsx benchmarks/src/spin-arms.ts [--calls 300] [--rounds 7] [--busy]
+ *   pnpm exec tsx benchmarks/src/spin-arms.ts [--calls 300] [--rounds 7] [--busy] [--arms park/park,auto,...]
  */
 import { syncBridge, closeTransports, type SyncBridge } from '@dualcloud/core';
 import { startFakeCloud } from '@dualcloud/fake-cloud';
@@ -19,13 +19,15 @@ const busy = argv.includes('--busy');
 
 type Arm = { name: string; caller: boolean; worker: boolean } | { name: string; auto: true };
 
-const arms: Arm[] = [
+const allArms: Arm[] = [
   { name: 'park/park', caller: false, worker: false },
   { name: 'park/worker-spin', caller: false, worker: true },
   { name: 'spin/park', caller: true, worker: false },
   { name: 'spin/spin', caller: true, worker: true },
   { name: 'auto', auto: true },
 ];
+const only = argv.includes('--arms') ? argv[argv.indexOf('--arms') + 1]!.split(',') : undefined;
+const arms = only ? allArms.filter((a) => only.includes(a.name)) : allArms;
 
 const original = syncBridge.call.bind(syncBridge);
 function force(arm: Arm): void {

@@ -65,17 +65,18 @@ export async function overhead(
 }
 
 /**
- * The sync style with the bridge's spin arm forced (the caller spins up to 1 ms for each reply, the worker
- * briefly for the next request), measured in the same rounds as the measured policy's choice.
+ * The sync style with one of the bridge's arms forced — `spin` (the caller spins up to 1 ms for each reply, the
+ * worker briefly for the next request) or `park` (both threads block) — measured in the same rounds as the
+ * measured policy's choice.
  */
-export function syncSpinForced(ctx: ModeContext, deadlineMs: number): SequentialPeer & { close(): Promise<void> } {
+export function syncArmForced(arm: 'spin' | 'park', ctx: ModeContext, deadlineMs: number): SequentialPeer & { close(): Promise<void> } {
   const sync = createMode('sync', ctx);
   return {
-    name: 'sync, spin forced',
+    name: `sync, ${arm} forced`,
     kind: 'variant',
     async round(calls) {
       const before = syncBridge.spin.mode;
-      syncBridge.spin.mode = 'spin';
+      syncBridge.spin.mode = arm;
       try {
         const run = await runPool(calls, 1, false, deadlineMs, () => sync.listDroplets());
         return (run.wallMs * 1000) / Math.max(1, run.completed);
