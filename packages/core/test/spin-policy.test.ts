@@ -55,6 +55,21 @@ describe('SpinPolicy', () => {
     expect(far.preferSpin).toBe(true);
   });
 
+  test('a slowdown seen in the preferred arm does not switch to an arm measured long before: that arm is measured again first', () => {
+    const policy = new SpinPolicy('auto', lcg(9));
+    drive(policy, 3000, 0.5, 0.3);
+    expect(policy.preferSpin).toBe(false);
+    // Everything gets slower (another job starts); spinning stays the worse arm.
+    let flipped = 0;
+    for (let i = 0; i < 400; i++) {
+      const spin = policy.next();
+      policy.record(spin, spin ? 1.5 : 0.7);
+      if (policy.preferSpin) flipped++;
+    }
+    expect(flipped).toBe(0);
+    expect(policy.snapshot().spinMs).toBeGreaterThan(1);
+  });
+
   test('parks when spinning makes no clear difference (a slow server: the spin would only burn CPU)', () => {
     const policy = new SpinPolicy('auto', lcg());
     drive(policy, 2000, 20, 20.5);

@@ -48,15 +48,26 @@ const MIN_SAMPLES = 8;
 const MARGIN = Math.log(1.1);
 /** A sample counts at most this far from an arm's mean in log space (a timeout counts as a 20× slower call). */
 const CLAMP = 3;
+/**
+ * A switch of arms needs the other arm measured within this many calls. On a shared machine everything slows
+ * down and speeds up by turns; the preferred arm's figure follows at once, and compared with the other arm's
+ * figure from calmer minutes it looked worse, which flipped the preference for a few calls at a time (60 flips
+ * in 8000 calls here). An old figure is measured again first (one exploration block), then compared.
+ */
+const FRESH_CALLS = 50;
 
 interface Arm {
   mean: number;
   samples: number;
+  /** The call count at its last sample. */
+  at: number;
 }
 
 /** Chooses each call's arm and learns from its round trip (see the module comment). */
 export class SpinPolicy {
-  readonly #arms: Record<'spin' | 'park', Arm> = { spin: { mean: 0, samples: 0 }, park: { mean: 0, samples: 0 } };
+  readonly #arms: Record<'spin' | 'park', Arm> = { spin: { mean: 0, samples: 0, at: 0 }, park: { mean: 0, samples: 0, at: 0 } };
+  /** Calls recorded in `auto` mode. */
+  #calls = 0;
   #preferSpin = false;
   /** The arm of the calls in progress and how many more calls it lasts. */
   #blockSpin = false;
@@ -121,7 +132,9 @@ export class SpinPolicy {
     // The first call after a switch is not representative: whether the worker spun for it was decided by the
     // call before, in the other arm.
     if (this.#mode !== 'auto' || switched || !(ms > 0)) return;
+    this.#calls++;
     const arm = this.#arms[spin ? 'spin' : 'park'];
+    arm.at = this.#calls;
     const x = Math.log(ms);
     if (arm.samples === 0) arm.mean = x;
     else {
@@ -131,7 +144,16 @@ export class SpinPolicy {
     }
     arm.samples++;
     const { spin: s, park: p } = this.#arms;
-    this.#preferSpin = s.samples >= MIN_SAMPLES && p.samples >= MIN_SAMPLES && s.mean < p.mean - MARGIN;
+    const preferSpin = s.samples >= MIN_SAMPLES && p.samples >= MIN_SAMPLES && s.mean < p.mean - MARGIN;
+    if (preferSpin !== this.#preferSpin && this.#calls - (preferSpin ? s : p).at > FRESH_CALLS) {
+      // The arm that now looks better was measured long ago: measure it again before switching (FRESH_CALLS).
+      if (this.#blockLeft === 0) {
+        this.#blockSpin = preferSpin;
+        this.#blockLeft = BLOCK;
+      }
+      return;
+    }
+    this.#preferSpin = preferSpin;
   }
 
   /** The measured state (benchmarks and tests): geometric-mean round trips in ms and sample counts. */
