@@ -45,14 +45,28 @@ export async function overhead(
     for (const r of runners) await runPool(300, 1, true, cfg.deadlineMs, () => r.listDroplets());
     // Round 0 is a whole interleaved round left out of the figures: on these shared VMs the first round after a
     // pause ran 1.5–3× slower in every mode (Libcloud's included), whatever the warm-up before it.
+    // Every row runs once per round, in an order shuffled each round (seeded): a row's place — after which other
+    // row, whose garbage it may collect — changed its figure by up to 15 % here. (A full collection before each
+    // row was tried instead: it halved the async rows' speed, their young generation shrunk back each time.)
+    const rows: SequentialPeer[] = [
+      ...runners.map((r) => ({
+        name: r.name,
+        kind: 'variant' as const,
+        round: async (calls: number) => {
+          const run = await runPool(calls, 1, r.concurrent, cfg.deadlineMs, () => r.listDroplets());
+          return (run.wallMs * 1000) / Math.max(1, run.completed);
+        },
+      })),
+      ...peers,
+    ];
+    const random = seeded(16);
     for (let round = 0; round <= cfg.rounds; round++) {
-      for (const r of runners) {
-        const run = await runPool(cfg.calls, 1, r.concurrent, cfg.deadlineMs, () => r.listDroplets());
-        if (round > 0) samples.get(r.name)!.push((run.wallMs * 1000) / Math.max(1, run.completed));
-      }
-      for (const p of peers) {
-        const us = await p.round(cfg.calls);
-        if (round > 0) samples.get(p.name)!.push(us);
+      for (const row of shuffled(rows, random)) {
+        // A turn of the event loop first: a keep-alive socket the server closed while a sync row blocked this
+        // thread is then seen closed, not reused (raw axios's default adapter would fail on it).
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const us = await row.round(cfg.calls);
+        if (round > 0) samples.get(row.name)!.push(us);
       }
     }
   } finally {
@@ -66,6 +80,22 @@ export async function overhead(
     return { mode, kind, calls: cfg.calls, usPerCall: round1(us), ratioToRawAxios: Number((us / raw).toFixed(2)), rounds: xs.map(round1) };
   };
   return [...modes.map((m) => row(m, 'mode')), ...peers.map((p) => row(p.name, p.kind))];
+}
+
+/** A deterministic stand-in for Math.random (an LCG), so runs shuffle alike. */
+function seeded(seed: number): () => number {
+  let x = seed;
+  return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+}
+
+/** A shuffled copy (Fisher–Yates). */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
 
 /**
