@@ -9,7 +9,9 @@
  * out its time slice first (a millisecond or more per call, measured here with another process keeping one of two
  * cores busy). Neither the machine's load nor the server's place is known to the bridge, so it measures: calls
  * run in one of two arms, `spin` or `park`, mostly the preferred one, and now and then a short block of calls in
- * the other; the arm whose round trips are clearly shorter on average becomes the preferred one. The mean is the
+ * the other; the arm whose calls are clearly shorter on average becomes the preferred one. A call's measure is
+ * its round trip plus the caller's time until its next call, up to 1 ms (the bridge's `lastCall`: a spinning
+ * worker slows the caller's own work too). The mean is the
  * arithmetic one, tails included, because that is what a caller pays per call: spinning makes most round trips
  * shorter and some much longer (a spinning thread descheduled), and a geometric mean, which discounts the
  * tail, preferred spinning in runs where it cost 22 % more per call than parking (bench (c): 537 vs 438 µs per
@@ -41,14 +43,14 @@ const EXPLORE = 1 / 160;
 /** Exploration becomes at most this much rarer when the other arm is much slower (see `SpinPolicy.#gapFactor`). */
 const MAX_GAP_FACTOR = 4;
 /**
- * Weight of a new round trip in an arm's running mean of round-trip times: the preferred arm has many
+ * Weight of a new call in an arm's running mean of call times: the preferred arm has many
  * samples and moves slowly; the other gets one now and then and must follow a change within a few of them.
  */
 const ALPHA_PREFERRED = 1 / 16;
 const ALPHA_OTHER = 1 / 4;
 /** Samples each arm needs before the other is ever preferred over `park`. */
 const MIN_SAMPLES = 8;
-/** Spinning is preferred only when parked round trips are at least this many times longer (10 %). */
+/** Spinning is preferred only when parked calls take at least this many times longer (10 %). */
 const MARGIN = 1.1;
 /** A sample counts at most this many times an arm's mean, or that many times less (a timeout counts as a 10× slower call). */
 const CLAMP = 10;
@@ -67,7 +69,7 @@ interface Arm {
   at: number;
 }
 
-/** Chooses each call's arm and learns from its round trip (see the module comment). */
+/** Chooses each call's arm and learns from its duration (see the module comment). */
 export class SpinPolicy {
   readonly #arms: Record<'spin' | 'park', Arm> = { spin: { mean: 0, samples: 0, at: 0 }, park: { mean: 0, samples: 0, at: 0 } };
   /** Calls recorded in `auto` mode. */
@@ -129,7 +131,7 @@ export class SpinPolicy {
     return ratio > 2 ? Math.min(MAX_GAP_FACTOR, ratio) : 1;
   }
 
-  /** Records the round trip of a call made in arm `spin`. */
+  /** Records the measure of a call made in arm `spin` (its round trip and the caller's time after it). */
   record(spin: boolean, ms: number): void {
     const switched = this.#lastSpin !== undefined && this.#lastSpin !== spin;
     this.#lastSpin = spin;
@@ -160,7 +162,7 @@ export class SpinPolicy {
     this.#preferSpin = preferSpin;
   }
 
-  /** The measured state (benchmarks and tests): mean round trips in ms and sample counts. */
+  /** The measured state (benchmarks and tests): mean call times in ms and sample counts. */
   snapshot(): { preferSpin: boolean; spinMs: number; parkMs: number; spinSamples: number; parkSamples: number } {
     const { spin, park } = this.#arms;
     return { preferSpin: this.preferSpin, spinMs: spin.mean, parkMs: park.mean, spinSamples: spin.samples, parkSamples: park.samples };
