@@ -43,11 +43,6 @@ export async function overhead(
   try {
     for (const r of runners) await runPool(300, 1, false, cfg.deadlineMs, () => r.listDroplets()); // warm-up (sequential)
     for (const r of runners) await runPool(300, 1, true, cfg.deadlineMs, () => r.listDroplets());
-    // Round 0 is a whole interleaved round left out of the figures: on these shared VMs the first round after a
-    // pause ran 1.5–3× slower in every mode (Libcloud's included), whatever the warm-up before it.
-    // Every row runs once per round, in an order shuffled each round (seeded): a row's place — after which other
-    // row, whose garbage it may collect — changed its figure by up to 15 % here. (A full collection before each
-    // row was tried instead: it halved the async rows' speed, their young generation shrunk back each time.)
     const rows: SequentialPeer[] = [
       ...runners.map((r) => ({
         name: r.name,
@@ -59,6 +54,11 @@ export async function overhead(
       })),
       ...peers,
     ];
+    // Every row runs once per round, in an order shuffled each round (seeded): a row's place — after which other
+    // row, whose garbage it may collect — changed its figure by up to 15 % here. (A full collection before each
+    // row was tried instead: it halved the async rows' speed, their young generation shrunk back each time.)
+    // Round 0 is left out of the figures: on these shared VMs the first round after a pause ran 1.5–3× slower in
+    // every row (Libcloud's included), whatever the warm-up before it.
     const random = seeded(16);
     for (let round = 0; round <= cfg.rounds; round++) {
       for (const row of shuffled(rows, random)) {

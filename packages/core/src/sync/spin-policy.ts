@@ -11,13 +11,12 @@
  * run in one of two arms, `spin` or `park`, mostly the preferred one, and now and then a short block of calls in
  * the other; the arm whose calls are clearly shorter on average becomes the preferred one. A call's measure is
  * its round trip plus the caller's time until its next call, up to 1 ms (the bridge's `lastCall`: a spinning
- * worker slows the caller's own work too). The mean is the
- * arithmetic one, tails included, because that is what a caller pays per call: spinning makes most round trips
- * shorter and some much longer (a spinning thread descheduled), and a geometric mean, which discounts the
- * tail, preferred spinning in runs where it cost 22 % more per call than parking (bench (c): 537 vs 438 µs per
- * call, geometric means 0.30 vs 0.48 ms). A single sample counts at most {@link CLAMP}× an arm's mean, so a
- * timeout does not swamp it. Spinning must win by a margin: when it does not help (slow servers,
- * busy machines) the threads park and spend no CPU waiting.
+ * worker slows the caller's own work too). The mean is the arithmetic one, tails included, because that is what
+ * a caller pays per call: spinning makes most round trips shorter and some much longer (a spinning thread
+ * descheduled), and a geometric mean, which discounts the tail, preferred spinning in runs where it cost 22 %
+ * more per call than parking (bench (c): 537 vs 438 µs per call, geometric means 0.30 vs 0.48 ms). A single
+ * sample counts at most {@link CLAMP}× an arm's mean, so a timeout does not swamp it. Spinning must win by a
+ * margin: when it does not help (slow servers, busy machines) the threads park and spend no CPU waiting.
  * @module
  */
 
@@ -141,10 +140,9 @@ export class SpinPolicy {
     this.#calls++;
     const arm = this.#arms[spin ? 'spin' : 'park'];
     arm.at = this.#calls;
-    const x = ms;
-    if (arm.samples === 0) arm.mean = x;
+    if (arm.samples === 0) arm.mean = ms;
     else {
-      const clamped = Math.min(arm.mean * CLAMP, Math.max(arm.mean / CLAMP, x));
+      const clamped = Math.min(arm.mean * CLAMP, Math.max(arm.mean / CLAMP, ms));
       const alpha = arm.samples < MIN_SAMPLES ? 1 / (arm.samples + 1) : spin === this.#preferSpin ? ALPHA_PREFERRED : ALPHA_OTHER;
       arm.mean += alpha * (clamped - arm.mean);
     }
