@@ -68,6 +68,22 @@ describe('sync connection against a server in another process', () => {
     expect(seen(c.request({ method: 'PUT', path: '/echo', body: 'x', headers: { 'Content-Type': 'image/png' } }))).toBe('image/png');
   });
 
+  test.each(['undici', 'http'] as const)(
+    'an async request after a sync call that blocked the thread while the server closed its keep-alive socket goes on a fresh socket (%s adapter, POST)',
+    async (adapter) => {
+      const c = new DriverConnection({ ...conn.options, transport: { adapter } });
+      // This thread's pooled socket: kept alive in the reply, ended by the server 100 ms later.
+      const first = await c.requestAsync({ method: 'POST', path: '/echo?closeAfter=100', body: 'a' });
+      expect(first.status).toBe(200);
+      // Blocks this thread for 400 ms: the server's FIN arrives on the idle socket while no event loop turns.
+      expect(c.request({ method: 'GET', path: '/slow/400' }).status).toBe(200);
+      // A POST is not retried (maxAttempts 1, and it is not idempotent): it must not be written to the dead socket.
+      const second = await c.requestAsync({ method: 'POST', path: '/echo', body: 'b' });
+      expect(second.status).toBe(200);
+      expect(second.headers['x-remote-port']).not.toBe(first.headers['x-remote-port']);
+    },
+  );
+
   test('a refused connection is a NetworkError', async () => {
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {

@@ -211,7 +211,9 @@ export async function performRequest(req: PreparedRequest, signal?: AbortSignal)
 /**
  * Whether a request failed because the server had closed its pooled keep-alive socket before reading it, before
  * any response: Node's http client says so (`reusedSocket`, as Node's documentation advises checking). undici
- * does not tell, so its requests go through the retry policy as usual.
+ * needs no resend: before it reuses an idle socket it lets the event loop turn once and reads what arrived (its
+ * idle-socket validation), so a socket the server ended while a sync call blocked the thread is not written to
+ * (`sync-bridge.test.ts` covers both adapters; the `http` case fails without this resend).
  */
 function onStaleSocket(error: unknown, adapter: AdapterName): boolean {
   if (adapter === 'undici') return false;

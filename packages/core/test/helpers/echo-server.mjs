@@ -7,6 +7,9 @@
 //   /bytes/N     -> N bytes (deterministic pattern)
 //   /truncate    -> promises 100 bytes, sends 10, then closes
 //   /stall       -> headers, then nothing
+//   /slow/MS     -> 200 after MS milliseconds
+//   ?closeAfter=MS (any route) -> the connection stays keep-alive in the reply, but the server ends it MS
+//                   milliseconds later (an idle timeout shorter than advertised, as load balancers have)
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 
@@ -19,6 +22,8 @@ const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     const parts = url.pathname.split('/').filter(Boolean);
     res.setHeader('x-remote-port', String(req.socket.remotePort));
+    const closeAfter = url.searchParams.get('closeAfter');
+    if (closeAfter) res.on('finish', () => setTimeout(() => req.socket.end(), Number(closeAfter)));
     if (parts[0] === 'echo') {
       const json = JSON.stringify({ method: req.method, url: req.url, headers: req.headers, bodyLength: body.length, md5: createHash('md5').update(body).digest('hex') });
       res.setHeader('content-type', 'application/json');
@@ -56,6 +61,8 @@ const server = http.createServer((req, res) => {
       res.setHeader('content-length', '100');
       res.write('0123456789');
       setTimeout(() => res.socket.destroy(), 20);
+    } else if (parts[0] === 'slow') {
+      setTimeout(() => res.end('slow'), Number(parts[1]));
     } else if (parts[0] === 'stall') {
       res.writeHead(200, { 'content-length': '10' });
       res.flushHeaders();
