@@ -18,7 +18,7 @@ import { closeTransports } from '@dualcloud/core';
 import { getDriver, Provider } from '@dualcloud/drivers/storage';
 import { FAKE_CREDENTIALS, startFakeCloud } from '@dualcloud/fake-cloud';
 import { MODES, type ModeContext } from './modes.js';
-import { runPool } from './pool.js';
+import { runPool, usPerCall } from './pool.js';
 import { svgChart, table, type Bar, type Panel } from './report.js';
 import { withBusyCore } from './support/busy-core.js';
 import { ceiling, undiciDroplets } from './workloads/ceiling.js';
@@ -156,10 +156,7 @@ async function main(): Promise<void> {
         {
           name: 'undici.request',
           kind: 'ceiling',
-          round: async (calls) => {
-            const run = await runPool(calls, 1, true, cfg.deadlineMs, () => bare.call());
-            return (run.wallMs * 1000) / Math.max(1, run.completed);
-          },
+          round: async (calls) => usPerCall(await runPool(calls, 1, true, cfg.deadlineMs, () => bare.call())),
         },
       ];
       if (libcloud.available) {

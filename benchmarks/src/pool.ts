@@ -46,5 +46,8 @@ export async function runPool(
   return { wallMs: performance.now() - start, completed, truncated: completed < total };
 }
 
+/** Microseconds per completed operation of a load loop. */
+export const usPerCall = (run: PoolResult): number => (run.wallMs * 1000) / Math.max(1, run.completed);
+
 /** Rounds to one decimal. */
 export const round1 = (x: number): number => Math.round(x * 10) / 10;

@@ -5,9 +5,9 @@
  * @module
  */
 import { syncBridge } from '@dualcloud/core';
-import type { FakeCloud } from '@dualcloud/fake-cloud';
+import { seededRandom, type FakeCloud } from '@dualcloud/fake-cloud';
 import { createMode, type ModeContext, type ModeName } from '../modes.js';
-import { round1, runPool } from '../pool.js';
+import { round1, runPool, usPerCall } from '../pool.js';
 
 /** Something outside the modes measured in the same rounds: `round(calls)` makes `calls` sequential calls and gives µs per call. */
 export interface SequentialPeer {
@@ -43,15 +43,8 @@ export async function overhead(
   try {
     for (const r of runners) await runPool(300, 1, false, cfg.deadlineMs, () => r.listDroplets()); // warm-up (sequential)
     for (const r of runners) await runPool(300, 1, true, cfg.deadlineMs, () => r.listDroplets());
-    const rows: SequentialPeer[] = [
-      ...runners.map((r) => ({
-        name: r.name,
-        kind: 'variant' as const,
-        round: async (calls: number) => {
-          const run = await runPool(calls, 1, r.concurrent, cfg.deadlineMs, () => r.listDroplets());
-          return (run.wallMs * 1000) / Math.max(1, run.completed);
-        },
-      })),
+    const rows: Array<Pick<SequentialPeer, 'name' | 'round'>> = [
+      ...runners.map((r) => ({ name: r.name, round: async (calls: number) => usPerCall(await runPool(calls, 1, r.concurrent, cfg.deadlineMs, () => r.listDroplets())) })),
       ...peers,
     ];
     // Every row runs once per round, in an order shuffled each round (seeded): a row's place — after which other
@@ -59,7 +52,7 @@ export async function overhead(
     // row was tried instead: it halved the async rows' speed, their young generation shrunk back each time.)
     // Round 0 is left out of the figures: on these shared VMs the first round after a pause ran 1.5–3× slower in
     // every row (Libcloud's included), whatever the warm-up before it.
-    const random = seeded(16);
+    const random = seededRandom(16);
     for (let round = 0; round <= cfg.rounds; round++) {
       for (const row of shuffled(rows, random)) {
         // A turn of the event loop first: a keep-alive socket the server closed while a sync row blocked this
@@ -80,12 +73,6 @@ export async function overhead(
     return { mode, kind, calls: cfg.calls, usPerCall: round1(us), ratioToRawAxios: Number((us / raw).toFixed(2)), rounds: xs.map(round1) };
   };
   return [...modes.map((m) => row(m, 'mode')), ...peers.map((p) => row(p.name, p.kind))];
-}
-
-/** A deterministic stand-in for Math.random (an LCG), so runs shuffle alike. */
-function seeded(seed: number): () => number {
-  let x = seed;
-  return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 /** A shuffled copy (Fisher–Yates). */
@@ -112,8 +99,7 @@ export function syncArmForced(arm: 'spin' | 'park', ctx: ModeContext, deadlineMs
       const before = syncBridge.spin.mode;
       syncBridge.spin.mode = arm;
       try {
-        const run = await runPool(calls, 1, false, deadlineMs, () => sync.listDroplets());
-        return (run.wallMs * 1000) / Math.max(1, run.completed);
+        return usPerCall(await runPool(calls, 1, false, deadlineMs, () => sync.listDroplets()));
       } finally {
         syncBridge.spin.mode = before;
       }

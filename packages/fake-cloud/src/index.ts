@@ -19,3 +19,4 @@ export { K8S_SYSTEM_NAMESPACES, isKubernetesPath } from './kubernetes.js';
 export { writeFakeKubeconfig } from './kubeconfig.js';
 export type { FakeKubeconfigOptions } from './kubeconfig.js';
 export { DOCKER_CATALOG, DOCKER_MAX_API, DOCKER_MIN_API } from './docker.js';
+export { seededRandom } from './random.js';
